@@ -1,0 +1,239 @@
+//! The generator protocol: Python's generator object as a trait.
+
+use core::ops::DerefMut;
+use core::pin::Pin;
+use core::task::{Poll, Waker};
+
+use crate::iter::Iter;
+use crate::runtime::Io;
+use crate::{GeneratorState, Status};
+
+/// A resumable computation that yields values of type [`Yield`](Generator::Yield), receives
+/// values of type `S` at each yield, and finally returns a [`Return`](Generator::Return).
+///
+/// This is Python's generator object: [`start`](Generator::start) is `next(g)` on a fresh
+/// generator, [`resume`](Generator::resume) is `g.send(v)`, [`close`](Generator::close) is
+/// `g.close()`, [`status`](Generator::status) is `inspect.getgeneratorstate(g)`, and
+/// [`throw`](Generator::throw) is `g.throw(e)` for generators whose send type is a `Result`.
+///
+/// Every method takes `Pin<&mut Self>`: a generator made by `#[generator]` may hold borrows of
+/// its own locals across a yield, so it must stay where it is once started. Pin it on the stack
+/// with [`core::pin::pin!`] or on the heap with [`Box::pin`].
+///
+/// ```
+/// use cogen::{generator, yield_, Generator, GeneratorState::*};
+///
+/// #[generator(yield = f64, send = f64)]
+/// fn averager() -> f64 {
+///     let (mut sum, mut n, mut avg) = (0.0, 0.0, 0.0);
+///     loop {
+///         let x = yield_!(avg);
+///         if x < 0.0 {
+///             return avg;
+///         }
+///         sum += x;
+///         n += 1.0;
+///         avg = sum / n;
+///     }
+/// }
+///
+/// let mut avg = std::pin::pin!(averager());
+/// assert_eq!(avg.as_mut().start(), Yielded(0.0));
+/// assert_eq!(avg.as_mut().resume(10.0), Yielded(10.0));
+/// assert_eq!(avg.as_mut().resume(30.0), Yielded(20.0));
+/// assert_eq!(avg.as_mut().resume(-1.0), Complete(20.0));
+/// ```
+///
+/// # Misuse
+/// Resuming a generator that has not started (Python: "can't send non-None value to a
+/// just-started generator"), starting one twice, and starting or resuming one that is
+/// [`Closed`](Status::Closed) all panic with a message that says what to call instead. The
+/// panic happens before anything is touched: the generator stays as it was.
+#[must_use = "a generator does nothing until it is started"]
+pub trait Generator<S = ()> {
+    /// The type of the values handed out by `yield_!`.
+    type Yield;
+    /// The type of the value the generator completes with.
+    type Return;
+
+    /// Run a fresh generator up to its first `yield_!` (Python: `next(g)` on a new generator).
+    ///
+    /// # Panics
+    /// If the generator has already started or is closed.
+    fn start(self: Pin<&mut Self>) -> GeneratorState<Self::Yield, Self::Return>;
+
+    /// Deliver `arg` as the value of the suspended `yield_!` and run to the next one
+    /// (Python: `g.send(arg)`).
+    ///
+    /// # Panics
+    /// If the generator has not started yet (call [`start`](Generator::start) first) or is
+    /// closed. A panic in the generator's body propagates out of `resume`; the generator is
+    /// then closed and its live locals have been dropped.
+    fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return>;
+
+    /// Finish early (Python: `g.close()`): drop the generator's live state in place, running
+    /// destructors innermost first, as leaving a scope would. On a generator that has not
+    /// started it drops the captured arguments and runs no body code; on a closed generator
+    /// it does nothing. Afterwards the status is [`Closed`](Status::Closed).
+    ///
+    /// Python's "generator ignored GeneratorExit" cannot happen: closing is dropping, and a
+    /// destructor cannot yield.
+    fn close(self: Pin<&mut Self>);
+
+    /// Where the generator is: created, suspended at a yield, or closed.
+    fn status(&self) -> Status;
+
+    /// Iterate a pinned generator in place, without allocating: each `next` starts or
+    /// resumes it and returns the yielded value; the return value is dropped. The iterator
+    /// is fused.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, Generator};
+    ///
+    /// #[generator(yield = u32)]
+    /// fn countdown(n: u32) {
+    ///     for i in (1..=n).rev() {
+    ///         yield_!(i);
+    ///     }
+    /// }
+    ///
+    /// assert_eq!(std::pin::pin!(countdown(3)).iter().sum::<u32>(), 6);
+    /// ```
+    fn iter(self: Pin<&mut Self>) -> Iter<'_, Self>
+    where
+        Self: Generator<()>,
+    {
+        Iter::new(self)
+    }
+
+    /// Throw an error in at the suspended `yield_!` (Python: `g.throw(e)`), for generators
+    /// declared with `send = Result<T, E>`: the same as `resume(Err(error))`. The body sees
+    /// `Err(error)` as the value of `yield_!`; `yield_!(v)?` propagates it, a `match` catches it.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, Generator, GeneratorState::*};
+    ///
+    /// #[generator(yield = u32, send = Result<u32, String>)]
+    /// fn total() -> Result<u32, String> {
+    ///     let mut sum = 0;
+    ///     loop {
+    ///         sum += yield_!(sum)?;
+    ///     }
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(total());
+    /// let _ = g.as_mut().start();
+    /// assert_eq!(g.as_mut().resume(Ok(5)), Yielded(5));
+    /// assert_eq!(g.as_mut().throw("stop".to_string()), Complete(Err("stop".to_string())));
+    /// ```
+    ///
+    /// # Panics
+    /// As [`resume`](Generator::resume).
+    fn throw(
+        self: Pin<&mut Self>,
+        error: <S as Throwable>::Error,
+    ) -> GeneratorState<Self::Yield, Self::Return>
+    where
+        S: Throwable,
+    {
+        self.resume(S::from_error(error))
+    }
+
+    /// Drive one step on behalf of a delegating generator. Not part of the public API: the
+    /// code `yield_from!` expands to calls it so that a chain of generators shares one
+    /// exchange area (and one trampoline) instead of copying every value through each level.
+    #[doc(hidden)]
+    fn __cogen_poll(
+        self: Pin<&mut Self>,
+        io: &mut Io<Self::Yield, S>,
+        waker: &Waker,
+    ) -> Poll<Self::Return> {
+        let _ = waker;
+        let step = match io.take_sent() {
+            Some(arg) => self.resume(arg),
+            None => self.start(),
+        };
+        match step {
+            GeneratorState::Yielded(value) => {
+                io.put_yielded(value);
+                Poll::Pending
+            }
+            GeneratorState::Complete(value) => Poll::Ready(value),
+        }
+    }
+}
+
+/// A send type that can carry an error, so that [`Generator::throw`] can deliver one.
+///
+/// Implemented for `Result<T, E>`; implement it for your own send enum to give it `throw`.
+///
+/// ```
+/// use cogen::Throwable;
+/// let sent: Result<u8, &str> = Throwable::from_error("boom");
+/// assert_eq!(sent, Err("boom"));
+/// ```
+pub trait Throwable {
+    /// The error that [`Generator::throw`] takes.
+    type Error;
+    /// Wrap an error as a value to send.
+    fn from_error(error: Self::Error) -> Self;
+}
+
+impl<T, E> Throwable for Result<T, E> {
+    type Error = E;
+    fn from_error(error: E) -> Self {
+        Err(error)
+    }
+}
+
+/// A pinned pointer to a generator is a generator: `Pin<&mut G>`, `Pin<Box<G>>` and
+/// `Pin<Box<dyn Generator<S, Yield = Y, Return = R>>>` can be driven, delegated to with
+/// `yield_from!`, and stored in trait objects.
+///
+/// ```
+/// use std::pin::Pin;
+/// use cogen::{generator, yield_, Generator};
+///
+/// #[generator(yield = u32)]
+/// fn two() { yield_!(1); yield_!(2); }
+///
+/// let mut boxed: Pin<Box<dyn Generator<Yield = u32, Return = ()>>> = Box::pin(two());
+/// assert_eq!(boxed.as_mut().iter().collect::<Vec<_>>(), [1, 2]);
+/// ```
+impl<P, S> Generator<S> for Pin<P>
+where
+    P: DerefMut,
+    P::Target: Generator<S>,
+{
+    type Yield = <P::Target as Generator<S>>::Yield;
+    type Return = <P::Target as Generator<S>>::Return;
+
+    #[inline]
+    fn start(self: Pin<&mut Self>) -> GeneratorState<Self::Yield, Self::Return> {
+        self.as_deref_mut().start()
+    }
+
+    #[inline]
+    fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return> {
+        self.as_deref_mut().resume(arg)
+    }
+
+    #[inline]
+    fn close(self: Pin<&mut Self>) {
+        self.as_deref_mut().close()
+    }
+
+    #[inline]
+    fn status(&self) -> Status {
+        (**self).status()
+    }
+
+    #[inline]
+    fn __cogen_poll(
+        self: Pin<&mut Self>,
+        io: &mut Io<Self::Yield, S>,
+        waker: &Waker,
+    ) -> Poll<Self::Return> {
+        self.as_deref_mut().__cogen_poll(io, waker)
+    }
+}

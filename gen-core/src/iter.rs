@@ -1,0 +1,142 @@
+//! Generators with `send = ()` as `Iterator`s: in place (`iter`) or boxed once (`for`).
+
+use core::fmt;
+use core::iter::FusedIterator;
+use core::pin::Pin;
+
+use crate::{Generator, GeneratorState, Status};
+
+/// One iteration step: start or resume as needed; `None` once the generator is done.
+#[inline]
+fn next_yield<G: Generator<()> + ?Sized>(generator: Pin<&mut G>) -> Option<G::Yield> {
+    let step = match generator.status() {
+        Status::Created => generator.start(),
+        Status::Suspended => generator.resume(()),
+        Status::Closed => return None,
+    };
+    match step {
+        GeneratorState::Yielded(value) => Some(value),
+        GeneratorState::Complete(_) => None,
+    }
+}
+
+/// An `Iterator` over a pinned generator, borrowing it in place: made by
+/// [`Generator::iter`]. No allocation; fused.
+///
+/// ```
+/// use cogen::{generator, yield_, Generator};
+///
+/// #[generator(yield = char)]
+/// fn letters() { yield_!('a'); yield_!('b'); }
+///
+/// let mut g = std::pin::pin!(letters());
+/// let mut it = g.as_mut().iter();
+/// assert_eq!(it.next(), Some('a'));
+/// assert_eq!(it.next(), Some('b'));
+/// assert_eq!(it.next(), None);
+/// assert_eq!(it.next(), None);
+/// ```
+pub struct Iter<'a, G: ?Sized> {
+    generator: Pin<&'a mut G>,
+}
+
+impl<'a, G: ?Sized> Iter<'a, G> {
+    pub(crate) fn new(generator: Pin<&'a mut G>) -> Self {
+        Iter { generator }
+    }
+}
+
+impl<G: Generator<()> + ?Sized> Iterator for Iter<'_, G> {
+    type Item = G::Yield;
+
+    #[inline]
+    fn next(&mut self) -> Option<G::Yield> {
+        next_yield(self.generator.as_mut())
+    }
+}
+
+impl<G: Generator<()> + ?Sized> FusedIterator for Iter<'_, G> {}
+
+impl<G: Generator<()> + ?Sized> fmt::Debug for Iter<'_, G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter")
+            .field("status", &self.generator.status())
+            .finish()
+    }
+}
+
+/// An owning `Iterator` over a generator, which it pins in one box: what `for x in gen()`
+/// uses for a `#[generator]` fn with `send = ()`. Fused.
+///
+/// ```
+/// use cogen::{generator, yield_};
+///
+/// #[generator(yield = u32)]
+/// fn countdown(n: u32) {
+///     for i in (1..=n).rev() {
+///         yield_!(i);
+///     }
+/// }
+///
+/// let mut seen = Vec::new();
+/// for i in countdown(3) {
+///     seen.push(i);
+/// }
+/// assert_eq!(seen, [3, 2, 1]);
+/// ```
+pub struct IntoIter<G> {
+    generator: Pin<alloc::boxed::Box<G>>,
+}
+
+impl<G> IntoIter<G> {
+    /// Box and pin `generator` for iteration.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, IntoIter};
+    ///
+    /// #[generator(yield = u8)]
+    /// fn one() { yield_!(1); }
+    ///
+    /// assert_eq!(IntoIter::new(one()).collect::<Vec<_>>(), [1]);
+    /// ```
+    pub fn new(generator: G) -> Self {
+        IntoIter {
+            generator: alloc::boxed::Box::pin(generator),
+        }
+    }
+
+    /// The pinned generator, e.g. to read its [`status`](Generator::status) after iteration.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, Generator, IntoIter, Status};
+    ///
+    /// #[generator(yield = u8)]
+    /// fn one() { yield_!(1); }
+    ///
+    /// let mut it = IntoIter::new(one());
+    /// it.by_ref().for_each(drop);
+    /// assert_eq!(it.generator().status(), Status::Closed);
+    /// ```
+    pub fn generator(&mut self) -> Pin<&mut G> {
+        self.generator.as_mut()
+    }
+}
+
+impl<G: Generator<()>> Iterator for IntoIter<G> {
+    type Item = G::Yield;
+
+    #[inline]
+    fn next(&mut self) -> Option<G::Yield> {
+        next_yield(self.generator.as_mut())
+    }
+}
+
+impl<G: Generator<()>> FusedIterator for IntoIter<G> {}
+
+impl<G: Generator<()>> fmt::Debug for IntoIter<G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoIter")
+            .field("status", &self.generator.status())
+            .finish()
+    }
+}

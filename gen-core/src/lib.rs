@@ -1,0 +1,32 @@
+//! The runtime of [cogen](https://docs.rs/cogen): the [`Generator`] protocol, its
+//! iterator adapters, and the support code that `#[generator]` expands to.
+//!
+//! Depend on the `cogen` facade rather than on this crate: it re-exports everything here
+//! together with the `#[generator]` attribute and the `yield_!` / `yield_from!` macros.
+#![no_std]
+#![deny(missing_docs, unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+mod bridge;
+mod delegate;
+mod generator;
+mod iter;
+mod runtime;
+mod state;
+
+pub use generator::{Generator, Throwable};
+pub use iter::{IntoIter, Iter};
+pub use state::{GeneratorState, Status};
+
+/// Support for the code that `#[generator]` expands to. Not public API: no item in here is
+/// covered by semver, and using one directly may break at any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::delegate::{
+        Delegable, DelegateBoxed, DelegateGenerator, DelegateIter, DelegateOther, Source,
+    };
+    pub use crate::runtime::{Co, Gen, Io, YieldNow};
+    pub use core::future::Future;
+    pub use core::iter::IntoIterator;
+}

@@ -1,0 +1,339 @@
+//! What `#[generator]` expands to: the body token [`Co`], the generator type [`Gen`], and
+//! the yield future. Reached from generated code through `cogen::__private` only.
+//!
+//! Everything here is reached only through the hidden `__private` module.
+#![allow(missing_docs)]
+
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::pin::Pin;
+use core::ptr;
+use core::task::{Context, Poll, Waker};
+
+use crate::bridge::{bridged, with_bridge};
+use crate::delegate::Frame;
+use crate::{Generator, GeneratorState, Status};
+
+/// The exchange area of one poll: the value sent in, the value yielded out.
+///
+/// It lives on the stack of whoever drives the outermost generator and is shared, by
+/// pointer, by every generator of a delegation chain during that poll.
+pub struct Io<Y, S> {
+    sent: Option<S>,
+    yielded: Option<Y>,
+    /// A trampoline is running this poll: a boxed `yield_from!` hands its generator up.
+    trampoline: bool,
+    /// The boxed generator a `yield_from!` handed up to the running trampoline.
+    handed_off: Option<Frame<Y, S>>,
+}
+
+impl<Y, S> Io<Y, S> {
+    #[inline(always)]
+    pub(crate) fn new(sent: Option<S>) -> Self {
+        Io {
+            sent,
+            yielded: None,
+            trampoline: false,
+            handed_off: None,
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn in_trampoline(&self) -> bool {
+        self.trampoline
+    }
+
+    /// Mark a trampoline as running; returns the previous mark for `leave_trampoline`.
+    #[inline(always)]
+    pub(crate) fn enter_trampoline(&mut self) -> bool {
+        core::mem::replace(&mut self.trampoline, true)
+    }
+
+    #[inline(always)]
+    pub(crate) fn leave_trampoline(&mut self, outer: bool) {
+        self.trampoline = outer;
+    }
+
+    pub(crate) fn hand_off(&mut self, frame: Frame<Y, S>) {
+        debug_assert!(self.handed_off.is_none());
+        self.handed_off = Some(frame);
+    }
+
+    #[inline(always)]
+    pub(crate) fn take_hand_off(&mut self) -> Option<Frame<Y, S>> {
+        self.handed_off.take()
+    }
+
+    /// The value sent in by this poll's `resume`, if not taken yet.
+    #[inline(always)]
+    pub fn take_sent(&mut self) -> Option<S> {
+        self.sent.take()
+    }
+
+    /// Hand `value` out as this poll's yielded value.
+    #[inline(always)]
+    pub fn put_yielded(&mut self, value: Y) {
+        debug_assert!(self.yielded.is_none(), "two values yielded in one step");
+        self.yielded = Some(value);
+    }
+
+    #[inline(always)]
+    fn has_suspended(&self) -> bool {
+        self.yielded.is_some() || self.handed_off.is_some()
+    }
+}
+
+/// The body's capability to yield `Y` and receive `S`: a zero-sized token that fixes both
+/// types, lifetimes included (it is invariant in them), for the body's yield points.
+pub struct Co<Y, S> {
+    _types: PhantomData<fn(Y, S) -> (Y, S)>,
+}
+
+impl<Y, S> Clone for Co<Y, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<Y, S> Copy for Co<Y, S> {}
+
+impl<Y, S> Co<Y, S> {
+    /// A token for a new generator body.
+    #[inline(always)]
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Co {
+            _types: PhantomData,
+        }
+    }
+
+    /// Make the generator that runs `body`, the lowered `async` block. `R` is the fn's
+    /// return type, named so that `return` and `?` in the body are checked against it.
+    #[inline(always)]
+    pub fn generator<R, F: Future<Output = R>>(self, body: F) -> Gen<F, Y, S> {
+        Gen {
+            status: Status::Created,
+            body: MaybeUninit::new(body),
+            _co: self,
+        }
+    }
+
+    /// The future `yield_!(value)` lowers to: hands `value` out, evaluates to the sent value.
+    #[inline(always)]
+    pub fn yield_(self, value: Y) -> YieldNow<Y, S> {
+        YieldNow {
+            value: Some(value),
+            _co: self,
+        }
+    }
+}
+
+/// `yield_!(v)`: on its first poll it puts `v` in the exchange area and suspends; on the
+/// next it takes the value that `resume` sent.
+pub struct YieldNow<Y, S> {
+    value: Option<Y>,
+    _co: Co<Y, S>,
+}
+
+impl<Y, S> Unpin for YieldNow<Y, S> {}
+
+impl<Y, S> Future for YieldNow<Y, S> {
+    type Output = S;
+
+    #[inline(always)]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
+        // SAFETY: a `YieldNow<Y, S>` is only made by `Co<Y, S>::yield_` in the body of the
+        // generator whose type carries that `Co<Y, S>`, and only that generator polls it.
+        let (io, _) = unsafe { bridged::<Y, S>(cx) };
+        match self.value.take() {
+            Some(value) => {
+                io.put_yielded(value);
+                Poll::Pending
+            }
+            None => match io.take_sent() {
+                Some(sent) => Poll::Ready(sent),
+                None => unreachable!("cogen: a generator resumed its body without a value"),
+            },
+        }
+    }
+}
+
+/// The state machine `#[generator]` makes: the lowered body and where it is.
+///
+/// Invariant: `body` is initialized unless `status` is `Closed`. `body` is structurally
+/// pinned: it is never moved while initialized, and it is dropped in place.
+pub struct Gen<F, Y, S> {
+    status: Status,
+    body: MaybeUninit<F>,
+    _co: Co<Y, S>,
+}
+
+impl<F, Y, S> Gen<F, Y, S> {
+    /// Drop the body in place (if it is still there) and mark the generator closed.
+    fn drop_body(&mut self) {
+        if self.status != Status::Closed {
+            // Closed first: if a destructor panics, the body counts as dropped (drop glue
+            // still drops the rest) and is never dropped again.
+            self.status = Status::Closed;
+            // SAFETY: the status was not `Closed`, so the body is initialized; it is pinned,
+            // and dropping in place is what pinning allows.
+            unsafe { ptr::drop_in_place(self.body.as_mut_ptr()) }
+        }
+    }
+}
+
+impl<F: Future, Y, S> Gen<F, Y, S> {
+    /// Poll the body once with `io` as the exchange area. `Ready` means it completed;
+    /// `Pending` means it yielded (the value is in `io`).
+    #[inline(always)]
+    fn poll_body(self: Pin<&mut Self>, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
+        // SAFETY: `body` is structurally pinned: it is only re-pinned here and dropped in
+        // place; nothing moves it.
+        let this = unsafe { self.get_unchecked_mut() };
+        debug_assert!(this.status != Status::Closed);
+
+        /// Closes the generator if the body panics, dropping whatever it holds.
+        struct CloseOnUnwind<'a, F, Y, S> {
+            generator: &'a mut Gen<F, Y, S>,
+            armed: bool,
+        }
+        impl<F, Y, S> Drop for CloseOnUnwind<'_, F, Y, S> {
+            fn drop(&mut self) {
+                if self.armed {
+                    self.generator.drop_body();
+                }
+            }
+        }
+
+        let mut guard = CloseOnUnwind {
+            generator: this,
+            armed: true,
+        };
+        // SAFETY: initialized (status is not `Closed`) and pinned (see above).
+        let body = unsafe { Pin::new_unchecked(guard.generator.body.assume_init_mut()) };
+        let poll = with_bridge(io, waker, |cx| body.poll(cx));
+        guard.armed = false;
+        let this = &mut *guard.generator;
+
+        match poll {
+            Poll::Ready(value) => {
+                this.drop_body();
+                Poll::Ready(value)
+            }
+            Poll::Pending if io.has_suspended() => {
+                this.status = Status::Suspended;
+                Poll::Pending
+            }
+            Poll::Pending => {
+                this.drop_body();
+                panic!(
+                    "a #[generator] body awaited a future that is not ready; `.await` is not \
+                     supported in generator bodies (delegate with `yield_from!` instead); \
+                     the generator is now closed"
+                )
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn step(self: Pin<&mut Self>, sent: Option<S>) -> GeneratorState<Y, F::Output> {
+        let mut io = Io::new(sent);
+        match self.poll_body(&mut io, Waker::noop()) {
+            Poll::Ready(value) => GeneratorState::Complete(value),
+            Poll::Pending => match io.yielded {
+                Some(value) => GeneratorState::Yielded(value),
+                None => unreachable!("cogen: a generator suspended without yielding"),
+            },
+        }
+    }
+}
+
+#[cold]
+#[track_caller]
+fn misuse(what: &str, status: Status) -> ! {
+    match status {
+        Status::Created => panic!(
+            "cannot {what} a generator that has not started: call `start()` first \
+             (Python: can't send non-None value to a just-started generator)"
+        ),
+        Status::Suspended => panic!(
+            "cannot {what} a generator that has already started: use `resume(value)` to \
+             continue it"
+        ),
+        Status::Closed => panic!(
+            "cannot {what} a generator that is closed (it completed, was closed, or \
+             panicked); make a new one"
+        ),
+    }
+}
+
+impl<F: Future, Y, S> Generator<S> for Gen<F, Y, S> {
+    type Yield = Y;
+    type Return = F::Output;
+
+    #[inline]
+    #[track_caller]
+    fn start(self: Pin<&mut Self>) -> GeneratorState<Y, F::Output> {
+        if self.status != Status::Created {
+            misuse("start", self.status);
+        }
+        self.step(None)
+    }
+
+    #[inline]
+    #[track_caller]
+    fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Y, F::Output> {
+        if self.status != Status::Suspended {
+            misuse("resume", self.status);
+        }
+        self.step(Some(arg))
+    }
+
+    fn close(self: Pin<&mut Self>) {
+        // SAFETY: dropping in place does not move the body.
+        unsafe { self.get_unchecked_mut() }.drop_body();
+    }
+
+    #[inline]
+    fn status(&self) -> Status {
+        self.status
+    }
+
+    #[inline]
+    fn __cogen_poll(self: Pin<&mut Self>, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
+        match self.status {
+            Status::Created if io.sent.is_some() => {
+                panic!("yield_! delegated a value to a generator that has not started")
+            }
+            Status::Closed => panic!(
+                "yield_from! over a generator that is closed (it completed, was closed, or \
+                 panicked): it has nothing left to give; delegate to a new one"
+            ),
+            _ => self.poll_body(io, waker),
+        }
+    }
+}
+
+impl<F, Y, S> Drop for Gen<F, Y, S> {
+    fn drop(&mut self) {
+        self.drop_body();
+    }
+}
+
+impl<F, Y, S> fmt::Debug for Gen<F, Y, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Generator")
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Future, Y> IntoIterator for Gen<F, Y, ()> {
+    type Item = Y;
+    type IntoIter = crate::IntoIter<Self>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        crate::IntoIter::new(self)
+    }
+}

@@ -1,0 +1,116 @@
+//! The `#[generator]` attribute of [cogen](https://docs.rs/cogen). Use it through the
+//! `cogen` facade, which documents it.
+//!
+//! The macro is a small compiler in four stages, one file each:
+//! [`parse`] (attribute and item) → [`check`] (misuse, all errors collected) →
+//! [`lower`] (yield points to `.await`s) → [`emit`] (the new fn).
+
+use proc_macro::TokenStream;
+use proc_macro2::{Ident, Span};
+use quote::{ToTokens, quote};
+
+mod check;
+mod emit;
+mod lower;
+mod parse;
+
+/// Turn a fn whose body uses `yield_!` / `yield_from!` into a generator.
+/// See the `cogen` crate for the full documentation.
+#[proc_macro_attribute]
+pub fn generator(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(args.into(), item.into()).into()
+}
+
+fn expand(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let mut errors = parse::Errors::default();
+    let (args, args_error) = parse::parse_args(args);
+    if let Some(error) = args_error {
+        errors.push(error);
+    }
+    let mut item = match parse::parse_item(item.clone()) {
+        Ok(item) => item,
+        Err(error) => {
+            // Not a fn: report, and leave the item as it was so nothing else breaks.
+            errors.push(error);
+            let errors = errors.into_error().map(|e| e.to_compile_error());
+            return quote!(#errors #item);
+        }
+    };
+    check_signature(&mut item.sig, &mut errors);
+
+    let krate = args.krate.unwrap_or_else(|| syn::parse_quote!(::cogen));
+    let co = Ident::new("__cogen_co", Span::mixed_site());
+    let yield_ty = args
+        .yield_ty
+        .map_or_else(|| quote!(()), |ty| ty.to_token_stream());
+    let send_is_unit = match &args.send_ty {
+        None => true,
+        Some(syn::Type::Tuple(tuple)) => tuple.elems.is_empty(),
+        Some(_) => false,
+    };
+    let send_ty = args
+        .send_ty
+        .map_or_else(|| quote!(()), |ty| ty.to_token_stream());
+
+    if let Some(error) = check::check(&item.block, &krate) {
+        errors.push(error);
+    }
+    let body = match errors.into_error() {
+        None => {
+            lower::lower(&mut item.block, &co, &krate);
+            item.block.to_token_stream()
+        }
+        Some(errors) => {
+            // Keep the signature so callers still type-check; the body is replaced, so the
+            // errors above are the only ones.
+            let errors = errors.to_compile_error();
+            quote!({ #errors ::core::unreachable!() })
+        }
+    };
+    emit::emit(
+        emit::Generator {
+            item,
+            yield_ty,
+            send_ty,
+            send_is_unit,
+            krate: &krate,
+            co: &co,
+        },
+        body,
+    )
+}
+
+/// `async`, `const` and `extern` fns cannot be generators: report it, then drop the keyword
+/// so the rest of the expansion is still well-formed.
+fn check_signature(sig: &mut syn::Signature, errors: &mut parse::Errors) {
+    if let Some(token) = sig.asyncness.take() {
+        errors.push(syn::Error::new(
+            token.span,
+            "#[generator] fn cannot be `async`: the generator is already a state machine that \
+             suspends at `yield_!`; remove `async` (and delegate with `yield_from!` instead of \
+             `.await`)",
+        ));
+    }
+    if let Some(token) = sig.constness.take() {
+        errors.push(syn::Error::new(
+            token.span,
+            "#[generator] fn cannot be `const`: a generator runs at run time; remove `const`",
+        ));
+    }
+    if let Some(abi) = sig.abi.take() {
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "#[generator] fn cannot have an ABI: it returns an opaque generator type; remove \
+             the `extern`",
+        ));
+    }
+    if let Some(variadic) = sig.variadic.take() {
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "#[generator] fn cannot be variadic",
+        ));
+    }
+}

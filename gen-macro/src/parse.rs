@@ -1,0 +1,224 @@
+//! Stage 1, parse: the attribute's `key = value` list and the item it is put on.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{ParseStream, Parser};
+use syn::{Token, Type};
+
+/// The attribute's arguments: `#[generator(yield = Y, send = S, crate = path)]`.
+pub struct Args {
+    pub yield_ty: Option<Type>,
+    pub send_ty: Option<Type>,
+    pub krate: Option<syn::Path>,
+}
+
+const KEYS: &str = "`yield`, `send` or `crate`";
+
+/// Parse the attribute's arguments, reporting every bad key rather than only the first.
+pub fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
+    let mut args = Args {
+        yield_ty: None,
+        send_ty: None,
+        krate: None,
+    };
+    let mut errors = Errors::default();
+    let parser = |input: ParseStream| {
+        while !input.is_empty() {
+            let (key, span) = parse_key(input)?;
+            input.parse::<Token![=]>()?;
+            match key.as_str() {
+                "yield" => set(
+                    &mut args.yield_ty,
+                    input.parse()?,
+                    "yield",
+                    span,
+                    &mut errors,
+                ),
+                "send" => set(&mut args.send_ty, input.parse()?, "send", span, &mut errors),
+                "crate" => set(
+                    &mut args.krate,
+                    input.call(syn::Path::parse_mod_style)?,
+                    "crate",
+                    span,
+                    &mut errors,
+                ),
+                other => {
+                    let hint = match closest_key(other) {
+                        Some(key) => format!("; did you mean `{key}`?"),
+                        None => String::new(),
+                    };
+                    errors.push(syn::Error::new(
+                        span,
+                        format!("unknown #[generator] key `{other}`: expected {KEYS}{hint}"),
+                    ));
+                    input.parse::<Type>()?;
+                }
+            }
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(tokens) {
+        errors.push(error);
+    }
+    (args, errors.into_error())
+}
+
+fn parse_key(input: ParseStream) -> syn::Result<(String, Span)> {
+    if input.peek(Token![yield]) {
+        let token: Token![yield] = input.parse()?;
+        return Ok(("yield".into(), token.span));
+    }
+    if input.peek(Token![crate]) {
+        let token: Token![crate] = input.parse()?;
+        return Ok(("crate".into(), token.span));
+    }
+    let lookahead = input.lookahead1();
+    if lookahead.peek(syn::Ident) {
+        let ident: syn::Ident = input.parse()?;
+        Ok((ident.to_string(), ident.span()))
+    } else {
+        Err(syn::Error::new(
+            input.span(),
+            format!("expected a #[generator] key: {KEYS}, as in `#[generator(yield = u32)]`"),
+        ))
+    }
+}
+
+fn set<T>(slot: &mut Option<T>, value: T, key: &str, span: Span, errors: &mut Errors) {
+    if slot.is_some() {
+        errors.push(syn::Error::new(
+            span,
+            format!("`{key}` is given twice in #[generator]: keep one"),
+        ));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+/// A known key within two edits of `typo` (`yeild` → `yield`).
+fn closest_key(typo: &str) -> Option<&'static str> {
+    ["yield", "send", "crate"]
+        .into_iter()
+        .find(|key| edit_distance(key, typo) <= 2)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Errors collected across a stage, reported together.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub fn into_error(self) -> Option<syn::Error> {
+        self.0
+    }
+}
+
+/// The item under the attribute: a fn with a body, or a spanned error saying what to use.
+pub fn parse_item(tokens: TokenStream) -> syn::Result<syn::ItemFn> {
+    match syn::parse2::<syn::Item>(tokens.clone()) {
+        Ok(syn::Item::Fn(item)) => Ok(item),
+        Ok(other) => Err(syn::Error::new_spanned(
+            other,
+            "#[generator] can only be put on a fn: it turns the fn's body into a generator",
+        )),
+        Err(_) => match syn::parse2::<syn::TraitItemFn>(tokens) {
+            Ok(item) if item.default.is_none() => Err(syn::Error::new_spanned(
+                &item.sig,
+                "#[generator] needs a fn with a body: the body is what becomes the generator",
+            )),
+            _ => Err(syn::Error::new(
+                Span::call_site(),
+                "#[generator] can only be put on a fn: it turns the fn's body into a generator",
+            )),
+        },
+    }
+}
+
+/// Which yield point a macro invocation is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Point {
+    /// `yield_!(value)`
+    Yield,
+    /// `yield_from!(source)`
+    YieldFrom,
+}
+
+impl Point {
+    pub fn name(self) -> &'static str {
+        match self {
+            Point::Yield => "yield_!",
+            Point::YieldFrom => "yield_from!",
+        }
+    }
+
+    fn of_ident(ident: &syn::Ident) -> Option<Point> {
+        if ident == "yield_" {
+            Some(Point::Yield)
+        } else if ident == "yield_from" {
+            Some(Point::YieldFrom)
+        } else {
+            None
+        }
+    }
+
+    /// `yield_!`, `cogen::yield_!`, `::cogen::yield_!` (or the `crate = path` override's
+    /// name in place of `cogen`), and the same for `yield_from!`.
+    pub fn of_path(path: &syn::Path, krate: &syn::Path) -> Option<Point> {
+        let mut segments = path.segments.iter().rev();
+        let point = Point::of_ident(&segments.next()?.ident)?;
+        match segments.next() {
+            None => Some(point),
+            Some(parent) => {
+                let facade = krate.segments.last().map(|s| &s.ident);
+                (parent.ident == "cogen" || Some(&parent.ident) == facade).then_some(point)
+            }
+        }
+    }
+
+    /// A bare `yield_ ! (...)` at `tokens[i..]`, as found inside another macro's tokens.
+    pub fn of_tokens(tokens: &[proc_macro2::TokenTree]) -> Option<(Point, &proc_macro2::Group)> {
+        use proc_macro2::TokenTree;
+        match tokens {
+            [
+                TokenTree::Ident(ident),
+                TokenTree::Punct(bang),
+                TokenTree::Group(group),
+                ..,
+            ] if bang.as_char() == '!' => Some((Point::of_ident(ident)?, group)),
+            _ => None,
+        }
+    }
+}
+
+/// The arguments of some other macro, when they are comma-separated expressions
+/// (`println!("{}", yield_!(x))`), so that yield points inside them can be found.
+pub fn macro_exprs(mac: &syn::Macro) -> Option<syn::punctuated::Punctuated<syn::Expr, Token![,]>> {
+    mac.parse_body_with(syn::punctuated::Punctuated::<syn::Expr, Token![,]>::parse_terminated)
+        .ok()
+}

@@ -1,0 +1,218 @@
+//! Python's generators and coroutines, in Rust.
+//!
+//! Put `#[generator]` on a fn and write `yield_!(v)` in its body: calling the fn runs
+//! nothing and returns a [`Generator`], a Pin-safe state machine that runs the body up to
+//! each `yield_!`. `yield_!(v)` hands `v` out and evaluates to the value sent back in;
+//! `return r` (or `?`, or the end of the body) completes it with `r`.
+//!
+//! ```
+//! use cogen::{generator, yield_, Generator, GeneratorState::*};
+//!
+//! #[generator(yield = u32)]
+//! fn countdown(n: u32) {
+//!     for i in (1..=n).rev() {
+//!         yield_!(i);
+//!     }
+//! }
+//!
+//! #[generator(yield = f64, send = f64)]
+//! fn averager() -> f64 {
+//!     let (mut sum, mut n, mut avg) = (0.0, 0.0, 0.0);
+//!     loop {
+//!         let x = yield_!(avg);
+//!         if x < 0.0 {
+//!             return avg;
+//!         }
+//!         sum += x;
+//!         n += 1.0;
+//!         avg = sum / n;
+//!     }
+//! }
+//!
+//! assert_eq!(countdown(3).into_iter().collect::<Vec<_>>(), [3, 2, 1]);
+//!
+//! let mut avg = std::pin::pin!(averager());
+//! assert_eq!(avg.as_mut().start(), Yielded(0.0)); // prime it: run to the first yield
+//! assert_eq!(avg.as_mut().resume(10.0), Yielded(10.0));
+//! assert_eq!(avg.as_mut().resume(20.0), Yielded(15.0));
+//! assert_eq!(avg.as_mut().resume(-1.0), Complete(15.0));
+//! ```
+//!
+//! # The attribute
+//! `#[generator(yield = Y, send = S)]`: `Y` is the type handed out by `yield_!` (default
+//! `()`), `S` the type sent back in by [`resume`](Generator::resume) (default `()`), and the
+//! fn's return type is the generator's [`Return`](Generator::Return). The fn then returns
+//! `impl Generator<S, Yield = Y, Return = R>` (plus `IntoIterator<Item = Y>` when `S` is
+//! `()`, so `for x in gen()` works). It works on free fns, inherent methods taking `self`,
+//! `&self` or `&mut self`, generic fns, and fns whose arguments borrow: the generator
+//! captures the arguments, and the yielded type may borrow from them
+//! (`#[generator(yield = &'a str)] fn words<'a>(s: &'a str)`). Edition 2024 is assumed (the
+//! returned `impl Trait` captures every lifetime of the arguments).
+//!
+//! `crate = path` names the facade when it is re-exported under another path:
+//! `#[generator(crate = my_crate::cogen, yield = u8)]`.
+//!
+//! # Delegation
+//! `yield_from!(g)` runs another generator (or, when `send = ()`, any `IntoIterator`) to
+//! completion inside this one, with Python's `yield from` semantics (PEP 380): it starts
+//! the subgenerator, forwards every yielded value out and every sent value in, and
+//! evaluates to the subgenerator's return value. See [`yield_from!`].
+//!
+//! # Errors: `throw`
+//! Python's `g.throw(e)` is [`Generator::throw`] on a generator declared with
+//! `send = Result<T, E>`: the body receives `Err(e)` from `yield_!`, where `yield_!(v)?`
+//! propagates it and a `match` catches it.
+//!
+//! # Misuse
+//! Mistakes in the body are compile errors at your own span: a yield point inside a
+//! closure, `async` block or nested fn, `.await` in the body, a yielded value of the wrong
+//! type, `#[generator]` on an `async` or `const` fn or on something that is not a fn, an
+//! unknown or repeated key. Mistakes at run time (resuming before starting, starting twice,
+//! resuming a finished generator) panic with a message that says what to call instead.
+#![no_std]
+#![deny(missing_docs)]
+
+pub use cogen_core::{Generator, GeneratorState, IntoIter, Iter, Status, Throwable};
+
+/// Turn a fn whose body uses [`yield_!`] and [`yield_from!`] into a generator.
+///
+/// `#[generator(yield = Y, send = S, crate = path)]`, every key optional. See the
+/// [crate documentation](crate) for what the expansion is and what it accepts.
+///
+/// ```
+/// use cogen::{generator, yield_};
+///
+/// #[generator(yield = &'a str)]
+/// fn words<'a>(text: &'a str) {
+///     for word in text.split_whitespace() {
+///         yield_!(word);
+///     }
+/// }
+///
+/// assert_eq!(words("a b c").into_iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+/// ```
+pub use cogen_macro::generator;
+
+/// Support for the code that `#[generator]` expands to: not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use cogen_core::__private::*;
+}
+
+/// Suspend the generator, handing a value out; evaluates to the value sent back in.
+///
+/// `yield_!(v)` is Python's `x = yield v`: the generator pauses here and `start` or
+/// `resume` returns [`GeneratorState::Yielded(v)`](GeneratorState::Yielded); the next
+/// [`resume(s)`](Generator::resume) continues it, and `yield_!(v)` evaluates to `s`.
+/// `yield_!()` yields `()`.
+///
+/// It only works written directly in the body of a `#[generator]` fn (also as an argument
+/// of another macro, as in `println!("{}", yield_!(x))`). Anywhere else, including inside a
+/// closure or `async` block in such a body, or when produced by another `macro_rules!`, it
+/// is a compile error: there is no generator there for it to suspend.
+///
+/// ```
+/// use cogen::{generator, yield_, Generator, GeneratorState::*};
+///
+/// #[generator(yield = &'static str, send = i32)]
+/// fn ping() -> i32 {
+///     let a = yield_!("first");
+///     let b = yield_!("second");
+///     a + b
+/// }
+///
+/// let mut g = std::pin::pin!(ping());
+/// assert_eq!(g.as_mut().start(), Yielded("first"));
+/// assert_eq!(g.as_mut().resume(1), Yielded("second"));
+/// assert_eq!(g.as_mut().resume(2), Complete(3));
+/// ```
+#[macro_export]
+macro_rules! yield_ {
+    // The form `#[generator]` rewrites each yield point into; `$co` is the body's token.
+    (@__cogen_lowered($co:ident)) => {
+        $co.yield_(()).await
+    };
+    (@__cogen_lowered($co:ident) $value:expr) => {
+        $co.yield_($value).await
+    };
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`yield_!` only works written directly in the body of a #[generator] fn: there is no \
+             generator here for it to suspend (if it comes from another macro, write `yield_!` \
+             in the generator body itself)"
+        )
+    };
+}
+
+/// Delegate to a subgenerator or iterable until it is exhausted: Python's `yield from`.
+///
+/// `let r = yield_from!(sub)` starts `sub` (PEP 380 primes it), hands every value it
+/// yields out to this generator's caller, sends every value the caller sends in on to it,
+/// and evaluates to its return value. `close` (or dropping) while delegating closes the
+/// subgenerator first, then this generator's own locals.
+///
+/// `sub` may be:
+/// * a generator with this generator's send and yield types (its return type may differ):
+///   a `#[generator]` fn's result, `Pin<&mut G>`, `Pin<Box<G>>` or
+///   `Pin<Box<dyn Generator<..>>>`. Delegating to `Box::pin(g)` runs `g` on a trampoline:
+///   the innermost generator of a chain of boxed delegations is resumed directly, so
+///   recursion costs the same per item at any depth and does not grow the native stack;
+/// * when `send = ()`, any `IntoIterator` of the yield type (`yield_from!(1..4)`,
+///   `yield_from!("AB".chars())`, a `Vec`); it then evaluates to `()`.
+///
+/// ```
+/// use cogen::{generator, yield_, yield_from, Generator, GeneratorState::*};
+///
+/// #[generator(yield = u32, send = u32)]
+/// fn accumulate() -> u32 {
+///     let mut total = 0;
+///     loop {
+///         let x = yield_!(total);
+///         if x == 0 {
+///             return total;
+///         }
+///         total += x;
+///     }
+/// }
+///
+/// #[generator(yield = u32, send = u32)]
+/// fn sum_twice() -> (u32, u32) {
+///     let first = yield_from!(accumulate());
+///     let second = yield_from!(accumulate());
+///     (first, second)
+/// }
+///
+/// let mut g = std::pin::pin!(sum_twice());
+/// assert_eq!(g.as_mut().start(), Yielded(0));
+/// assert_eq!(g.as_mut().resume(1), Yielded(1));
+/// assert_eq!(g.as_mut().resume(2), Yielded(3));
+/// assert_eq!(g.as_mut().resume(0), Yielded(0)); // the second accumulate starts
+/// assert_eq!(g.as_mut().resume(5), Yielded(5));
+/// assert_eq!(g.as_mut().resume(0), Complete((3, 5)));
+/// ```
+#[macro_export]
+macro_rules! yield_from {
+    (@__cogen_lowered($co:ident)) => {
+        ::core::compile_error!(
+            "`yield_from!` needs something to delegate to: `yield_from!(generator)` or, when \
+             `send = ()`, `yield_from!(iterable)`"
+        )
+    };
+    // Pick the delegation by method resolution (see `cogen_core`'s `delegate` module).
+    (@__cogen_lowered($co:ident) $source:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{
+            DelegateBoxed as _, DelegateGenerator as _, DelegateIter as _, DelegateOther as _,
+        };
+        let source = $crate::__private::Source::new($source, $co);
+        (&&&&source).__cogen_kind().delegate(source)
+    }
+    .await};
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`yield_from!` only works written directly in the body of a #[generator] fn: there is \
+             no generator here to delegate from (if it comes from another macro, write \
+             `yield_from!` in the generator body itself)"
+        )
+    };
+}
