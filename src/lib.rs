@@ -106,10 +106,12 @@ pub mod __private {
 /// [`resume(s)`](Generator::resume) continues it, and `yield_!(v)` evaluates to `s`.
 /// `yield_!()` yields `()`.
 ///
-/// It only works written directly in the body of a `#[generator]` fn (also as an argument
-/// of another macro, as in `println!("{}", yield_!(x))`). Anywhere else, including inside a
-/// closure or `async` block in such a body, or when produced by another `macro_rules!`, it
-/// is a compile error: there is no generator there for it to suspend.
+/// It only works written directly in the body of a `#[generator]` fn, as an expression of
+/// the body itself. Anywhere else it is a compile error: outside a generator, and inside a
+/// closure, `async` block or nested fn in the body, there is no generator for it to
+/// suspend; inside another macro's arguments (`println!("{}", yield_!(x))`) that macro
+/// could move it somewhere else, so bind it first (`let x = yield_!(v); println!("{x}")`);
+/// a `yield_!` produced by another `macro_rules!` is not seen by `#[generator]`.
 ///
 /// ```
 /// use cogen::{generator, yield_, Generator, GeneratorState::*};
@@ -128,12 +130,10 @@ pub mod __private {
 /// ```
 #[macro_export]
 macro_rules! yield_ {
-    // The form `#[generator]` rewrites each yield point into; `$co` is the body's token.
-    (@__cogen_lowered($co:ident)) => {
-        $co.yield_(()).await
-    };
-    (@__cogen_lowered($co:ident) $value:expr) => {
-        $co.yield_($value).await
+    // `#[generator]` rewrites each `yield_!` it accepts into this form, carrying the
+    // lowered expression it built.
+    (@__cogen_lowered $($lowered:tt)*) => {
+        $($lowered)*
     };
     ($($tokens:tt)*) => {
         ::core::compile_error!(
@@ -192,22 +192,10 @@ macro_rules! yield_ {
 /// ```
 #[macro_export]
 macro_rules! yield_from {
-    (@__cogen_lowered($co:ident)) => {
-        ::core::compile_error!(
-            "`yield_from!` needs something to delegate to: `yield_from!(generator)` or, when \
-             `send = ()`, `yield_from!(iterable)`"
-        )
+    // As in `yield_!`: the lowered delegation `#[generator]` built.
+    (@__cogen_lowered $($lowered:tt)*) => {
+        $($lowered)*
     };
-    // Pick the delegation by method resolution (see `cogen_core`'s `delegate` module).
-    (@__cogen_lowered($co:ident) $source:expr) => {{
-        #[allow(unused_imports)]
-        use $crate::__private::{
-            DelegateBoxed as _, DelegateGenerator as _, DelegateIter as _, DelegateOther as _,
-        };
-        let source = $crate::__private::Source::new($source, $co);
-        (&&&&source).__cogen_kind().delegate(source)
-    }
-    .await};
     ($($tokens:tt)*) => {
         ::core::compile_error!(
             "`yield_from!` only works written directly in the body of a #[generator] fn: there is \

@@ -77,7 +77,9 @@ pub(crate) fn with_bridge<Y, S, T>(
 /// If `cx` is not a generator's bridge context: a yield future polled by anything but its
 /// own generator (which the macro's checks make impossible without `__private` access).
 #[inline(always)]
-pub(crate) unsafe fn bridged<'cx, Y, S>(cx: &'cx Context<'_>) -> (&'cx mut Io<Y, S>, &'cx Waker) {
+pub(crate) unsafe fn bridged<'cx, Y, S>(
+    cx: &'cx mut Context<'_>,
+) -> (&'cx mut Io<Y, S>, &'cx Waker) {
     let waker = cx.waker();
     assert!(
         ptr::eq(waker.vtable(), &BRIDGE_VTABLE),

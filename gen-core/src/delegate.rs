@@ -20,7 +20,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 use core::future::Future;
-use core::marker::PhantomPinned;
+use core::marker::{PhantomData, PhantomPinned};
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
@@ -119,35 +119,35 @@ impl<Y, S> Future for Never<Y, S> {
 
 impl IterKind {
     #[inline(always)]
-    pub fn delegate<I, Y, S>(self, source: Source<I, Y, S>) -> YieldFromIter<I::IntoIter, Y, S>
+    pub fn delegate<I, Y, S>(self, source: Source<I, Y, S>) -> YieldFromIter<I::IntoIter, S>
     where
         I: IntoIterator<Item = Y>,
         S: IterSend,
     {
         YieldFromIter {
             iter: source.source.into_iter(),
-            _co: source._co,
+            _send: PhantomData,
         }
     }
 }
 
 impl GeneratorKind {
     #[inline(always)]
-    pub fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G, Y, S>
+    pub fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G, S>
     where
         G: Generator<S, Yield = Y>,
     {
         YieldFromGenerator {
             sub: source.source,
             started: false,
-            _co: source._co,
+            _send: PhantomData,
         }
     }
 }
 
 impl BoxedKind {
     #[inline(always)]
-    pub fn delegate<G, Y, S>(self, source: Source<Pin<Box<G>>, Y, S>) -> YieldFromBoxed<G, Y, S>
+    pub fn delegate<G, Y, S>(self, source: Source<Pin<Box<G>>, Y, S>) -> YieldFromBoxed<G, S>
     where
         G: Generator<S, Yield = Y>,
     {
@@ -175,22 +175,27 @@ fn check_fresh(status: Status) {
     }
 }
 
+// The three delegation futures name the delegator's yield type through their operand
+// (`I::Item`, `G::Yield`): `delegate` checked once that it is the `Y` of the body's
+// `Co<Y, S>`, so a mismatch is reported once, there.
+
 /// `yield_from!(iterable)`: yields each item; sent values are `()` and dropped.
-pub struct YieldFromIter<I, Y, S> {
+pub struct YieldFromIter<I, S> {
     iter: I,
-    _co: Co<Y, S>,
+    _send: PhantomData<fn(S) -> S>,
 }
 
 // The iterator is never pinned: it is only used through `&mut`.
-impl<I, Y, S> Unpin for YieldFromIter<I, Y, S> {}
+impl<I, S> Unpin for YieldFromIter<I, S> {}
 
-impl<I: Iterator<Item = Y>, Y, S> Future for YieldFromIter<I, Y, S> {
+impl<I: Iterator, S> Future for YieldFromIter<I, S> {
     type Output = ();
 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // SAFETY: made from this body's `Co<Y, S>` (see `YieldNow::poll`).
-        let (io, _) = unsafe { bridged::<Y, S>(cx) };
+        // SAFETY: made by `IterKind::delegate` in a body whose `Co` has yield type
+        // `I::Item` and send type `S` (see `YieldNow::poll`).
+        let (io, _) = unsafe { bridged::<I::Item, S>(cx) };
         let _unit = io.take_sent();
         match self.get_mut().iter.next() {
             Some(value) => {
@@ -203,13 +208,13 @@ impl<I: Iterator<Item = Y>, Y, S> Future for YieldFromIter<I, Y, S> {
 }
 
 /// `yield_from!(generator)`, the generator held in place.
-pub struct YieldFromGenerator<G, Y, S> {
+pub struct YieldFromGenerator<G, S> {
     sub: G,
     started: bool,
-    _co: Co<Y, S>,
+    _send: PhantomData<fn(S) -> S>,
 }
 
-impl<G: Generator<S, Yield = Y>, Y, S> Future for YieldFromGenerator<G, Y, S> {
+impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
     type Output = G::Return;
 
     #[inline(always)]
@@ -220,9 +225,10 @@ impl<G: Generator<S, Yield = Y>, Y, S> Future for YieldFromGenerator<G, Y, S> {
             check_fresh(this.sub.status());
             this.started = true;
         }
-        // SAFETY: made from this body's `Co<Y, S>` (see `YieldNow::poll`).
-        let (io, waker) = unsafe { bridged::<Y, S>(cx) };
-        // SAFETY: see above.
+        // SAFETY: made by `GeneratorKind::delegate` in a body whose `Co` has yield type
+        // `G::Yield` and send type `S` (see `YieldNow::poll`).
+        let (io, waker) = unsafe { bridged::<G::Yield, S>(cx) };
+        // SAFETY: `sub` is structurally pinned (see above).
         unsafe { Pin::new_unchecked(&mut this.sub) }.__cogen_poll(io, waker)
     }
 }
@@ -328,9 +334,9 @@ enum BoxedState<Y, S> {
 /// and a frame below is only polled again once the frame above it has completed, so every
 /// borrow outlives its borrower; the `ret` slot lives in the (pinned) future of the frame
 /// below, which the frame above cannot outlive.
-pub struct YieldFromBoxed<G: Generator<S>, Y, S> {
+pub struct YieldFromBoxed<G: Generator<S>, S> {
     sub: Option<Pin<Box<G>>>,
-    state: BoxedState<Y, S>,
+    state: BoxedState<G::Yield, S>,
     ret: UnsafeCell<Option<G::Return>>,
     _pinned: PhantomPinned,
 }
@@ -339,18 +345,19 @@ pub struct YieldFromBoxed<G: Generator<S>, Y, S> {
 // delegations (transitively) handed up; each of those is part of `G`'s state, and its
 // `YieldFromBoxed` is `Send` only if it is, so `G: Send` covers them all. `ret` holds a
 // `G::Return`. The raw pointers point into those same heap-pinned frames.
-unsafe impl<G: Generator<S> + Send, Y, S> Send for YieldFromBoxed<G, Y, S> where G::Return: Send {}
+unsafe impl<G: Generator<S> + Send, S> Send for YieldFromBoxed<G, S> where G::Return: Send {}
 // SAFETY: a shared `&YieldFromBoxed` gives access to nothing.
-unsafe impl<G: Generator<S>, Y, S> Sync for YieldFromBoxed<G, Y, S> {}
+unsafe impl<G: Generator<S>, S> Sync for YieldFromBoxed<G, S> {}
 
-impl<G: Generator<S, Yield = Y>, Y, S> Future for YieldFromBoxed<G, Y, S> {
+impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
     type Output = G::Return;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
         let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: made from this body's `Co<Y, S>` (see `YieldNow::poll`).
-        let (io, waker) = unsafe { bridged::<Y, S>(cx) };
+        // SAFETY: made by `BoxedKind::delegate` in a body whose `Co` has yield type
+        // `G::Yield` and send type `S` (see `YieldNow::poll`).
+        let (io, waker) = unsafe { bridged::<G::Yield, S>(cx) };
         match &mut this.state {
             BoxedState::Fresh => {
                 let sub = this

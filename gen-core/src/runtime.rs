@@ -88,8 +88,11 @@ impl<Y, S> Io<Y, S> {
 /// The body's capability to yield `Y` and receive `S`: a zero-sized token that fixes both
 /// types, lifetimes included (it is invariant in them), for the body's yield points.
 pub struct Co<Y, S> {
-    _types: PhantomData<fn(Y, S) -> (Y, S)>,
+    _types: Invariant<Y, S>,
 }
+
+/// Invariant in `Y` and `S` (lifetimes included), and `Send + Sync` whatever they are.
+type Invariant<Y, S> = PhantomData<fn(Y, S) -> (Y, S)>;
 
 impl<Y, S> Clone for Co<Y, S> {
     fn clone(&self) -> Self {

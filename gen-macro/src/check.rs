@@ -4,20 +4,37 @@
 //! `async` block, a `const` block or a nested item it would belong to a different function,
 //! which cannot suspend this generator: that is an error, as is `.await` (a generator body
 //! suspends only at its yield points).
+//!
+//! So is a yield point inside the arguments of another macro (`println!("{}", yield_!(x))`):
+//! the macro decides where its arguments end up, and one that moves them into an `async`
+//! block would let a yield future escape its generator and be polled by another one, with
+//! the other one's yield type. Soundness rests on this rule: every yield point is an
+//! expression of the body itself, awaited where it is written.
 
 use syn::visit::{self, Visit};
 
-use crate::parse::{Errors, Point, macro_exprs};
+use crate::parse::{Errors, Point};
 
-/// Report every misuse in `body`; `None` when it is clean.
-pub fn check(body: &syn::Block, krate: &syn::Path) -> Option<syn::Error> {
+/// What the checker found: every misuse (`None` when the body is clean), and the macro
+/// paths of the yield points, so that a stand-in body can still use the user's imports.
+pub struct Checked {
+    pub errors: Option<syn::Error>,
+    pub point_paths: Vec<syn::Path>,
+}
+
+/// Report every misuse in `body`.
+pub fn check(body: &syn::Block, krate: &syn::Path) -> Checked {
     let mut checker = Checker {
         krate,
         scopes: Vec::new(),
         errors: Errors::default(),
+        point_paths: Vec::new(),
     };
     checker.visit_block(body);
-    checker.errors.into_error()
+    Checked {
+        errors: checker.errors.into_error(),
+        point_paths: checker.point_paths,
+    }
 }
 
 struct Checker<'a> {
@@ -25,6 +42,7 @@ struct Checker<'a> {
     /// The nested scopes (closure, async block, ...) around the current node.
     scopes: Vec<&'static str>,
     errors: Errors,
+    point_paths: Vec<syn::Path>,
 }
 
 impl Checker<'_> {
@@ -61,18 +79,39 @@ impl Checker<'_> {
         }
     }
 
-    /// Yield points written inside the tokens of another macro that are not expressions.
-    fn scan_tokens(&mut self, tokens: proc_macro2::TokenStream) {
+    /// Report every yield point inside the tokens of another macro's invocation.
+    fn nested_points(&mut self, tokens: proc_macro2::TokenStream, macro_name: Option<&str>) {
         let tokens: Vec<_> = tokens.into_iter().collect();
         for (i, token) in tokens.iter().enumerate() {
-            if let Some((point, group)) = Point::of_tokens(&tokens[i..]) {
-                self.point(point, token.span());
-                self.scan_tokens(group.stream());
-            } else if let proc_macro2::TokenTree::Group(group) = token {
-                self.scan_tokens(group.stream());
+            if let Some((point, _)) = Point::of_tokens(&tokens[i..]) {
+                if let proc_macro2::TokenTree::Ident(ident) = token {
+                    self.point_paths.push(ident.clone().into());
+                }
+                let name = point.name();
+                let inside = macro_name.map_or_else(String::new, |m| format!(" (`{m}!`)"));
+                self.errors.push(syn::Error::new(
+                    token.span(),
+                    format!(
+                        "`{name}` cannot be used inside another macro's arguments{inside} in a \
+                         #[generator] fn: that macro decides where its arguments go, and could \
+                         move the yield point out of the generator; bind it first: \
+                         `let value = {name}(..);` and pass `value`"
+                    ),
+                ));
+            }
+            if let proc_macro2::TokenTree::Group(group) = token {
+                self.nested_points(group.stream(), macro_name);
             }
         }
     }
+}
+
+/// Where errors about a macro invocation should point: its name.
+fn macro_name_span(mac: &syn::Macro) -> proc_macro2::Span {
+    mac.path
+        .segments
+        .last()
+        .map_or_else(proc_macro2::Span::call_site, |segment| segment.ident.span())
 }
 
 impl<'ast> Visit<'ast> for Checker<'_> {
@@ -95,10 +134,10 @@ impl<'ast> Visit<'ast> for Checker<'_> {
     fn visit_item(&mut self, node: &'ast syn::Item) {
         // A `macro_rules!` defined in the body is left alone: a yield point it produces
         // reaches the fallback `yield_!`, which explains itself.
-        if let syn::Item::Macro(item) = node {
-            if item.mac.path.is_ident("macro_rules") {
-                return;
-            }
+        if let syn::Item::Macro(item) = node
+            && item.mac.path.is_ident("macro_rules")
+        {
+            return;
         }
         self.in_scope("a nested item", |this| visit::visit_item(this, node));
     }
@@ -117,21 +156,15 @@ impl<'ast> Visit<'ast> for Checker<'_> {
 
     fn visit_macro(&mut self, node: &'ast syn::Macro) {
         if let Some(point) = Point::of_path(&node.path, self.krate) {
-            self.point(
-                point,
-                node.path
-                    .segments
-                    .last()
-                    .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span()),
-            );
+            self.point_paths.push(node.path.clone());
+            self.point(point, macro_name_span(node));
             match node.parse_body::<syn::Expr>() {
                 Ok(arg) => self.visit_expr(&arg),
-                Err(_) => self.scan_tokens(node.tokens.clone()),
+                Err(_) => self.nested_points(node.tokens.clone(), None),
             }
-        } else if let Some(args) = macro_exprs(node) {
-            args.iter().for_each(|arg| self.visit_expr(arg));
         } else {
-            self.scan_tokens(node.tokens.clone());
+            let name = node.path.segments.last().map(|s| s.ident.to_string());
+            self.nested_points(node.tokens.clone(), name.as_deref());
         }
     }
 }

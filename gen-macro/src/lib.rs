@@ -55,7 +55,8 @@ fn expand(
         .send_ty
         .map_or_else(|| quote!(()), |ty| ty.to_token_stream());
 
-    if let Some(error) = check::check(&item.block, &krate) {
+    let checked = check::check(&item.block, &krate);
+    if let Some(error) = checked.errors {
         errors.push(error);
     }
     let body = match errors.into_error() {
@@ -66,8 +67,11 @@ fn expand(
         Some(errors) => {
             // Keep the signature so callers still type-check; the body is replaced, so the
             // errors above are the only ones.
+            // The yield macros are still invoked (expanding to nothing), so the user's
+            // imports of them do not add "unused import" warnings to the errors.
             let errors = errors.to_compile_error();
-            quote!({ #errors ::core::unreachable!() })
+            let paths = checked.point_paths;
+            quote!({ #errors #(#paths! { @__cogen_lowered };)* ::core::unreachable!() })
         }
     };
     emit::emit(

@@ -1,20 +1,27 @@
 //! Stage 3, lower: rewrite every yield point of the body into an `.await` on the body's
 //! `Co` token. The body then becomes the `async` block that `emit` wraps.
 //!
-//! `yield_!(v)`        becomes `yield_! { @__cogen_lowered(co) v }`
-//! `yield_from!(src)`  becomes `yield_from! { @__cogen_lowered(co) src }`
+//! ```text
+//! yield_!(v)          =>  yield_! { @__cogen_lowered co.yield_(v).await }
+//! yield_from!(src)    =>  yield_from! { @__cogen_lowered {
+//!                             let source = Source::new(src, co);
+//!                             (&&&&source).__cogen_kind().delegate(source)
+//!                         }.await }
+//! ```
 //!
-//! and the lowering arms of those macros (in the facade, so `$crate` always names it)
-//! expand to `co.yield_(v).await` and to the `yield_from!` dispatch plus `.await`.
+//! The lowered expression is built here, located at the user's own tokens so that type
+//! errors point at them, and passed through the user's own macro path, whose lowering arm
+//! returns it unchanged: that keeps the user's `use cogen::yield_` in use.
 //!
-//! Only points the checker accepted are lowered: nested closures, `async` blocks and items
-//! are left as they are (the checker has already reported any yield point inside them).
+//! Only the body's own expressions are lowered: the checker has rejected yield points in
+//! closures, `async` blocks, nested items and other macros' arguments, so those are left
+//! alone.
 
-use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
 
-use crate::parse::{Point, macro_exprs};
+use crate::parse::Point;
 
 /// Lower every yield point of `body` in place.
 pub fn lower(body: &mut syn::Block, co: &Ident, krate: &syn::Path) {
@@ -27,49 +34,60 @@ struct Lowerer<'a> {
 }
 
 impl Lowerer<'_> {
-    /// The lowered form of one yield point: the same macro, called with the body's `Co`
-    /// token, which its lowering arm turns into an `.await` (see the facade's `yield_!`).
-    /// Calling the user's own macro path keeps their `use cogen::yield_` in use.
-    fn point(&mut self, path: TokenStream, span: Span, arg: TokenStream) -> TokenStream {
-        let co = self.co;
-        let arg = self.tokens(arg);
-        quote_spanned!(span=> #path! { @__cogen_lowered(#co) #arg })
-    }
-
-    /// The expression form of an argument, lowered; token-level when it is not an expression.
-    fn tokens(&mut self, tokens: TokenStream) -> TokenStream {
-        match syn::parse2::<syn::Expr>(tokens.clone()) {
-            Ok(mut expr) => {
-                self.visit_expr_mut(&mut expr);
-                expr.into_token_stream()
+    /// The lowered form of one yield point, the macro call `mac`.
+    fn point(&mut self, point: Point, mac: &syn::Macro) -> TokenStream {
+        let path = &mac.path;
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |segment| segment.ident.span());
+        // The edition and hygiene of this crate, at the user's location.
+        let at = |span: Span| Span::mixed_site().located_at(span);
+        let mut co = self.co.clone();
+        co.set_span(at(name));
+        // `.await` sits on the closing delimiter, so the lowered expression covers the
+        // whole `yield_!(..)` in diagnostics.
+        let end = at(macro_delimiter(mac).close());
+        let lowered = match (point, mac.parse_body_with(optional_expr)) {
+            (_, Err(error)) => error.to_compile_error(),
+            (Point::Yield, Ok(None)) => {
+                let await_ = quote_spanned!(end=> .await);
+                quote_spanned!(at(name)=> #co.yield_(()) #await_)
             }
-            Err(_) => self.scan(tokens),
-        }
-    }
-
-    /// Lower bare `yield_!(..)` / `yield_from!(..)` found in a raw token stream.
-    fn scan(&mut self, tokens: TokenStream) -> TokenStream {
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-        let mut out = TokenStream::new();
-        let mut i = 0;
-        while i < tokens.len() {
-            if let Some((_, group)) = Point::of_tokens(&tokens[i..]) {
-                let path = tokens[i].to_token_stream();
-                out.extend(self.point(path, tokens[i].span(), group.stream()));
-                i += 3;
-                continue;
+            (Point::Yield, Ok(Some(mut value))) => {
+                self.visit_expr_mut(&mut value);
+                let await_ = quote_spanned!(end=> .await);
+                quote_spanned!(at(name)=> #co.yield_(#value) #await_)
             }
-            match &tokens[i] {
-                TokenTree::Group(group) => {
-                    let mut lowered = Group::new(group.delimiter(), self.scan(group.stream()));
-                    lowered.set_span(group.span());
-                    out.extend([TokenTree::Group(lowered)]);
-                }
-                other => out.extend([other.clone()]),
+            (Point::YieldFrom, Ok(None)) => syn::Error::new(
+                name,
+                "`yield_from!` needs something to delegate to: `yield_from!(generator)` or, \
+                 when `send = ()`, `yield_from!(iterable)`",
+            )
+            .to_compile_error(),
+            (Point::YieldFrom, Ok(Some(mut source))) => {
+                self.visit_expr_mut(&mut source);
+                let krate = self.krate;
+                let operand = source
+                    .to_token_stream()
+                    .into_iter()
+                    .next()
+                    .map_or(name, |token| token.span());
+                let delegation = quote_spanned!(at(operand)=> {
+                    #[allow(unused_imports)]
+                    use #krate::__private::{
+                        DelegateBoxed as _, DelegateGenerator as _, DelegateIter as _,
+                        DelegateOther as _,
+                    };
+                    let source = #krate::__private::Source::new(#source, #co);
+                    (&&&&source).__cogen_kind().delegate(source)
+                });
+                let await_ = quote_spanned!(end=> .await);
+                quote_spanned!(at(name)=> #delegation #await_)
             }
-            i += 1;
-        }
-        out
+        };
+        quote_spanned!(at(name)=> #path! { @__cogen_lowered #lowered })
     }
 }
 
@@ -77,13 +95,8 @@ impl VisitMut for Lowerer<'_> {
     fn visit_expr_mut(&mut self, node: &mut syn::Expr) {
         match node {
             syn::Expr::Macro(mac) => {
-                if Point::of_path(&mac.mac.path, self.krate).is_some() {
-                    let span = point_span(&mac.mac);
-                    let path = mac.mac.path.to_token_stream();
-                    let tokens = mac.mac.tokens.clone();
-                    *node = syn::Expr::Verbatim(self.point(path, span, tokens));
-                } else {
-                    visit_mut::visit_expr_macro_mut(self, mac);
+                if let Some(point) = Point::of_path(&mac.mac.path, self.krate) {
+                    *node = syn::Expr::Verbatim(self.point(point, &mac.mac));
                 }
             }
             // Separate functions and futures: not this generator's yield points.
@@ -93,35 +106,37 @@ impl VisitMut for Lowerer<'_> {
     }
 
     fn visit_stmt_mut(&mut self, node: &mut syn::Stmt) {
-        if let syn::Stmt::Macro(stmt) = node {
-            if Point::of_path(&stmt.mac.path, self.krate).is_some() {
-                let expr = syn::Expr::Macro(syn::ExprMacro {
-                    attrs: std::mem::take(&mut stmt.attrs),
-                    mac: stmt.mac.clone(),
-                });
-                let semi = stmt.semi_token;
-                *node = syn::Stmt::Expr(expr, semi);
-            }
+        if let syn::Stmt::Macro(stmt) = node
+            && Point::of_path(&stmt.mac.path, self.krate).is_some()
+        {
+            let expr = syn::Expr::Macro(syn::ExprMacro {
+                attrs: std::mem::take(&mut stmt.attrs),
+                mac: stmt.mac.clone(),
+            });
+            let semi = stmt.semi_token;
+            *node = syn::Stmt::Expr(expr, semi);
         }
         visit_mut::visit_stmt_mut(self, node);
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
-    fn visit_macro_mut(&mut self, node: &mut syn::Macro) {
-        if let Some(mut args) = macro_exprs(node) {
-            args.iter_mut().for_each(|arg| self.visit_expr_mut(arg));
-            node.tokens = args.into_token_stream();
-        } else {
-            node.tokens = self.scan(node.tokens.clone());
-        }
+    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+}
+
+/// The operand of a yield point: nothing (`yield_!()`) or one expression.
+fn optional_expr(input: syn::parse::ParseStream) -> syn::Result<Option<syn::Expr>> {
+    if input.is_empty() {
+        Ok(None)
+    } else {
+        input.parse().map(Some)
     }
 }
 
-/// Where a yield point's errors should point: its macro name.
-fn point_span(mac: &syn::Macro) -> Span {
-    mac.path
-        .segments
-        .last()
-        .map_or_else(Span::call_site, |segment| segment.ident.span())
+fn macro_delimiter(mac: &syn::Macro) -> &proc_macro2::extra::DelimSpan {
+    match &mac.delimiter {
+        syn::MacroDelimiter::Paren(token) => &token.span,
+        syn::MacroDelimiter::Brace(token) => &token.span,
+        syn::MacroDelimiter::Bracket(token) => &token.span,
+    }
 }

@@ -215,10 +215,3 @@ impl Point {
         }
     }
 }
-
-/// The arguments of some other macro, when they are comma-separated expressions
-/// (`println!("{}", yield_!(x))`), so that yield points inside them can be found.
-pub fn macro_exprs(mac: &syn::Macro) -> Option<syn::punctuated::Punctuated<syn::Expr, Token![,]>> {
-    mac.parse_body_with(syn::punctuated::Punctuated::<syn::Expr, Token![,]>::parse_terminated)
-        .ok()
-}

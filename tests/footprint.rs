@@ -1,0 +1,135 @@
+//! What a generator costs: no allocation when pinned on the stack, none per yield or
+//! resume, and about the size of the `async` block it is made of.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::future::ready;
+use std::mem::size_of_val;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cogen::{Generator, generator, yield_, yield_from};
+
+/// Counts the allocations of the threads that asked for it (other test threads and the
+/// harness allocate concurrently; they are not counted).
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(|counting| counting.get()) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller upholds `GlobalAlloc::dealloc`'s contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Allocations made while `f` runs.
+fn allocations_during<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    COUNTING.with(|counting| counting.set(true));
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let result = f();
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    COUNTING.with(|counting| counting.set(false));
+    (after - before, result)
+}
+
+#[generator(yield = u64)]
+fn count_to(n: u64) {
+    for i in 0..n {
+        yield_!(i);
+    }
+}
+
+#[generator(yield = f64, send = f64)]
+fn averager() -> f64 {
+    let (mut sum, mut count) = (0.0, 0.0);
+    loop {
+        let x = yield_!(if count == 0.0 { 0.0 } else { sum / count });
+        if x < 0.0 {
+            return sum / count;
+        }
+        sum += x;
+        count += 1.0;
+    }
+}
+
+#[generator(yield = u64)]
+fn boxed_chain(depth: u32, n: u64) {
+    if depth == 0 {
+        yield_from!(count_to(n));
+    } else {
+        yield_from!(Box::pin(boxed_chain(depth - 1, n)));
+    }
+}
+
+#[test]
+fn a_pinned_generator_allocates_nothing_to_make_start_and_iterate() {
+    let (allocations, sum) = allocations_during(|| pin!(count_to(100_000)).iter().sum::<u64>());
+    assert_eq!(sum, 100_000 * 99_999 / 2);
+    assert_eq!(allocations, 0);
+}
+
+#[test]
+fn resuming_a_coroutine_allocates_nothing() {
+    let (allocations, average) = allocations_during(|| {
+        let mut avg = pin!(averager());
+        let _ = avg.as_mut().start();
+        for i in 0..100_000 {
+            let _ = avg.as_mut().resume(f64::from(i % 10));
+        }
+        avg.as_mut().resume(-1.0).complete()
+    });
+    assert_eq!(average, Some(4.5));
+    assert_eq!(allocations, 0);
+}
+
+#[test]
+fn for_over_a_generator_boxes_it_once() {
+    let (allocations, sum) = allocations_during(|| count_to(10_000).into_iter().sum::<u64>());
+    assert_eq!(sum, 10_000 * 9_999 / 2);
+    assert_eq!(allocations, 1);
+}
+
+#[test]
+fn a_boxed_delegation_chain_allocates_at_setup_only() {
+    // The same chain over 10 and over 10,000 items: the allocation count does not grow
+    // with the number of items.
+    let (few, few_sum) = allocations_during(|| pin!(boxed_chain(16, 10)).iter().sum::<u64>());
+    let (many, many_sum) = allocations_during(|| pin!(boxed_chain(16, 10_000)).iter().sum::<u64>());
+    assert_eq!((few_sum, many_sum), (45, 10_000 * 9_999 / 2));
+    assert_eq!(few, many);
+    // One box per level, plus the trampoline's stack growing to 17 frames.
+    assert!(many <= 16 + 6, "{many} allocations for a chain of 16 boxes");
+}
+
+#[test]
+fn a_generator_is_within_16_bytes_of_the_equivalent_async_block() {
+    let n = 3u64;
+    let generator = count_to(n);
+    let equivalent = async move {
+        for i in 0..n {
+            ready(i).await;
+        }
+    };
+    assert!(
+        size_of_val(&generator) <= size_of_val(&equivalent) + 16,
+        "generator {} bytes, async block {} bytes",
+        size_of_val(&generator),
+        size_of_val(&equivalent)
+    );
+}

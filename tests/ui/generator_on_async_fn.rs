@@ -1,0 +1,10 @@
+use cogen::{generator, yield_};
+
+#[generator(yield = u32)]
+async fn counter() {
+    yield_!(1);
+}
+
+fn main() {
+    let _ = counter();
+}

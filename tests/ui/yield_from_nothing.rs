@@ -1,0 +1,10 @@
+use cogen::{generator, yield_from};
+
+#[generator(yield = u32)]
+fn counter() {
+    yield_from!();
+}
+
+fn main() {
+    let _ = counter();
+}
