@@ -18,7 +18,7 @@ use crate::{GeneratorState, Status};
 ///
 /// Every method takes `Pin<&mut Self>`: a generator made by `#[generator]` may hold borrows of
 /// its own locals across a yield, so it must stay where it is once started. Pin it on the stack
-/// with [`core::pin::pin!`] or on the heap with [`Box::pin`].
+/// with [`core::pin::pin!`] or on the heap with [`Box::pin`](alloc::boxed::Box::pin).
 ///
 /// ```
 /// use cogen::{generator, yield_, Generator, GeneratorState::*};
@@ -99,9 +99,12 @@ pub trait Generator<S = ()> {
     ///
     /// assert_eq!(std::pin::pin!(countdown(3)).iter().sum::<u32>(), 6);
     /// ```
+    ///
+    /// For a generator behind `dyn` (which `iter` cannot take by type), use
+    /// [`Iter::new`]: `Iter::new(boxed.as_mut())`.
     fn iter(self: Pin<&mut Self>) -> Iter<'_, Self>
     where
-        Self: Generator<()>,
+        Self: Generator<()> + Sized,
     {
         Iter::new(self)
     }
@@ -198,7 +201,8 @@ impl<T, E> Throwable for Result<T, E> {
 /// fn two() { yield_!(1); yield_!(2); }
 ///
 /// let mut boxed: Pin<Box<dyn Generator<Yield = u32, Return = ()>>> = Box::pin(two());
-/// assert_eq!(boxed.as_mut().iter().collect::<Vec<_>>(), [1, 2]);
+/// assert_eq!(boxed.as_mut().start().yielded(), Some(1));
+/// assert_eq!(cogen::Iter::new(boxed.as_mut()).collect::<Vec<_>>(), [2]);
 /// ```
 impl<P, S> Generator<S> for Pin<P>
 where

@@ -41,7 +41,20 @@ pub struct Iter<'a, G: ?Sized> {
 }
 
 impl<'a, G: ?Sized> Iter<'a, G> {
-    pub(crate) fn new(generator: Pin<&'a mut G>) -> Self {
+    /// Iterate `generator` in place; what [`Generator::iter`] returns. Works for unsized
+    /// generators too (`dyn Generator<..>`).
+    ///
+    /// ```
+    /// use std::pin::Pin;
+    /// use cogen::{generator, yield_, Generator, Iter};
+    ///
+    /// #[generator(yield = u8)]
+    /// fn two() { yield_!(1); yield_!(2); }
+    ///
+    /// let mut boxed: Pin<Box<dyn Generator<Yield = u8, Return = ()>>> = Box::pin(two());
+    /// assert_eq!(Iter::new(boxed.as_mut()).sum::<u8>(), 3);
+    /// ```
+    pub fn new(generator: Pin<&'a mut G>) -> Self {
         Iter { generator }
     }
 }

@@ -2,8 +2,8 @@
 //! `cogen` facade, which documents it.
 //!
 //! The macro is a small compiler in four stages, one file each:
-//! [`parse`] (attribute and item) → [`check`] (misuse, all errors collected) →
-//! [`lower`] (yield points to `.await`s) → [`emit`] (the new fn).
+//! `parse` (attribute and item) → `check` (misuse, all errors collected) →
+//! `lower` (yield points to `.await`s) → `emit` (the new fn), in `src/{stage}.rs`.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Ident, Span};
