@@ -1,0 +1,68 @@
+//! A generator is `Send` when what it captures and holds across yields is `Send` — also
+//! when it delegates, boxed or not — and it is never `Unpin` (it must be pinned to run).
+//! The `!Send` case (an `Rc` held across a yield) is `tests/ui/rc_across_yield_not_send.rs`.
+
+use std::sync::Arc;
+
+use cogen::{Generator, generator, yield_, yield_from};
+
+fn assert_send<T: Send>(_: &T) {}
+fn assert_sync<T: Sync>(_: &T) {}
+
+/// Whether `T: Unpin`, decided at compile time: the inherent method only exists when
+/// `T: Unpin`, and an inherent method wins over the trait's fallback.
+struct UnpinProbe<'a, T>(&'a T);
+trait Fallback {
+    fn is_unpin(&self) -> bool {
+        false
+    }
+}
+impl<T> Fallback for UnpinProbe<'_, T> {}
+impl<T: Unpin> UnpinProbe<'_, T> {
+    fn is_unpin(&self) -> bool {
+        true
+    }
+}
+
+#[generator(yield = u32)]
+fn leaf(shared: Arc<Vec<u32>>) {
+    for x in shared.iter() {
+        yield_!(*x);
+    }
+}
+
+#[generator(yield = u32)]
+fn tree(depth: u32, shared: Arc<Vec<u32>>) {
+    if depth == 0 {
+        yield_from!(leaf(shared));
+    } else {
+        yield_from!(Box::pin(tree(depth - 1, shared)));
+    }
+}
+
+#[test]
+fn a_generator_holding_only_send_values_is_send_and_sync() {
+    let g = leaf(Arc::new(vec![1, 2]));
+    assert_send(&g);
+    assert_sync(&g);
+}
+
+#[test]
+fn a_generator_delegating_to_boxed_and_unboxed_generators_is_send() {
+    let mut g = Box::pin(tree(3, Arc::new(vec![1, 2])));
+    assert_send(&g);
+    // Also once it is suspended inside the delegation, with frames on its trampoline.
+    assert_eq!(g.as_mut().start().yielded(), Some(1));
+    let moved = std::thread::spawn(move || g.as_mut().iter().collect::<Vec<_>>())
+        .join()
+        .unwrap();
+    assert_eq!(moved, [2]);
+}
+
+#[test]
+fn a_generator_is_not_unpin_but_pointers_to_it_are() {
+    let g = leaf(Arc::new(vec![]));
+    assert!(!UnpinProbe(&g).is_unpin());
+    assert!(UnpinProbe(&Box::pin(leaf(Arc::new(vec![])))).is_unpin());
+    assert!(UnpinProbe(&0_u8).is_unpin(), "the probe itself works");
+}
