@@ -11,7 +11,7 @@ fn assert_sync<T: Sync>(_: &T) {}
 
 /// Whether `T: Unpin`, decided at compile time: the inherent method only exists when
 /// `T: Unpin`, and an inherent method wins over the trait's fallback.
-struct UnpinProbe<'a, T>(&'a T);
+struct UnpinProbe<'a, T>(#[allow(dead_code)] &'a T);
 trait Fallback {
     fn is_unpin(&self) -> bool {
         false
