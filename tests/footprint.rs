@@ -2,10 +2,10 @@
 //! resume, and about the size of the `async` block it is made of.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::future::ready;
 use std::mem::size_of_val;
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cogen::{Generator, generator, yield_, yield_from};
 
@@ -13,18 +13,16 @@ use cogen::{Generator, generator, yield_, yield_from};
 /// harness allocate concurrently; they are not counted).
 struct CountingAllocator;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
-    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// This thread's allocation count while counting, `None` otherwise.
+    static ALLOCATIONS: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
 // SAFETY: forwards to the system allocator; only counts.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(|counting| counting.get()) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
+        // `try_with`: the allocator may run while thread-locals are being torn down.
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get().map(|n| n + 1)));
         // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
         unsafe { System.alloc(layout) }
     }
@@ -40,12 +38,10 @@ static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Allocations made while `f` runs.
 fn allocations_during<T>(f: impl FnOnce() -> T) -> (usize, T) {
-    COUNTING.with(|counting| counting.set(true));
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    ALLOCATIONS.with(|count| count.set(Some(0)));
     let result = f();
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
-    COUNTING.with(|counting| counting.set(false));
-    (after - before, result)
+    let count = ALLOCATIONS.with(|count| count.take()).unwrap_or(0);
+    (count, result)
 }
 
 #[generator(yield = u64)]

@@ -307,8 +307,20 @@ struct Stack<Y, S>(Vec<Frame<Y, S>>);
 
 impl<Y, S> Drop for Stack<Y, S> {
     fn drop(&mut self) {
+        /// If a frame's destructor panics, the frames below it are still dropped, still
+        /// innermost first (a frame may borrow from the one below it).
+        struct DropRestOnUnwind<'a, Y, S>(&'a mut Vec<Frame<Y, S>>);
+        impl<Y, S> Drop for DropRestOnUnwind<'_, Y, S> {
+            fn drop(&mut self) {
+                while let Some(frame) = self.0.pop() {
+                    drop(frame);
+                }
+            }
+        }
         while let Some(frame) = self.0.pop() {
+            let rest = DropRestOnUnwind(&mut self.0);
             drop(frame);
+            core::mem::forget(rest);
         }
     }
 }

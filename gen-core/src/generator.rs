@@ -1,6 +1,6 @@
 //! The generator protocol: Python's generator object as a trait.
 
-use core::ops::DerefMut;
+use alloc::boxed::Box;
 use core::pin::Pin;
 use core::task::{Poll, Waker};
 
@@ -189,42 +189,42 @@ impl<T, E> Throwable for Result<T, E> {
     }
 }
 
-/// A pinned pointer to a generator is a generator: `Pin<&mut G>`, `Pin<Box<G>>` and
-/// `Pin<Box<dyn Generator<S, Yield = Y, Return = R>>>` can be driven, delegated to with
-/// `yield_from!`, and stored in trait objects.
+/// A generator borrowed through `Pin<&mut G>` is a generator: it can be driven, and
+/// delegated to with `yield_from!` without giving it up.
 ///
 /// ```
-/// use std::pin::Pin;
-/// use cogen::{generator, yield_, Generator};
+/// use cogen::{generator, yield_, yield_from, Generator};
 ///
 /// #[generator(yield = u32)]
 /// fn two() { yield_!(1); yield_!(2); }
 ///
-/// let mut boxed: Pin<Box<dyn Generator<Yield = u32, Return = ()>>> = Box::pin(two());
-/// assert_eq!(boxed.as_mut().start().yielded(), Some(1));
-/// assert_eq!(cogen::Iter::new(boxed.as_mut()).collect::<Vec<_>>(), [2]);
+/// #[generator(yield = u32)]
+/// fn first_of(g: std::pin::Pin<&mut dyn Generator<Yield = u32, Return = ()>>) {
+///     let mut g = g;
+///     yield_!(g.as_mut().start().yielded().unwrap());
+/// }
+///
+/// let mut g = std::pin::pin!(two());
+/// assert_eq!(std::pin::pin!(first_of(g.as_mut())).iter().collect::<Vec<_>>(), [1]);
+/// assert_eq!(g.as_mut().resume(()).yielded(), Some(2)); // still ours
 /// ```
-impl<P, S> Generator<S> for Pin<P>
-where
-    P: DerefMut,
-    P::Target: Generator<S>,
-{
-    type Yield = <P::Target as Generator<S>>::Yield;
-    type Return = <P::Target as Generator<S>>::Return;
+impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<&mut G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
 
     #[inline]
     fn start(self: Pin<&mut Self>) -> GeneratorState<Self::Yield, Self::Return> {
-        self.as_deref_mut().start()
+        self.get_mut().as_mut().start()
     }
 
     #[inline]
     fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return> {
-        self.as_deref_mut().resume(arg)
+        self.get_mut().as_mut().resume(arg)
     }
 
     #[inline]
     fn close(self: Pin<&mut Self>) {
-        self.as_deref_mut().close()
+        self.get_mut().as_mut().close()
     }
 
     #[inline]
@@ -238,6 +238,58 @@ where
         io: &mut Io<Self::Yield, S>,
         waker: &Waker,
     ) -> Poll<Self::Return> {
-        self.as_deref_mut().__cogen_poll(io, waker)
+        // The delegator does not own a borrowed generator, so the boxed delegations inside
+        // it must not move onto the delegator's trampoline: the generator must stay whole
+        // when the delegator is dropped. It runs its own trampoline instead.
+        io.without_trampoline(|io| self.get_mut().as_mut().__cogen_poll(io, waker))
+    }
+}
+
+/// A boxed generator is a generator, also behind `dyn`:
+/// `Pin<Box<dyn Generator<S, Yield = Y, Return = R>>>` can be driven, delegated to with
+/// `yield_from!`, and stored in collections of trait objects.
+///
+/// ```
+/// use std::pin::Pin;
+/// use cogen::{generator, yield_, Generator};
+///
+/// #[generator(yield = u32)]
+/// fn two() { yield_!(1); yield_!(2); }
+///
+/// let mut boxed: Pin<Box<dyn Generator<Yield = u32, Return = ()>>> = Box::pin(two());
+/// assert_eq!(boxed.as_mut().start().yielded(), Some(1));
+/// assert_eq!(cogen::Iter::new(boxed.as_mut()).collect::<Vec<_>>(), [2]);
+/// ```
+impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<Box<G>> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    #[inline]
+    fn start(self: Pin<&mut Self>) -> GeneratorState<Self::Yield, Self::Return> {
+        self.get_mut().as_mut().start()
+    }
+
+    #[inline]
+    fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return> {
+        self.get_mut().as_mut().resume(arg)
+    }
+
+    #[inline]
+    fn close(self: Pin<&mut Self>) {
+        self.get_mut().as_mut().close()
+    }
+
+    #[inline]
+    fn status(&self) -> Status {
+        (**self).status()
+    }
+
+    #[inline]
+    fn __cogen_poll(
+        self: Pin<&mut Self>,
+        io: &mut Io<Self::Yield, S>,
+        waker: &Waker,
+    ) -> Poll<Self::Return> {
+        self.get_mut().as_mut().__cogen_poll(io, waker)
     }
 }

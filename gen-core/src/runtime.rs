@@ -56,6 +56,15 @@ impl<Y, S> Io<Y, S> {
         self.trampoline = outer;
     }
 
+    /// Run `poll` with no trampoline visible (for a generator the caller does not own).
+    #[inline(always)]
+    pub(crate) fn without_trampoline<T>(&mut self, poll: impl FnOnce(&mut Self) -> T) -> T {
+        let outer = core::mem::replace(&mut self.trampoline, false);
+        let result = poll(self);
+        self.trampoline = outer;
+        result
+    }
+
     pub(crate) fn hand_off(&mut self, frame: Frame<Y, S>) {
         debug_assert!(self.handed_off.is_none());
         self.handed_off = Some(frame);

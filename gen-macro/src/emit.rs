@@ -8,7 +8,7 @@
 //!                                          }
 //! ```
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 /// What `emit` needs to know about the generator.
@@ -52,9 +52,10 @@ pub fn emit(generator: Generator<'_>, body: TokenStream) -> TokenStream {
         fn_token,
         ident,
         generics,
-        inputs,
+        mut inputs,
         ..
     } = sig;
+    let bind_arguments = capture_whole_arguments(&mut inputs);
     let (_, _, where_clause) = generics.split_for_impl();
     let params = &generics.params;
     let params = if params.is_empty() {
@@ -69,9 +70,64 @@ pub fn emit(generator: Generator<'_>, body: TokenStream) -> TokenStream {
         #where_clause
         {
             let #co = #krate::__private::Co::<#yield_ty, #send_ty>::new();
-            #co.generator::<#return_hint, _>(async move #body)
+            #co.generator::<#return_hint, _>(async move {
+                #bind_arguments
+                #body
+            })
         }
     }
+}
+
+/// Move every argument into the body whole, as an `async fn` does.
+///
+/// An `async move` block captures only the parts of a variable it uses, so an argument the
+/// body never mentions (or only reads a field of) would be dropped when the fn returns,
+/// not when the generator finishes. Binding each argument at the top of the block keeps
+/// all of it alive until the body ends (or the generator is closed or dropped), dropped
+/// after the body's locals, like a plain fn's arguments. Arguments whose pattern is not a
+/// plain name are renamed in the signature and destructured in the block.
+fn capture_whole_arguments(
+    inputs: &mut syn::punctuated::Punctuated<syn::FnArg, syn::Token![,]>,
+) -> TokenStream {
+    let mut bindings = TokenStream::new();
+    for (index, input) in inputs.iter_mut().enumerate() {
+        match input {
+            syn::FnArg::Receiver(_) => bindings.extend(quote!(let _ = &self;)),
+            syn::FnArg::Typed(typed) => match &mut *typed.pat {
+                syn::Pat::Ident(pat)
+                    if pat.by_ref.is_none() && pat.subpat.is_none() && pat.ident != "self" =>
+                {
+                    // Keep the name (rustdoc shows it); move `mut` into the body.
+                    let mutability = pat.mutability.take();
+                    let name = &pat.ident;
+                    bindings.extend(quote! {
+                        #[allow(clippy::redundant_locals)]
+                        let #mutability #name = #name;
+                    });
+                }
+                pattern => {
+                    let name = Ident::new(&format!("__cogen_arg{index}"), Span::mixed_site());
+                    let pattern = std::mem::replace(
+                        pattern,
+                        syn::Pat::Ident(syn::PatIdent {
+                            attrs: Vec::new(),
+                            by_ref: None,
+                            mutability: None,
+                            ident: name.clone(),
+                            subpat: None,
+                        }),
+                    );
+                    // `let _ = arg;` would not move `arg` in: bind it to its own name.
+                    let pattern = match pattern {
+                        syn::Pat::Wild(_) => quote!(#name),
+                        other => other.to_token_stream(),
+                    };
+                    bindings.extend(quote!(let #pattern = #name;));
+                }
+            },
+        }
+    }
+    bindings
 }
 
 fn mentions_impl(tokens: TokenStream) -> bool {

@@ -71,7 +71,7 @@ fn expand(
             // imports of them do not add "unused import" warnings to the errors.
             let errors = errors.to_compile_error();
             let paths = checked.point_paths;
-            quote!({ #errors #(#paths! { @__cogen_lowered };)* ::core::unreachable!() })
+            quote!({ #errors #(#paths!(@__cogen_lowered);)* ::core::unreachable!() })
         }
     };
     emit::emit(

@@ -2,11 +2,11 @@
 //! `Co` token. The body then becomes the `async` block that `emit` wraps.
 //!
 //! ```text
-//! yield_!(v)          =>  yield_! { @__cogen_lowered co.yield_(v).await }
-//! yield_from!(src)    =>  yield_from! { @__cogen_lowered {
+//! yield_!(v)          =>  yield_!(@__cogen_lowered co.yield_(v).await)
+//! yield_from!(src)    =>  yield_from!(@__cogen_lowered {
 //!                             let source = Source::new(src, co);
 //!                             (&&&&source).__cogen_kind().delegate(source)
-//!                         }.await }
+//!                         }.await)
 //! ```
 //!
 //! The lowered expression is built here, located at the user's own tokens so that type
@@ -87,7 +87,9 @@ impl Lowerer<'_> {
                 quote_spanned!(at(name)=> #delegation #await_)
             }
         };
-        quote_spanned!(at(name)=> #path! { @__cogen_lowered #lowered })
+        // Parentheses, not braces: a brace-delimited macro at the start of a statement
+        // would end the statement (`yield_!(a) * 100` must stay one expression).
+        quote_spanned!(at(name)=> #path!(@__cogen_lowered #lowered))
     }
 }
 
