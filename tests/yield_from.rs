@@ -151,14 +151,6 @@ where
     }
 }
 
-/// Build and run `program` as its own binary (trybuild): for behaviour whose failure is a
-/// compile error, which in this file would stop every other test from running.
-fn compiles_and_runs(name: &str, program: &str) {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.rs"));
-    std::fs::write(&path, program).unwrap();
-    trybuild::TestCases::new().pass(&path);
-}
-
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
@@ -1730,45 +1722,39 @@ fn yield_from_as_subexpression_evaluates_left_to_right() {
 /// into a statement, this is a type error, which must not hide the rest of this file.
 #[test]
 fn yield_points_at_the_start_of_a_tail_expression_are_operands() {
-    compiles_and_runs(
-        "yield_from_tail_operand",
-        r#"
-use std::pin::pin;
-use cogen::{generator, yield_, yield_from, Generator, GeneratorState::*};
-
-#[generator(yield = &'static str)]
-fn a() -> i32 {
-    yield_!("a1");
-    10
-}
-
-#[generator(yield = &'static str)]
-fn b() -> i32 {
-    yield_!("b1");
-    32
-}
-
-#[generator(yield = &'static str)]
-fn tail() -> i32 {
-    yield_from!(a()) * 100 + yield_from!(b())
-}
-
-#[generator(yield = &'static str, send = i32)]
-fn plus_one() -> i32 {
-    yield_!("x") + 1
-}
-
-fn main() {
-    let mut g = pin!(tail());
+    let mut g = pin!(tail::tail());
     assert_eq!(g.as_mut().start(), Yielded("a1"));
     assert_eq!(g.as_mut().resume(()), Yielded("b1"));
     assert_eq!(g.as_mut().resume(()), Complete(1032));
-    let mut g = pin!(plus_one());
+    let mut g = pin!(tail::plus_one());
     assert_eq!(g.as_mut().start(), Yielded("x"));
     assert_eq!(g.as_mut().resume(41), Complete(42));
 }
-"#,
-    );
+
+mod tail {
+    use super::*;
+
+    #[generator(yield = &'static str)]
+    fn a() -> i32 {
+        yield_!("a1");
+        10
+    }
+
+    #[generator(yield = &'static str)]
+    fn b() -> i32 {
+        yield_!("b1");
+        32
+    }
+
+    #[generator(yield = &'static str)]
+    pub fn tail() -> i32 {
+        yield_from!(a()) * 100 + yield_from!(b())
+    }
+
+    #[generator(yield = &'static str, send = i32)]
+    pub fn plus_one() -> i32 {
+        yield_!("x") + 1
+    }
 }
 
 #[test]
