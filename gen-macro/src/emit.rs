@@ -22,8 +22,9 @@ pub struct Generator<'a> {
     pub co: &'a Ident,
 }
 
-/// The rewritten fn. `body` replaces the item's body (the lowered one, or a stand-in when
-/// the checks failed).
+/// The rewritten fn. `body` is the statements that replace the item's body (the lowered
+/// ones, or a stand-in when the checks failed); they go straight into the `async` block,
+/// after the argument bindings, as in an `async fn`.
 pub fn emit(generator: Generator<'_>, body: TokenStream) -> TokenStream {
     let Generator {
         item,

@@ -62,7 +62,8 @@ fn expand(
     let body = match errors.into_error() {
         None => {
             lower::lower(&mut item.block, &co, &krate);
-            item.block.to_token_stream()
+            let statements = &item.block.stmts;
+            quote!(#(#statements)*)
         }
         Some(errors) => {
             // Keep the signature so callers still type-check; the body is replaced, so the
@@ -71,7 +72,7 @@ fn expand(
             // imports of them do not add "unused import" warnings to the errors.
             let errors = errors.to_compile_error();
             let paths = checked.point_paths;
-            quote!({ #errors #(#paths!(@__cogen_lowered);)* ::core::unreachable!() })
+            quote!(#errors #(#paths!(@__cogen_lowered);)* ::core::unreachable!())
         }
     };
     emit::emit(

@@ -1,0 +1,97 @@
+//! The expansion adds no warning of its own, whatever the shape of the fn: this file
+//! denies every rustc lint (and CI's clippy run denies clippy's), so a lint that fires on
+//! generated code fails the build. Each generator is also run, so the shapes stay real.
+
+#![deny(warnings)]
+
+use std::pin::pin;
+
+use cogen::{Generator, GeneratorState, generator, yield_, yield_from};
+
+/// A body that is a single expression.
+#[generator(yield = u8)]
+fn single_expression(n: u8) {
+    for i in 0..n {
+        yield_!(i);
+    }
+}
+
+/// `mut` argument, tuple pattern, ignored argument, a return value.
+#[generator(yield = u32, send = u32)]
+fn patterns(mut total: u32, (a, b): (u32, u32), _: String) -> u32 {
+    total += a + b;
+    total += yield_!(total);
+    total
+}
+
+/// Empty body, empty yield.
+#[generator]
+fn empty() {}
+
+#[generator]
+fn unit_yield() {
+    yield_!();
+}
+
+struct Counter {
+    items: Vec<u8>,
+    label: &'static str,
+}
+
+impl Counter {
+    #[generator(yield = &u8)]
+    fn iter(&self) {
+        for item in &self.items {
+            yield_!(item);
+        }
+    }
+
+    #[generator(yield = u8)]
+    fn drain(mut self) -> &'static str {
+        while let Some(item) = self.items.pop() {
+            yield_!(item);
+        }
+        self.label
+    }
+}
+
+#[generator(yield = u8)]
+fn delegating() -> &'static str {
+    yield_from!(single_expression(2));
+    yield_from!(vec![7, 8]);
+    yield_from!(
+        Counter {
+            items: vec![9],
+            label: "done"
+        }
+        .drain()
+    )
+}
+
+#[test]
+fn every_shape_runs() {
+    assert_eq!(
+        pin!(single_expression(3)).iter().collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    let mut g = pin!(patterns(1, (2, 3), String::new()));
+    assert_eq!(g.as_mut().start(), GeneratorState::Yielded(6));
+    assert_eq!(g.as_mut().resume(4), GeneratorState::Complete(10));
+    assert_eq!(pin!(empty()).iter().count(), 0);
+    assert_eq!(pin!(unit_yield()).iter().count(), 1);
+    let counter = Counter {
+        items: vec![1, 2],
+        label: "c",
+    };
+    assert_eq!(
+        pin!(counter.iter()).iter().copied().collect::<Vec<_>>(),
+        [1, 2]
+    );
+    let mut g = pin!(delegating());
+    let mut seen = vec![g.as_mut().start()];
+    while let Some(GeneratorState::Yielded(_)) = seen.last() {
+        seen.push(g.as_mut().resume(()));
+    }
+    assert_eq!(seen.last(), Some(&GeneratorState::Complete("done")));
+    assert_eq!(seen.len(), 6);
+}
