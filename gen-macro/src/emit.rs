@@ -25,7 +25,11 @@ pub struct Generator<'a> {
 /// The rewritten fn. `body` is the statements that replace the item's body (the lowered
 /// ones, or a stand-in when the checks failed); they go straight into the `async` block,
 /// after the argument bindings, as in an `async fn`.
-pub fn emit(generator: Generator<'_>, body: TokenStream) -> TokenStream {
+pub fn emit(
+    generator: Generator<'_>,
+    brace: proc_macro2::extra::DelimSpan,
+    body: TokenStream,
+) -> TokenStream {
     let Generator {
         item,
         yield_ty,
@@ -57,6 +61,10 @@ pub fn emit(generator: Generator<'_>, body: TokenStream) -> TokenStream {
         ..
     } = sig;
     let bind_arguments = capture_whole_arguments(&mut inputs);
+    // The user's own braces, so that "dropped here" points at their closing `}`.
+    let mut block =
+        proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#bind_arguments #body));
+    block.set_span(brace.join());
     let (_, _, where_clause) = generics.split_for_impl();
     let params = &generics.params;
     let params = if params.is_empty() {
@@ -71,10 +79,7 @@ pub fn emit(generator: Generator<'_>, body: TokenStream) -> TokenStream {
         #where_clause
         {
             let #co = #krate::__private::Co::<#yield_ty, #send_ty>::new();
-            #co.generator::<#return_hint, _>(async move {
-                #bind_arguments
-                #body
-            })
+            #co.generator::<#return_hint, _>(async move #block)
         }
     }
 }

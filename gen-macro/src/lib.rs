@@ -59,6 +59,7 @@ fn expand(
     if let Some(error) = checked.errors {
         errors.push(error);
     }
+    let brace = item.block.brace_token.span;
     let body = match errors.into_error() {
         None => {
             lower::lower(&mut item.block, &co, &krate);
@@ -84,6 +85,7 @@ fn expand(
             krate: &krate,
             co: &co,
         },
+        brace,
         body,
     )
 }
