@@ -2002,7 +2002,8 @@ fn recursive_inorder_walk_of_binary_tree_yields_a_to_z() {
 
 #[test]
 fn recursive_walk_of_10000_deep_degenerate_tree_does_not_overflow_the_stack() {
-    const N: usize = 10_000;
+    // See `DEPTH` in tests/protocol.rs: shallower under miri, which is slow.
+    const N: usize = if cfg!(miri) { 200 } else { 10_000 };
     for left in [true, false] {
         let nodes = tree::degenerate(N, left);
         let depth = Rc::new(Cell::new(0));
@@ -2019,7 +2020,8 @@ fn recursive_walk_of_10000_deep_degenerate_tree_does_not_overflow_the_stack() {
 
 #[test]
 fn dropping_a_10000_deep_suspended_recursive_chain_does_not_overflow_the_stack() {
-    const N: usize = 10_000;
+    // See `DEPTH` in tests/protocol.rs: shallower under miri, which is slow.
+    const N: usize = if cfg!(miri) { 200 } else { 10_000 };
     let nodes = tree::degenerate(N, true);
     let depth = Rc::new(Cell::new(0));
     let mut g = Box::pin(tree::inorder_arena(&nodes, Some(0), depth.clone()));
