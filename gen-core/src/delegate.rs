@@ -160,24 +160,28 @@ impl BoxedKind {
     }
 }
 
-#[track_caller]
+/// PEP 380 starts the subgenerator itself: it must not have started yet.
+#[inline(always)]
 fn check_fresh(status: Status) {
-    match status {
-        Status::Created => {}
-        Status::Suspended => panic!(
-            "yield_from! needs a generator that has not started (PEP 380 starts it itself); \
-             this one is already suspended at a yield"
-        ),
-        Status::Closed => panic!(
-            "yield_from! over a generator that is closed (it completed, was closed, or \
-             panicked): it has nothing left to give; delegate to a new one"
-        ),
+    if status != Status::Created {
+        not_fresh(status)
     }
 }
 
-// The three delegation futures name the delegator's yield type through their operand
-// (`I::Item`, `G::Yield`): `delegate` checked once that it is the `Y` of the body's
-// `Co<Y, S>`, so a mismatch is reported once, there.
+#[cold]
+#[inline(never)]
+fn not_fresh(status: Status) -> ! {
+    if status == Status::Suspended {
+        panic!(
+            "yield_from! needs a generator that has not started (PEP 380 starts it itself); \
+             this one is already suspended at a yield"
+        )
+    }
+    panic!(
+        "yield_from! over a generator that is closed (it completed, was closed, or \
+         panicked): it has nothing left to give; delegate to a new one"
+    )
+}
 
 /// `yield_from!(iterable)`: yields each item; sent values are `()` and dropped.
 pub struct YieldFromIter<I, S> {
@@ -364,6 +368,7 @@ unsafe impl<G: Generator<S>, S> Sync for YieldFromBoxed<G, S> {}
 impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
     type Output = G::Return;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
         let this = unsafe { self.get_unchecked_mut() };
@@ -372,10 +377,9 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
         let (io, waker) = unsafe { bridged::<G::Yield, S>(cx) };
         match &mut this.state {
             BoxedState::Fresh => {
-                let sub = this
-                    .sub
-                    .take()
-                    .expect("cogen: yield_from! polled after completion");
+                let Some(sub) = this.sub.take() else {
+                    unreachable!("cogen: a boxed delegation lost its generator")
+                };
                 check_fresh(sub.status());
                 // SAFETY: `ret` is in this pinned future, which outlives the frame: the
                 // frame is either on this future's own stack or above this future's
@@ -401,28 +405,39 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
         let BoxedState::Trampoline(stack) = &mut this.state else {
             unreachable!()
         };
-        let outer = io.enter_trampoline();
-        let poll = loop {
-            let Some(top) = stack.0.last_mut() else {
-                unreachable!("cogen: an empty trampoline was resumed")
-            };
-            match top.poll(io, waker) {
-                Poll::Pending => match io.take_hand_off() {
-                    Some(frame) => stack.0.push(frame),
-                    None => break Poll::Pending,
-                },
-                Poll::Ready(()) => {
-                    stack.0.pop();
-                    if stack.0.is_empty() {
-                        match this.ret.get_mut().take() {
-                            Some(value) => break Poll::Ready(value),
-                            None => unreachable!("cogen: a delegate completed without a value"),
-                        }
-                    }
+        match run_trampoline(stack, io, waker) {
+            Poll::Ready(()) => match this.ret.get_mut().take() {
+                Some(value) => Poll::Ready(value),
+                None => unreachable!("cogen: a delegate completed without a value"),
+            },
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Run the innermost frame until something is yielded (`Pending`) or the bottom frame
+/// completes (`Ready`). Kept out of line: the hand-off and hand-back paths of
+/// `YieldFromBoxed::poll`, which every recursive call takes, stay small enough to inline.
+#[inline(never)]
+fn run_trampoline<Y, S>(stack: &mut Stack<Y, S>, io: &mut Io<Y, S>, waker: &Waker) -> Poll<()> {
+    let outer = io.enter_trampoline();
+    let poll = loop {
+        let Some(top) = stack.0.last_mut() else {
+            unreachable!("cogen: an empty trampoline was resumed")
+        };
+        match top.poll(io, waker) {
+            Poll::Pending => match io.take_hand_off() {
+                Some(frame) => stack.0.push(frame),
+                None => break Poll::Pending,
+            },
+            Poll::Ready(()) => {
+                stack.0.pop();
+                if stack.0.is_empty() {
+                    break Poll::Ready(());
                 }
             }
-        };
-        io.leave_trampoline(outer);
-        poll
-    }
+        }
+    };
+    io.leave_trampoline(outer);
+    poll
 }

@@ -4,6 +4,7 @@
 //! Everything here is reached only through the hidden `__private` module.
 #![allow(missing_docs)]
 
+use core::cell::UnsafeCell;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
@@ -126,7 +127,7 @@ impl<Y, S> Co<Y, S> {
     pub fn generator<R, F: Future<Output = R>>(self, body: F) -> Gen<F, Y, S> {
         Gen {
             status: Status::Created,
-            body: MaybeUninit::new(body),
+            body: UnsafeCell::new(MaybeUninit::new(body)),
             _co: self,
         }
     }
@@ -173,13 +174,22 @@ impl<Y, S> Future for YieldNow<Y, S> {
 
 /// The state machine `#[generator]` makes: the lowered body and where it is.
 ///
+/// The body sits in an `UnsafeCell` because it may hold references into itself (a local
+/// borrowed across a yield): a shared `&Gen` (from `status`) must not claim its bytes as
+/// read-only, which would invalidate those references. Nothing reads the body through a
+/// shared reference.
+///
 /// Invariant: `body` is initialized unless `status` is `Closed`. `body` is structurally
 /// pinned: it is never moved while initialized, and it is dropped in place.
 pub struct Gen<F, Y, S> {
     status: Status,
-    body: MaybeUninit<F>,
+    body: UnsafeCell<MaybeUninit<F>>,
     _co: Co<Y, S>,
 }
+
+// SAFETY: a shared `&Gen` only reads `status`; the body is only reached through
+// `Pin<&mut Gen>`. (`UnsafeCell` would otherwise make every generator `!Sync`.)
+unsafe impl<F, Y, S> Sync for Gen<F, Y, S> {}
 
 impl<F, Y, S> Gen<F, Y, S> {
     /// Drop the body in place (if it is still there) and mark the generator closed.
@@ -190,7 +200,7 @@ impl<F, Y, S> Gen<F, Y, S> {
             self.status = Status::Closed;
             // SAFETY: the status was not `Closed`, so the body is initialized; it is pinned,
             // and dropping in place is what pinning allows.
-            unsafe { ptr::drop_in_place(self.body.as_mut_ptr()) }
+            unsafe { ptr::drop_in_place(self.body.get_mut().as_mut_ptr()) }
         }
     }
 }
@@ -223,7 +233,7 @@ impl<F: Future, Y, S> Gen<F, Y, S> {
             armed: true,
         };
         // SAFETY: initialized (status is not `Closed`) and pinned (see above).
-        let body = unsafe { Pin::new_unchecked(guard.generator.body.assume_init_mut()) };
+        let body = unsafe { Pin::new_unchecked(guard.generator.body.get_mut().assume_init_mut()) };
         let poll = with_bridge(io, waker, |cx| body.poll(cx));
         guard.armed = false;
         let this = &mut *guard.generator;
