@@ -22,6 +22,7 @@ use core::cell::UnsafeCell;
 use core::future::Future;
 use core::marker::{PhantomData, PhantomPinned};
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
 
 use crate::bridge::bridged;
@@ -307,7 +308,7 @@ impl<Y, S> Frame<Y, S> {
 
 /// The generators a trampoline is running, outermost first. Dropped innermost first, as
 /// Python's `close()` finalizes a delegation chain.
-struct Stack<Y, S>(Vec<Frame<Y, S>>);
+pub struct Stack<Y, S>(Vec<Frame<Y, S>>);
 
 impl<Y, S> Drop for Stack<Y, S> {
     fn drop(&mut self) {
@@ -405,21 +406,26 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
         let BoxedState::Trampoline(stack) = &mut this.state else {
             unreachable!()
         };
-        match run_trampoline(stack, io, waker) {
-            Poll::Ready(()) => match this.ret.get_mut().take() {
-                Some(value) => Poll::Ready(value),
-                None => unreachable!("cogen: a delegate completed without a value"),
-            },
-            Poll::Pending => Poll::Pending,
+        // An empty stack: the outermost generator ran it to the end (see `Gen::parked`).
+        if !stack.0.is_empty() && run_trampoline(stack, io, waker).is_pending() {
+            io.park(NonNull::from(stack));
+            return Poll::Pending;
+        }
+        match this.ret.get_mut().take() {
+            Some(value) => Poll::Ready(value),
+            None => unreachable!("cogen: a delegate completed without a value"),
         }
     }
 }
 
 /// Run the innermost frame until something is yielded (`Pending`) or the bottom frame
-/// completes (`Ready`). Kept out of line: the hand-off and hand-back paths of
-/// `YieldFromBoxed::poll`, which every recursive call takes, stay small enough to inline.
-#[inline(never)]
-fn run_trampoline<Y, S>(stack: &mut Stack<Y, S>, io: &mut Io<Y, S>, waker: &Waker) -> Poll<()> {
+/// completes (`Ready`), which leaves the stack empty.
+#[inline]
+pub(crate) fn run_trampoline<Y, S>(
+    stack: &mut Stack<Y, S>,
+    io: &mut Io<Y, S>,
+    waker: &Waker,
+) -> Poll<()> {
     let outer = io.enter_trampoline();
     let poll = loop {
         let Some(top) = stack.0.last_mut() else {

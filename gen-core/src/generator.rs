@@ -142,6 +142,19 @@ pub trait Generator<S = ()> {
         self.resume(S::from_error(error))
     }
 
+    /// One step from outside: `start` when `sent` is `None`, else `resume`. Not part of the
+    /// public API: iteration calls it so that the body is entered through one call site.
+    #[doc(hidden)]
+    fn __cogen_step(
+        self: Pin<&mut Self>,
+        sent: Option<S>,
+    ) -> GeneratorState<Self::Yield, Self::Return> {
+        match sent {
+            None => self.start(),
+            Some(arg) => self.resume(arg),
+        }
+    }
+
     /// Drive one step on behalf of a delegating generator. Not part of the public API: the
     /// code `yield_from!` expands to calls it so that a chain of generators shares one
     /// exchange area (and one trampoline) instead of copying every value through each level.
@@ -233,6 +246,14 @@ impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<&mut G> {
     }
 
     #[inline]
+    fn __cogen_step(
+        self: Pin<&mut Self>,
+        sent: Option<S>,
+    ) -> GeneratorState<Self::Yield, Self::Return> {
+        self.get_mut().as_mut().__cogen_step(sent)
+    }
+
+    #[inline]
     fn __cogen_poll(
         self: Pin<&mut Self>,
         io: &mut Io<Self::Yield, S>,
@@ -282,6 +303,14 @@ impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<Box<G>> {
     #[inline]
     fn status(&self) -> Status {
         (**self).status()
+    }
+
+    #[inline]
+    fn __cogen_step(
+        self: Pin<&mut Self>,
+        sent: Option<S>,
+    ) -> GeneratorState<Self::Yield, Self::Return> {
+        self.get_mut().as_mut().__cogen_step(sent)
     }
 
     #[inline]

@@ -7,13 +7,18 @@ use core::pin::Pin;
 use crate::{Generator, GeneratorState, Status};
 
 /// One iteration step: start or resume as needed; `None` once the generator is done.
-#[inline]
+///
+/// The body is entered through the one `__cogen_step` call: with separate `start` and
+/// `resume` calls here, a generator's body would be inlined twice, and past two uses in
+/// a crate the optimizer stops inlining this function at all (5 ns an item instead of 0.3).
+#[inline(always)]
 fn next_yield<G: Generator<()> + ?Sized>(generator: Pin<&mut G>) -> Option<G::Yield> {
-    let step = match generator.status() {
-        Status::Created => generator.start(),
-        Status::Suspended => generator.resume(()),
+    let sent = match generator.status() {
+        Status::Created => None,
+        Status::Suspended => Some(()),
         Status::Closed => return None,
     };
+    let step = generator.__cogen_step(sent);
     match step {
         GeneratorState::Yielded(value) => Some(value),
         GeneratorState::Complete(_) => None,

@@ -10,11 +10,11 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::pin::Pin;
-use core::ptr;
+use core::ptr::{self, NonNull};
 use core::task::{Context, Poll, Waker};
 
 use crate::bridge::{bridged, with_bridge};
-use crate::delegate::Frame;
+use crate::delegate::{Frame, Stack, run_trampoline};
 use crate::{Generator, GeneratorState, Status};
 
 /// The exchange area of one poll: the value sent in, the value yielded out.
@@ -28,6 +28,9 @@ pub struct Io<Y, S> {
     trampoline: bool,
     /// The boxed generator a `yield_from!` handed up to the running trampoline.
     handed_off: Option<Frame<Y, S>>,
+    /// A trampoline that suspended (yielded) in this poll, for the outermost generator to
+    /// resume directly next time (see `Gen::parked`).
+    parked: Option<NonNull<Stack<Y, S>>>,
 }
 
 impl<Y, S> Io<Y, S> {
@@ -38,7 +41,28 @@ impl<Y, S> Io<Y, S> {
             yielded: None,
             trampoline: false,
             handed_off: None,
+            parked: None,
         }
+    }
+
+    /// The value yielded in this step.
+    #[inline(always)]
+    fn take_yielded(&mut self) -> Y {
+        match self.yielded.take() {
+            Some(value) => value,
+            None => unreachable!("cogen: a generator suspended without yielding"),
+        }
+    }
+
+    /// Offer a suspended trampoline to the outermost generator.
+    #[inline(always)]
+    pub(crate) fn park(&mut self, stack: NonNull<Stack<Y, S>>) {
+        self.parked = Some(stack);
+    }
+
+    #[inline(always)]
+    fn take_parked(&mut self) -> Option<NonNull<Stack<Y, S>>> {
+        self.parked.take()
     }
 
     #[inline(always)]
@@ -63,6 +87,8 @@ impl<Y, S> Io<Y, S> {
         let outer = core::mem::replace(&mut self.trampoline, false);
         let result = poll(self);
         self.trampoline = outer;
+        // Nor may its trampoline be parked in a generator that does not own it.
+        self.parked = None;
         result
     }
 
@@ -123,10 +149,16 @@ impl<Y, S> Co<Y, S> {
 
     /// Make the generator that runs `body`, the lowered `async` block. `R` is the fn's
     /// return type, named so that `return` and `?` in the body are checked against it.
+    /// `DELEGATES`: the body contains `yield_from!`, so it may park a trampoline (see
+    /// `Gen::parked`); a generator that cannot pays nothing for it.
     #[inline(always)]
-    pub fn generator<R, F: Future<Output = R>>(self, body: F) -> Gen<F, Y, S> {
+    pub fn generator<const DELEGATES: bool, R, F: Future<Output = R>>(
+        self,
+        body: F,
+    ) -> Gen<F, Y, S, DELEGATES> {
         Gen {
             status: Status::Created,
+            parked: None,
             body: UnsafeCell::new(MaybeUninit::new(body)),
             _co: self,
         }
@@ -181,23 +213,31 @@ impl<Y, S> Future for YieldNow<Y, S> {
 ///
 /// Invariant: `body` is initialized unless `status` is `Closed`. `body` is structurally
 /// pinned: it is never moved while initialized, and it is dropped in place.
-pub struct Gen<F, Y, S> {
+pub struct Gen<F, Y, S, const DELEGATES: bool = false> {
     status: Status,
+    /// The trampoline of the `yield_from!` the body is suspended in, if it runs one: `step`
+    /// resumes its innermost generator directly instead of re-entering the body (and every
+    /// statically nested generator in between) for each item. Points into `body`.
+    parked: Option<NonNull<Stack<Y, S>>>,
     body: UnsafeCell<MaybeUninit<F>>,
     _co: Co<Y, S>,
 }
 
+// SAFETY: `parked` points into the generator's own (pinned) body, which moves to another
+// thread with it; everything else is `F` or phantom.
+unsafe impl<F: Send, Y, S, const D: bool> Send for Gen<F, Y, S, D> {}
 // SAFETY: a shared `&Gen` only reads `status`; the body is only reached through
 // `Pin<&mut Gen>`. (`UnsafeCell` would otherwise make every generator `!Sync`.)
-unsafe impl<F, Y, S> Sync for Gen<F, Y, S> {}
+unsafe impl<F, Y, S, const D: bool> Sync for Gen<F, Y, S, D> {}
 
-impl<F, Y, S> Gen<F, Y, S> {
+impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
     /// Drop the body in place (if it is still there) and mark the generator closed.
     fn drop_body(&mut self) {
         if self.status != Status::Closed {
             // Closed first: if a destructor panics, the body counts as dropped (drop glue
             // still drops the rest) and is never dropped again.
             self.status = Status::Closed;
+            self.parked = None;
             // SAFETY: the status was not `Closed`, so the body is initialized; it is pinned,
             // and dropping in place is what pinning allows.
             unsafe { ptr::drop_in_place(self.body.get_mut().as_mut_ptr()) }
@@ -205,50 +245,39 @@ impl<F, Y, S> Gen<F, Y, S> {
     }
 }
 
-impl<F: Future, Y, S> Gen<F, Y, S> {
+/// Closes the generator if what it runs panics, dropping whatever the body holds. Defused
+/// with `mem::forget` on the normal path, so it costs nothing there.
+struct CloseOnUnwind<F, Y, S, const D: bool>(*mut Gen<F, Y, S, D>);
+
+impl<F, Y, S, const D: bool> Drop for CloseOnUnwind<F, Y, S, D> {
+    fn drop(&mut self) {
+        // SAFETY: made from the `&mut Gen` the caller derives its own access from; only
+        // used while unwinding out of that caller, when that access is over.
+        unsafe { (*self.0).drop_body() }
+    }
+}
+
+impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     /// Poll the body once with `io` as the exchange area. `Ready` means it completed;
-    /// `Pending` means it yielded (the value is in `io`).
+    /// `Pending` means it suspended (yielded, or handed a delegate up). The caller holds
+    /// a `CloseOnUnwind` guard.
     #[inline(always)]
-    fn poll_body(self: Pin<&mut Self>, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
-        // SAFETY: `body` is structurally pinned: it is only re-pinned here and dropped in
-        // place; nothing moves it.
-        let this = unsafe { self.get_unchecked_mut() };
-        debug_assert!(this.status != Status::Closed);
-
-        /// Closes the generator if the body panics, dropping whatever it holds.
-        struct CloseOnUnwind<'a, F, Y, S> {
-            generator: &'a mut Gen<F, Y, S>,
-            armed: bool,
-        }
-        impl<F, Y, S> Drop for CloseOnUnwind<'_, F, Y, S> {
-            fn drop(&mut self) {
-                if self.armed {
-                    self.generator.drop_body();
-                }
-            }
-        }
-
-        let mut guard = CloseOnUnwind {
-            generator: this,
-            armed: true,
-        };
-        // SAFETY: initialized (status is not `Closed`) and pinned (see above).
-        let body = unsafe { Pin::new_unchecked(guard.generator.body.get_mut().assume_init_mut()) };
-        let poll = with_bridge(io, waker, |cx| body.poll(cx));
-        guard.armed = false;
-        let this = &mut *guard.generator;
-
-        match poll {
+    fn poll_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
+        debug_assert!(self.status != Status::Closed);
+        // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
+        // is only re-pinned here and dropped in place, never moved.
+        let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };
+        match with_bridge(io, waker, |cx| body.poll(cx)) {
             Poll::Ready(value) => {
-                this.drop_body();
+                self.drop_body();
                 Poll::Ready(value)
             }
             Poll::Pending if io.has_suspended() => {
-                this.status = Status::Suspended;
+                self.status = Status::Suspended;
                 Poll::Pending
             }
             Poll::Pending => {
-                this.drop_body();
+                self.drop_body();
                 panic!(
                     "a #[generator] body awaited a future that is not ready; `.await` is not \
                      supported in generator bodies (delegate with `yield_from!` instead); \
@@ -258,15 +287,49 @@ impl<F: Future, Y, S> Gen<F, Y, S> {
         }
     }
 
+    /// Resume the parked trampoline's innermost generator directly. `Ready` means the
+    /// delegation is over: the body must be polled to take its return value. Out of line,
+    /// so that generators that never park one keep a small, inlinable `step`.
+    #[inline(never)]
+    fn run_parked(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<()> {
+        let Some(mut stack) = self.parked else {
+            return Poll::Ready(());
+        };
+        // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
+        // whose (pinned) trampoline stack it points to, and cleared before the body is
+        // polled or dropped; the body cannot run meanwhile: we hold it.
+        let poll = run_trampoline(unsafe { stack.as_mut() }, io, waker);
+        if poll.is_ready() {
+            self.parked = None;
+        }
+        poll
+    }
+
+    /// One step driven from outside (`start`, `resume`, iteration): the only entry that
+    /// uses and records a parked trampoline.
     #[inline(always)]
     fn step(self: Pin<&mut Self>, sent: Option<S>) -> GeneratorState<Y, F::Output> {
         let mut io = Io::new(sent);
-        match self.poll_body(&mut io, Waker::noop()) {
+        let waker = Waker::noop();
+        // SAFETY: nothing is moved out of the generator (see `poll_body`).
+        let raw = ptr::from_mut(unsafe { self.get_unchecked_mut() });
+        let guard = CloseOnUnwind(raw);
+        // SAFETY: derived from `raw`, which the guard only uses when this access is over.
+        let this = unsafe { &mut *raw };
+        if DELEGATES && this.parked.is_some() && this.run_parked(&mut io, waker).is_pending() {
+            core::mem::forget(guard);
+            return GeneratorState::Yielded(io.take_yielded());
+        }
+        let poll = this.poll_body(&mut io, waker);
+        core::mem::forget(guard);
+        match poll {
             Poll::Ready(value) => GeneratorState::Complete(value),
-            Poll::Pending => match io.yielded {
-                Some(value) => GeneratorState::Yielded(value),
-                None => unreachable!("cogen: a generator suspended without yielding"),
-            },
+            Poll::Pending => {
+                if DELEGATES {
+                    this.parked = io.take_parked();
+                }
+                GeneratorState::Yielded(io.take_yielded())
+            }
         }
     }
 }
@@ -290,7 +353,7 @@ fn misuse(what: &str, status: Status) -> ! {
     }
 }
 
-impl<F: Future, Y, S> Generator<S> for Gen<F, Y, S> {
+impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     type Yield = Y;
     type Return = F::Output;
 
@@ -332,18 +395,35 @@ impl<F: Future, Y, S> Generator<S> for Gen<F, Y, S> {
                 "yield_from! over a generator that is closed (it completed, was closed, or \
                  panicked): it has nothing left to give; delegate to a new one"
             ),
-            _ => self.poll_body(io, waker),
+            _ => {
+                // SAFETY: nothing is moved out of the generator (see `poll_body`).
+                let raw = ptr::from_mut(unsafe { self.get_unchecked_mut() });
+                let guard = CloseOnUnwind(raw);
+                // SAFETY: derived from `raw`, which the guard only uses on unwinding.
+                let poll = unsafe { &mut *raw }.poll_body(io, waker);
+                core::mem::forget(guard);
+                poll
+            }
+        }
+    }
+
+    #[inline]
+    fn __cogen_step(self: Pin<&mut Self>, sent: Option<S>) -> GeneratorState<Y, F::Output> {
+        match (self.status, &sent) {
+            (Status::Created, None) | (Status::Suspended, Some(_)) => self.step(sent),
+            (status, None) => misuse("start", status),
+            (status, Some(_)) => misuse("resume", status),
         }
     }
 }
 
-impl<F, Y, S> Drop for Gen<F, Y, S> {
+impl<F, Y, S, const D: bool> Drop for Gen<F, Y, S, D> {
     fn drop(&mut self) {
         self.drop_body();
     }
 }
 
-impl<F, Y, S> fmt::Debug for Gen<F, Y, S> {
+impl<F, Y, S, const D: bool> fmt::Debug for Gen<F, Y, S, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Generator")
             .field("status", &self.status)
@@ -351,7 +431,7 @@ impl<F, Y, S> fmt::Debug for Gen<F, Y, S> {
     }
 }
 
-impl<F: Future, Y> IntoIterator for Gen<F, Y, ()> {
+impl<F: Future, Y, const D: bool> IntoIterator for Gen<F, Y, (), D> {
     type Item = Y;
     type IntoIter = crate::IntoIter<Self>;
 

@@ -4,7 +4,7 @@
 //! #[generator(yield = Y, send = S)]        fn f(args) -> impl Generator<S, Yield = Y, Return = R>
 //! fn f(args) -> R { body }          ==>    {
 //!                                              let co = Co::<Y, S>::new();
-//!                                              co.generator::<R, _>(async move { lowered body })
+//!                                              co.generator::<D, R, _>(async move { lowered body })
 //!                                          }
 //! ```
 
@@ -18,6 +18,8 @@ pub struct Generator<'a> {
     pub send_ty: TokenStream,
     /// `send = ()`: the generator is also `IntoIterator`.
     pub send_is_unit: bool,
+    /// The body contains `yield_from!` (so the runtime keeps its trampoline shortcut).
+    pub delegates: bool,
     pub krate: &'a syn::Path,
     pub co: &'a Ident,
 }
@@ -35,6 +37,7 @@ pub fn emit(
         yield_ty,
         send_ty,
         send_is_unit,
+        delegates,
         krate,
         co,
     } = generator;
@@ -79,7 +82,7 @@ pub fn emit(
         #where_clause
         {
             let #co = #krate::__private::Co::<#yield_ty, #send_ty>::new();
-            #co.generator::<#return_hint, _>(async move #block)
+            #co.generator::<#delegates, #return_hint, _>(async move #block)
         }
     }
 }

@@ -56,6 +56,10 @@ fn expand(
         .map_or_else(|| quote!(()), |ty| ty.to_token_stream());
 
     let checked = check::check(&item.block, &krate);
+    let delegates = checked
+        .point_paths
+        .iter()
+        .any(|path| parse::Point::of_path(path, &krate) == Some(parse::Point::YieldFrom));
     if let Some(error) = checked.errors {
         errors.push(error);
     }
@@ -82,6 +86,7 @@ fn expand(
             yield_ty,
             send_ty,
             send_is_unit,
+            delegates,
             krate: &krate,
             co: &co,
         },
