@@ -1,0 +1,1066 @@
+//! The workloads of the cogen benchmark suite (W1-W4), one function per implementation.
+//!
+//! Every function runs one whole workload and returns a checksum of everything it saw, so
+//! the benches (`benches/generators.rs`), the agreement test (`tests/agree.rs`) and the
+//! profiling binary (`src/bin/profile.rs`) all run exactly the same code. The checksum
+//! mixes each item through [`std::hint::black_box`], so no implementation can be folded
+//! into a closed form or vectorised away: every item really is produced and consumed.
+//!
+//! * W1 iterate: a generator yielding `0..1_000_000`, summed (plus the issue-2 countdown).
+//! * W2 send: a running-average coroutine fed `1_000_000` values by resume.
+//! * W3 delegate: `d` nested delegating generators whose innermost yields `0..62_500`.
+//! * W4 tree: in-order walk of a complete binary tree of `2^16` nodes, recursively.
+
+use std::hint::black_box;
+use std::sync::OnceLock;
+
+/// W1: items per run.
+pub const W1_N: u64 = 1_000_000;
+/// W2: values sent per run.
+pub const W2_N: u64 = 1_000_000;
+/// W3: items the innermost generator yields.
+pub const W3_N: u64 = 62_500;
+/// W3: chain depths.
+pub const W3_DEPTHS: [usize; 3] = [1, 8, 64];
+/// W3: depths the static (unboxed) cogen chain is written for.
+pub const W3_STATIC_DEPTHS: [usize; 2] = [1, 8];
+/// W4: nodes in the tree.
+pub const W4_NODES: usize = 1 << 16;
+
+/// The sink every item goes through: an opaque value added with wrapping.
+#[inline(always)]
+pub fn mix(acc: u64, x: u64) -> u64 {
+    acc.wrapping_add(black_box(x))
+}
+
+/// The W2 sink: the bits of each average, xored (the average itself is opaque).
+#[inline(always)]
+pub fn mix_f64(acc: u64, x: f64) -> u64 {
+    acc ^ black_box(x).to_bits()
+}
+
+/// The value sent by W2's `i`-th resume.
+#[inline(always)]
+pub fn w2_input(i: u64) -> f64 {
+    (i & 1023) as f64
+}
+
+/// A W1 implementation: `n` items, summed.
+pub type W1Fn = fn(u64) -> u64;
+/// A W2 implementation: `n` values sent, their running averages mixed.
+pub type W2Fn = fn(u64) -> u64;
+/// A W3 implementation: depth `d`, innermost yields `0..n`.
+pub type W3Fn = fn(usize, u64) -> u64;
+/// A W4 implementation: walk the tree.
+pub type W4Fn = fn(&'static Node) -> u64;
+
+/// W1 implementations, by bench id.
+pub const W1_IMPLS: &[(&str, W1Fn)] = &[
+    ("hand", w1::hand),
+    ("from_fn", w1::from_fn),
+    ("cogen_pinned", w1::cogen_pinned),
+    ("cogen_pinned_sole_use", w1::cogen_pinned_sole_use),
+    ("cogen_pinned_resume", w1::cogen_pinned_resume),
+    ("cogen_boxed_for", w1::cogen_boxed_for),
+    ("genawaiter_stack", w1::genawaiter_stack),
+    ("genawaiter_rc", w1::genawaiter_rc),
+    ("next_gen", w1::next_gen),
+    ("corosensei", w1::corosensei),
+    ("generator", w1::generator),
+];
+
+/// The issue-2 countdown variant of W1, by bench id.
+pub const W1_COUNTDOWN_IMPLS: &[(&str, W1Fn)] = &[
+    ("countdown_hand", w1::countdown_hand),
+    ("countdown_cogen_pinned", w1::countdown_cogen_pinned),
+    ("countdown_cogen_boxed_for", w1::countdown_cogen_boxed_for),
+];
+
+/// W2 implementations, by bench id (`std::iter::from_fn` cannot receive values).
+pub const W2_IMPLS: &[(&str, W2Fn)] = &[
+    ("hand", w2::hand),
+    ("cogen", w2::cogen),
+    ("genawaiter_stack", w2::genawaiter_stack),
+    ("next_gen", w2::next_gen),
+    ("corosensei", w2::corosensei),
+    ("generator", w2::generator),
+];
+
+/// W3 implementations, by bench id (`cogen_static` is separate: fixed depths only).
+pub const W3_IMPLS: &[(&str, W3Fn)] = &[
+    ("hand_chain", w3::hand_chain),
+    ("from_fn_chain", w3::from_fn_chain),
+    ("cogen_boxed", w3::cogen_boxed),
+    ("genawaiter_rc", w3::genawaiter_rc),
+    ("next_gen", w3::next_gen),
+    ("corosensei_shared", w3::corosensei_shared),
+    ("corosensei_per_level", w3::corosensei_per_level),
+    ("generator_shared", w3::generator_shared),
+    ("generator_yield_from", w3::generator_yield_from),
+];
+
+/// W4 implementations, by bench id.
+pub const W4_IMPLS: &[(&str, W4Fn)] = &[
+    ("hand_stack", w4::hand_stack),
+    ("from_fn_recursive", w4::from_fn_recursive),
+    ("cogen", w4::cogen),
+    ("genawaiter_rc", w4::genawaiter_rc),
+    ("next_gen", w4::next_gen),
+    ("corosensei", w4::corosensei),
+    ("generator", w4::generator),
+];
+
+// ---------------------------------------------------------------------------------------
+// W1 iterate
+// ---------------------------------------------------------------------------------------
+
+pub mod w1 {
+    use super::mix;
+
+    /// The hand-written floor: a counter `Iterator`.
+    pub struct Upto {
+        i: u64,
+        n: u64,
+    }
+
+    impl Upto {
+        pub fn new(n: u64) -> Self {
+            Upto { i: 0, n }
+        }
+    }
+
+    impl Iterator for Upto {
+        type Item = u64;
+        #[inline]
+        fn next(&mut self) -> Option<u64> {
+            if self.i < self.n {
+                let i = self.i;
+                self.i += 1;
+                Some(i)
+            } else {
+                None
+            }
+        }
+    }
+
+    pub fn hand(n: u64) -> u64 {
+        let mut acc = 0;
+        for x in Upto::new(n) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub fn from_fn(n: u64) -> u64 {
+        let mut i = 0;
+        let it = std::iter::from_fn(move || {
+            if i < n {
+                let x = i;
+                i += 1;
+                Some(x)
+            } else {
+                None
+            }
+        });
+        let mut acc = 0;
+        for x in it {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub mod cogen_impl {
+        use cogen::{generator, yield_};
+
+        #[generator(yield = u64)]
+        pub fn upto(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+
+        /// The same generator as `upto`, used by exactly one function of this crate
+        /// (`cogen_pinned_sole_use`): see BENCHMARKS.md on the inlining cliff.
+        #[generator(yield = u64)]
+        pub fn upto_sole_use(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+
+        /// The issue-2 generator.
+        #[generator(yield = u64)]
+        pub fn countdown(n: u64) {
+            let mut i = n;
+            while i > 0 {
+                yield_!(i);
+                i -= 1;
+            }
+        }
+    }
+
+    pub fn cogen_pinned(n: u64) -> u64 {
+        use cogen::Generator;
+        let g = std::pin::pin!(cogen_impl::upto(n));
+        let mut acc = 0;
+        for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// Diagnostic: as `cogen_pinned`, but the generator has no other use in this crate.
+    pub fn cogen_pinned_sole_use(n: u64) -> u64 {
+        use cogen::Generator;
+        let g = std::pin::pin!(cogen_impl::upto_sole_use(n));
+        let mut acc = 0;
+        for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// Diagnostic: the same pinned generator driven by `start`/`resume(())` directly
+    /// instead of through `Generator::iter` (see BENCHMARKS.md, "Where the time goes").
+    pub fn cogen_pinned_resume(n: u64) -> u64 {
+        use cogen::{Generator, GeneratorState};
+        let mut g = std::pin::pin!(cogen_impl::upto(n));
+        let mut acc = 0;
+        let mut step = g.as_mut().start();
+        while let GeneratorState::Yielded(x) = step {
+            acc = mix(acc, x);
+            step = g.as_mut().resume(());
+        }
+        acc
+    }
+
+    pub fn cogen_boxed_for(n: u64) -> u64 {
+        let mut acc = 0;
+        for x in cogen_impl::upto(n) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// The issue-2 floor: a hand-written countdown `Iterator`.
+    pub struct Countdown(u64);
+
+    impl Iterator for Countdown {
+        type Item = u64;
+        #[inline]
+        fn next(&mut self) -> Option<u64> {
+            if self.0 > 0 {
+                let i = self.0;
+                self.0 -= 1;
+                Some(i)
+            } else {
+                None
+            }
+        }
+    }
+
+    pub fn countdown_hand(n: u64) -> u64 {
+        let mut acc = 0;
+        for x in Countdown(n) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub fn countdown_cogen_pinned(n: u64) -> u64 {
+        use cogen::Generator;
+        let g = std::pin::pin!(cogen_impl::countdown(n));
+        let mut acc = 0;
+        for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub fn countdown_cogen_boxed_for(n: u64) -> u64 {
+        let mut acc = 0;
+        for x in cogen_impl::countdown(n) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub fn genawaiter_stack(n: u64) -> u64 {
+        genawaiter::stack::let_gen_using!(g, |co: genawaiter::stack::Co<'_, u64>| async move {
+            for i in 0..n {
+                co.yield_(i).await;
+            }
+        });
+        let mut acc = 0;
+        for x in g {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub fn genawaiter_rc(n: u64) -> u64 {
+        let g = genawaiter::rc::Gen::new(|co| async move {
+            for i in 0..n {
+                co.yield_(i).await;
+            }
+        });
+        let mut acc = 0;
+        for x in g {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub mod next_gen_impl {
+        use next_gen::prelude::*;
+
+        #[generator(yield(u64))]
+        pub fn upto(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+
+        pub fn run(n: u64) -> u64 {
+            mk_gen!(let g = upto(n));
+            let mut acc = 0;
+            for x in g {
+                acc = super::mix(acc, x);
+            }
+            acc
+        }
+    }
+
+    pub fn next_gen(n: u64) -> u64 {
+        next_gen_impl::run(n)
+    }
+
+    pub fn corosensei(n: u64) -> u64 {
+        use corosensei::{Coroutine, CoroutineResult, Yielder};
+        let mut co = Coroutine::new(move |y: &Yielder<(), u64>, ()| {
+            for i in 0..n {
+                y.suspend(i);
+            }
+        });
+        let mut acc = 0;
+        while let CoroutineResult::Yield(x) = co.resume(()) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub fn generator(n: u64) -> u64 {
+        let g = generator::Gn::<()>::new_scoped(move |mut s| {
+            for i in 0..n {
+                s.yield_(i);
+            }
+            generator::done!();
+        });
+        let mut acc = 0;
+        for x in g {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// W2 send
+// ---------------------------------------------------------------------------------------
+
+pub mod w2 {
+    use super::{mix_f64, w2_input};
+
+    /// The hand-written floor: a struct with a method.
+    #[derive(Default)]
+    pub struct Averager {
+        sum: f64,
+        n: f64,
+    }
+
+    impl Averager {
+        #[inline]
+        pub fn send(&mut self, x: f64) -> f64 {
+            self.sum += x;
+            self.n += 1.0;
+            self.sum / self.n
+        }
+    }
+
+    pub fn hand(n: u64) -> u64 {
+        let mut avg = Averager::default();
+        let mut acc = 0;
+        for i in 0..n {
+            acc = mix_f64(acc, avg.send(w2_input(i)));
+        }
+        acc
+    }
+
+    pub mod cogen_impl {
+        use cogen::{generator, yield_};
+
+        /// Python: `avg = 0; while True: x = yield avg; ...`.
+        #[generator(yield = f64, send = f64)]
+        pub fn averager() {
+            let (mut sum, mut n, mut avg) = (0.0, 0.0, 0.0);
+            loop {
+                let x = yield_!(avg);
+                sum += x;
+                n += 1.0;
+                avg = sum / n;
+            }
+        }
+    }
+
+    pub fn cogen(n: u64) -> u64 {
+        use cogen::{Generator, GeneratorState};
+        let mut g = std::pin::pin!(cogen_impl::averager());
+        let _ = g.as_mut().start();
+        let mut acc = 0;
+        for i in 0..n {
+            match g.as_mut().resume(w2_input(i)) {
+                GeneratorState::Yielded(avg) => acc = mix_f64(acc, avg),
+                GeneratorState::Complete(()) => unreachable!(),
+            }
+        }
+        acc
+    }
+
+    pub fn genawaiter_stack(n: u64) -> u64 {
+        use genawaiter::GeneratorState;
+        genawaiter::stack::let_gen_using!(
+            g,
+            |co: genawaiter::stack::Co<'_, f64, f64>| async move {
+                let (mut sum, mut n, mut avg) = (0.0, 0.0, 0.0);
+                loop {
+                    let x = co.yield_(avg).await;
+                    sum += x;
+                    n += 1.0;
+                    avg = sum / n;
+                }
+            }
+        );
+        // The first resume argument is dropped by genawaiter (it starts the body).
+        let _ = g.resume_with(0.0);
+        let mut acc = 0;
+        for i in 0..n {
+            match g.resume_with(w2_input(i)) {
+                GeneratorState::Yielded(avg) => acc = mix_f64(acc, avg),
+                GeneratorState::Complete(()) => unreachable!(),
+            }
+        }
+        acc
+    }
+
+    pub mod next_gen_impl {
+        use next_gen::prelude::*;
+
+        /// next-gen hands the first resume argument to the body as `first`.
+        #[generator(yield(f64), resume(f64) as first)]
+        pub fn averager() {
+            let (mut sum, mut n) = (0.0, 0.0);
+            let mut x: f64 = first;
+            loop {
+                sum += x;
+                n += 1.0;
+                x = yield_!(sum / n);
+            }
+        }
+
+        pub fn run(n: u64) -> u64 {
+            mk_gen!(let mut g = averager());
+            let mut acc = 0;
+            for i in 0..n {
+                match g.as_mut().resume(super::w2_input(i)) {
+                    GeneratorState::Yielded(avg) => acc = super::mix_f64(acc, avg),
+                    GeneratorState::Returned(()) => unreachable!(),
+                }
+            }
+            acc
+        }
+    }
+
+    pub fn next_gen(n: u64) -> u64 {
+        next_gen_impl::run(n)
+    }
+
+    pub fn corosensei(n: u64) -> u64 {
+        use corosensei::{Coroutine, CoroutineResult, Yielder};
+        let mut co = Coroutine::new(|y: &Yielder<f64, f64>, first: f64| {
+            let (mut sum, mut n) = (0.0, 0.0);
+            let mut x = first;
+            loop {
+                sum += x;
+                n += 1.0;
+                x = y.suspend(sum / n);
+            }
+        });
+        let mut acc = 0;
+        for i in 0..n {
+            match co.resume(w2_input(i)) {
+                CoroutineResult::Yield(avg) => acc = mix_f64(acc, avg),
+                CoroutineResult::Return(()) => unreachable!(),
+            }
+        }
+        acc
+    }
+
+    pub fn generator(n: u64) -> u64 {
+        let mut g = generator::Gn::<f64>::new_scoped(|mut s| {
+            let (mut sum, mut n, mut avg) = (0.0, 0.0, 0.0);
+            loop {
+                let x = s.yield_(avg).expect("a value is sent");
+                sum += x;
+                n += 1.0;
+                avg = sum / n;
+            }
+        });
+        let _ = g.raw_send(None); // start: yields 0.0
+        let mut acc = 0;
+        for i in 0..n {
+            acc = mix_f64(acc, g.send(w2_input(i)));
+        }
+        acc
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// W3 delegate
+// ---------------------------------------------------------------------------------------
+
+pub mod w3 {
+    use super::mix;
+    use super::w1::Upto;
+
+    /// One level of the hand-written forwarding chain: `next()` forwards to the level below.
+    pub struct Forward(Box<dyn Iterator<Item = u64>>);
+
+    impl Iterator for Forward {
+        type Item = u64;
+        #[inline]
+        fn next(&mut self) -> Option<u64> {
+            self.0.next()
+        }
+    }
+
+    /// `d` forwarding adaptors over the innermost counter: a `Box<dyn Iterator>` nested `d` times.
+    pub fn make_hand_chain(d: usize, n: u64) -> Box<dyn Iterator<Item = u64>> {
+        if d == 0 {
+            Box::new(Upto::new(n))
+        } else {
+            Box::new(Forward(make_hand_chain(d - 1, n)))
+        }
+    }
+
+    pub fn hand_chain(d: usize, n: u64) -> u64 {
+        let mut acc = 0;
+        for x in make_hand_chain(d, n) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    fn make_from_fn_chain(d: usize, n: u64) -> Box<dyn Iterator<Item = u64>> {
+        if d == 0 {
+            let mut i = 0;
+            Box::new(std::iter::from_fn(move || {
+                if i < n {
+                    let x = i;
+                    i += 1;
+                    Some(x)
+                } else {
+                    None
+                }
+            }))
+        } else {
+            let mut inner = make_from_fn_chain(d - 1, n);
+            Box::new(std::iter::from_fn(move || inner.next()))
+        }
+    }
+
+    pub fn from_fn_chain(d: usize, n: u64) -> u64 {
+        let mut acc = 0;
+        for x in make_from_fn_chain(d, n) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub mod cogen_impl {
+        use cogen::{generator, yield_, yield_from};
+
+        /// `d` delegating generators, each `yield from` a boxed one below; the innermost
+        /// yields `0..n`. Runs on cogen's trampoline.
+        #[generator(yield = u64)]
+        pub fn chain(d: usize, n: u64) {
+            if d == 0 {
+                for i in 0..n {
+                    yield_!(i);
+                }
+            } else {
+                yield_from!(Box::pin(chain(d - 1, n)));
+            }
+        }
+
+        /// The innermost generator of the static chains.
+        #[generator(yield = u64)]
+        pub fn s0(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+
+        /// A static (unboxed) delegation level: `yield from inner(n)` held inline.
+        macro_rules! static_level {
+            ($($name:ident => $inner:ident),* $(,)?) => {$(
+                #[generator(yield = u64)]
+                pub fn $name(n: u64) {
+                    yield_from!($inner(n));
+                }
+            )*};
+        }
+
+        static_level!(
+            s1 => s0, s2 => s1, s3 => s2, s4 => s3, s5 => s4, s6 => s5, s7 => s6, s8 => s7,
+        );
+    }
+
+    pub fn cogen_boxed(d: usize, n: u64) -> u64 {
+        use cogen::Generator;
+        let g = std::pin::pin!(cogen_impl::chain(d, n));
+        let mut acc = 0;
+        for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// The static chain of depth `d` (1 or 8 only).
+    pub fn cogen_static(d: usize, n: u64) -> u64 {
+        use cogen::Generator;
+        fn run<G: Generator<Yield = u64>>(g: G) -> u64 {
+            let g = std::pin::pin!(g);
+            let mut acc = 0;
+            for x in g.iter() {
+                acc = mix(acc, x);
+            }
+            acc
+        }
+        match d {
+            1 => run(cogen_impl::s1(n)),
+            8 => run(cogen_impl::s8(n)),
+            _ => panic!("the static chain is written for depths 1 and 8 only"),
+        }
+    }
+
+    type BoxFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+    type RcGen = genawaiter::rc::Gen<u64, (), BoxFuture>;
+
+    /// genawaiter has no delegation: each level resumes the one below and re-yields.
+    fn make_genawaiter_chain(d: usize, n: u64) -> RcGen {
+        RcGen::new(move |co| {
+            Box::pin(async move {
+                if d == 0 {
+                    for i in 0..n {
+                        co.yield_(i).await;
+                    }
+                } else {
+                    let mut sub = make_genawaiter_chain(d - 1, n);
+                    while let genawaiter::GeneratorState::Yielded(x) = sub.resume() {
+                        co.yield_(x).await;
+                    }
+                }
+            }) as BoxFuture
+        })
+    }
+
+    pub fn genawaiter_rc(d: usize, n: u64) -> u64 {
+        let mut acc = 0;
+        for x in make_genawaiter_chain(d, n) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub mod next_gen_impl {
+        use next_gen::prelude::*;
+
+        /// next-gen has no delegation: each level resumes a boxed one below and re-yields.
+        #[generator(yield(u64))]
+        pub fn chain(d: usize, n: u64) {
+            if d == 0 {
+                for i in 0..n {
+                    yield_!(i);
+                }
+            } else {
+                let mut sub: Pin<Box<dyn Generator<(), Yield = u64, Return = ()>>> =
+                    chain.call_boxed((d - 1, n));
+                while let GeneratorState::Yielded(x) = sub.as_mut().resume(()) {
+                    yield_!(x);
+                }
+            }
+        }
+
+        pub fn run(d: usize, n: u64) -> u64 {
+            mk_gen!(let g = chain(d, n));
+            let mut acc = 0;
+            for x in g {
+                acc = super::mix(acc, x);
+            }
+            acc
+        }
+    }
+
+    pub fn next_gen(d: usize, n: u64) -> u64 {
+        next_gen_impl::run(d, n)
+    }
+
+    /// Stackful: `d` nested plain function calls share the coroutine's one yielder, so the
+    /// innermost suspends straight to the caller.
+    #[inline(never)]
+    fn coro_level(y: &corosensei::Yielder<(), u64>, d: usize, n: u64) {
+        if d == 0 {
+            for i in 0..n {
+                y.suspend(i);
+            }
+        } else {
+            coro_level(y, d - 1, n);
+        }
+        // Keep every level a real frame (no tail call).
+        std::hint::black_box(d);
+    }
+
+    pub fn corosensei_shared(d: usize, n: u64) -> u64 {
+        use corosensei::{Coroutine, CoroutineResult, Yielder};
+        let mut co = Coroutine::new(move |y: &Yielder<(), u64>, ()| coro_level(y, d, n));
+        let mut acc = 0;
+        while let CoroutineResult::Yield(x) = co.resume(()) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    fn make_coro_chain(d: usize, n: u64) -> corosensei::Coroutine<(), u64, ()> {
+        use corosensei::{Coroutine, CoroutineResult, Yielder};
+        Coroutine::new(move |y: &Yielder<(), u64>, ()| {
+            if d == 0 {
+                for i in 0..n {
+                    y.suspend(i);
+                }
+            } else {
+                let mut sub = make_coro_chain(d - 1, n);
+                while let CoroutineResult::Yield(x) = sub.resume(()) {
+                    y.suspend(x);
+                }
+            }
+        })
+    }
+
+    /// One coroutine (and stack) per level, each resuming the one below and re-yielding.
+    pub fn corosensei_per_level(d: usize, n: u64) -> u64 {
+        use corosensei::CoroutineResult;
+        let mut co = make_coro_chain(d, n);
+        let mut acc = 0;
+        while let CoroutineResult::Yield(x) = co.resume(()) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    #[inline(never)]
+    fn gen_level(s: &mut generator::Scope<'_, 'static, (), u64>, d: usize, n: u64) {
+        if d == 0 {
+            for i in 0..n {
+                s.yield_(i);
+            }
+        } else {
+            gen_level(s, d - 1, n);
+        }
+        std::hint::black_box(d);
+    }
+
+    /// Stackful: `d` nested plain function calls share the generator's one scope.
+    pub fn generator_shared(d: usize, n: u64) -> u64 {
+        let g = generator::Gn::<()>::new_scoped(move |mut s| {
+            gen_level(&mut s, d, n);
+            generator::done!();
+        });
+        let mut acc = 0;
+        for x in g {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    fn make_gen_chain(d: usize, n: u64) -> generator::Generator<'static, (), u64> {
+        generator::Gn::<()>::new_scoped(move |mut s| {
+            if d == 0 {
+                for i in 0..n {
+                    s.yield_(i);
+                }
+            } else {
+                s.yield_from(make_gen_chain(d - 1, n));
+            }
+            generator::done!();
+        })
+    }
+
+    /// One generator per level, delegating with the crate's own `Scope::yield_from`.
+    pub fn generator_yield_from(d: usize, n: u64) -> u64 {
+        let mut acc = 0;
+        for x in make_gen_chain(d, n) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// W4 tree
+// ---------------------------------------------------------------------------------------
+
+/// A binary tree node.
+pub struct Node {
+    pub value: u64,
+    pub left: Option<Box<Node>>,
+    pub right: Option<Box<Node>>,
+}
+
+/// The complete binary tree with `nodes` nodes in heap order (node `i` has children
+/// `2i + 1` and `2i + 2`), each node's value its heap index.
+pub fn build_tree(nodes: usize) -> Box<Node> {
+    fn build(i: usize, nodes: usize) -> Option<Box<Node>> {
+        (i < nodes).then(|| {
+            Box::new(Node {
+                value: i as u64,
+                left: build(2 * i + 1, nodes),
+                right: build(2 * i + 2, nodes),
+            })
+        })
+    }
+    build(0, nodes).expect("at least one node")
+}
+
+/// The W4 tree (2^16 nodes), built once.
+pub fn w4_tree() -> &'static Node {
+    static TREE: OnceLock<Box<Node>> = OnceLock::new();
+    TREE.get_or_init(|| build_tree(W4_NODES))
+}
+
+pub mod w4 {
+    use super::{Node, mix};
+
+    /// The hand-written floor: an explicit-stack in-order iterator.
+    pub struct InOrder<'a> {
+        stack: Vec<&'a Node>,
+    }
+
+    impl<'a> InOrder<'a> {
+        pub fn new(root: &'a Node) -> Self {
+            let mut it = InOrder {
+                stack: Vec::with_capacity(64),
+            };
+            it.push_left(Some(root));
+            it
+        }
+
+        #[inline]
+        fn push_left(&mut self, mut node: Option<&'a Node>) {
+            while let Some(n) = node {
+                self.stack.push(n);
+                node = n.left.as_deref();
+            }
+        }
+    }
+
+    impl Iterator for InOrder<'_> {
+        type Item = u64;
+        #[inline]
+        fn next(&mut self) -> Option<u64> {
+            let node = self.stack.pop()?;
+            self.push_left(node.right.as_deref());
+            Some(node.value)
+        }
+    }
+
+    pub fn hand_stack(root: &'static Node) -> u64 {
+        let mut acc = 0;
+        for x in InOrder::new(root) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// `std::iter::from_fn` recursively: one boxed closure per subtree, forwarding from
+    /// the left subtree's iterator, then the node, then the right subtree's.
+    fn make_from_fn(node: &'static Node) -> Box<dyn Iterator<Item = u64>> {
+        let mut left = node.left.as_deref().map(make_from_fn);
+        let mut right: Option<Box<dyn Iterator<Item = u64>>> = None;
+        let mut state = 0u8;
+        Box::new(std::iter::from_fn(move || {
+            loop {
+                match state {
+                    0 => {
+                        if let Some(x) = left.as_mut().and_then(|l| l.next()) {
+                            return Some(x);
+                        }
+                        left = None;
+                        state = 1;
+                        return Some(node.value);
+                    }
+                    1 => {
+                        right = node.right.as_deref().map(make_from_fn);
+                        state = 2;
+                    }
+                    _ => return right.as_mut()?.next(),
+                }
+            }
+        }))
+    }
+
+    pub fn from_fn_recursive(root: &'static Node) -> u64 {
+        let mut acc = 0;
+        for x in make_from_fn(root) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub mod cogen_impl {
+        use super::Node;
+        use cogen::{generator, yield_, yield_from};
+
+        #[generator(yield = u64)]
+        pub fn walk<'a>(node: &'a Node) {
+            if let Some(left) = node.left.as_deref() {
+                yield_from!(Box::pin(walk(left)));
+            }
+            yield_!(node.value);
+            if let Some(right) = node.right.as_deref() {
+                yield_from!(Box::pin(walk(right)));
+            }
+        }
+    }
+
+    pub fn cogen(root: &'static Node) -> u64 {
+        use cogen::Generator;
+        let g = std::pin::pin!(cogen_impl::walk(root));
+        let mut acc = 0;
+        for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    type BoxFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+    type RcGen = genawaiter::rc::Gen<u64, (), BoxFuture>;
+
+    fn make_genawaiter(node: &'static Node) -> RcGen {
+        RcGen::new(move |co| {
+            Box::pin(async move {
+                if let Some(left) = node.left.as_deref() {
+                    let mut sub = make_genawaiter(left);
+                    while let genawaiter::GeneratorState::Yielded(x) = sub.resume() {
+                        co.yield_(x).await;
+                    }
+                }
+                co.yield_(node.value).await;
+                if let Some(right) = node.right.as_deref() {
+                    let mut sub = make_genawaiter(right);
+                    while let genawaiter::GeneratorState::Yielded(x) = sub.resume() {
+                        co.yield_(x).await;
+                    }
+                }
+            }) as BoxFuture
+        })
+    }
+
+    pub fn genawaiter_rc(root: &'static Node) -> u64 {
+        let mut acc = 0;
+        for x in make_genawaiter(root) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub mod next_gen_impl {
+        use super::Node;
+        use next_gen::prelude::*;
+
+        type BoxGen = Pin<Box<dyn Generator<(), Yield = u64, Return = ()>>>;
+
+        #[generator(yield(u64))]
+        pub fn walk(node: &'static Node) {
+            if let Some(left) = node.left.as_deref() {
+                let mut sub: BoxGen = walk.call_boxed((left,));
+                while let GeneratorState::Yielded(x) = sub.as_mut().resume(()) {
+                    yield_!(x);
+                }
+            }
+            yield_!(node.value);
+            if let Some(right) = node.right.as_deref() {
+                let mut sub: BoxGen = walk.call_boxed((right,));
+                while let GeneratorState::Yielded(x) = sub.as_mut().resume(()) {
+                    yield_!(x);
+                }
+            }
+        }
+
+        pub fn run(root: &'static Node) -> u64 {
+            mk_gen!(let g = walk(root));
+            let mut acc = 0;
+            for x in g {
+                acc = super::mix(acc, x);
+            }
+            acc
+        }
+    }
+
+    pub fn next_gen(root: &'static Node) -> u64 {
+        next_gen_impl::run(root)
+    }
+
+    /// Stackful: a plain recursive function suspending through the one shared yielder.
+    fn coro_walk(y: &corosensei::Yielder<(), u64>, node: &Node) {
+        if let Some(left) = node.left.as_deref() {
+            coro_walk(y, left);
+        }
+        y.suspend(node.value);
+        if let Some(right) = node.right.as_deref() {
+            coro_walk(y, right);
+        }
+    }
+
+    pub fn corosensei(root: &'static Node) -> u64 {
+        use corosensei::{Coroutine, CoroutineResult, Yielder};
+        let mut co = Coroutine::new(move |y: &Yielder<(), u64>, ()| coro_walk(y, root));
+        let mut acc = 0;
+        while let CoroutineResult::Yield(x) = co.resume(()) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// Stackful: a plain recursive function yielding through the one shared scope.
+    fn gen_walk(s: &mut generator::Scope<'_, 'static, (), u64>, node: &Node) {
+        if let Some(left) = node.left.as_deref() {
+            gen_walk(s, left);
+        }
+        s.yield_(node.value);
+        if let Some(right) = node.right.as_deref() {
+            gen_walk(s, right);
+        }
+    }
+
+    pub fn generator(root: &'static Node) -> u64 {
+        let g = generator::Gn::<()>::new_scoped(move |mut s| {
+            gen_walk(&mut s, root);
+            generator::done!();
+        });
+        let mut acc = 0;
+        for x in g {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+}
