@@ -202,6 +202,42 @@ impl<T, E> Throwable for Result<T, E> {
     }
 }
 
+/// The methods a pinned pointer forwards unchanged to the generator it points to.
+macro_rules! forward_to_target {
+    () => {
+        type Yield = G::Yield;
+        type Return = G::Return;
+
+        #[inline]
+        fn start(self: Pin<&mut Self>) -> GeneratorState<Self::Yield, Self::Return> {
+            self.get_mut().as_mut().start()
+        }
+
+        #[inline]
+        fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return> {
+            self.get_mut().as_mut().resume(arg)
+        }
+
+        #[inline]
+        fn close(self: Pin<&mut Self>) {
+            self.get_mut().as_mut().close()
+        }
+
+        #[inline]
+        fn status(&self) -> Status {
+            (**self).status()
+        }
+
+        #[inline]
+        fn __cogen_step(
+            self: Pin<&mut Self>,
+            sent: Option<S>,
+        ) -> GeneratorState<Self::Yield, Self::Return> {
+            self.get_mut().as_mut().__cogen_step(sent)
+        }
+    };
+}
+
 /// A generator borrowed through `Pin<&mut G>` is a generator: it can be driven, and
 /// delegated to with `yield_from!` without giving it up.
 ///
@@ -222,36 +258,7 @@ impl<T, E> Throwable for Result<T, E> {
 /// assert_eq!(g.as_mut().resume(()).yielded(), Some(2)); // still ours
 /// ```
 impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<&mut G> {
-    type Yield = G::Yield;
-    type Return = G::Return;
-
-    #[inline]
-    fn start(self: Pin<&mut Self>) -> GeneratorState<Self::Yield, Self::Return> {
-        self.get_mut().as_mut().start()
-    }
-
-    #[inline]
-    fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return> {
-        self.get_mut().as_mut().resume(arg)
-    }
-
-    #[inline]
-    fn close(self: Pin<&mut Self>) {
-        self.get_mut().as_mut().close()
-    }
-
-    #[inline]
-    fn status(&self) -> Status {
-        (**self).status()
-    }
-
-    #[inline]
-    fn __cogen_step(
-        self: Pin<&mut Self>,
-        sent: Option<S>,
-    ) -> GeneratorState<Self::Yield, Self::Return> {
-        self.get_mut().as_mut().__cogen_step(sent)
-    }
+    forward_to_target!();
 
     #[inline]
     fn __cogen_poll(
@@ -282,36 +289,7 @@ impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<&mut G> {
 /// assert_eq!(cogen::Iter::new(boxed.as_mut()).collect::<Vec<_>>(), [2]);
 /// ```
 impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<Box<G>> {
-    type Yield = G::Yield;
-    type Return = G::Return;
-
-    #[inline]
-    fn start(self: Pin<&mut Self>) -> GeneratorState<Self::Yield, Self::Return> {
-        self.get_mut().as_mut().start()
-    }
-
-    #[inline]
-    fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return> {
-        self.get_mut().as_mut().resume(arg)
-    }
-
-    #[inline]
-    fn close(self: Pin<&mut Self>) {
-        self.get_mut().as_mut().close()
-    }
-
-    #[inline]
-    fn status(&self) -> Status {
-        (**self).status()
-    }
-
-    #[inline]
-    fn __cogen_step(
-        self: Pin<&mut Self>,
-        sent: Option<S>,
-    ) -> GeneratorState<Self::Yield, Self::Return> {
-        self.get_mut().as_mut().__cogen_step(sent)
-    }
+    forward_to_target!();
 
     #[inline]
     fn __cogen_poll(
