@@ -63,12 +63,30 @@
 //! `send = Result<T, E>`: the body receives `Err(e)` from `yield_!`, where `yield_!(v)?`
 //! propagates it and a `match` catches it.
 //!
+//! # Iterating
+//! With `send = ()` and no return value, `for x in gen()` works (the generator is boxed
+//! once), and so does `gen().into_iter()` for iterator adapters (`.take(10)`, `.map(..)`).
+//! `pin!(gen()).iter()` iterates in place without allocating, for any return type; a
+//! generator that returns a value is not `IntoIterator` (a `for` loop would drop a `Result`
+//! returned through `?` without a word): use `.iter()` or [`IntoIter::new`] and read the
+//! value with `take_return`.
+//!
 //! # Misuse
 //! Mistakes in the body are compile errors at your own span: a yield point inside a
-//! closure, `async` block or nested fn, `.await` in the body, a yielded value of the wrong
-//! type, `#[generator]` on an `async` or `const` fn or on something that is not a fn, an
-//! unknown or repeated key. Mistakes at run time (resuming before starting, starting twice,
-//! resuming a finished generator) panic with a message that says what to call instead.
+//! closure, `async` block, nested fn or another macro's arguments, `.await` in the body, a
+//! yielded value of the wrong type, `#[generator]` on an `async` or `const` fn or on
+//! something that is not a fn, an unknown or repeated key. Mistakes at run time (resuming
+//! before starting, starting twice, resuming a finished generator) panic with a message
+//! that says what to call instead.
+//!
+//! The body is compiled as an `async` block, so a few compiler messages speak of futures:
+//! "future cannot be sent between threads safely ... await occurs here" means a value that
+//! is not `Send` is held across the `yield_!` it points at; "recursion in an async block
+//! requires boxing" means a generator delegates to itself without a box: write
+//! `yield_from!(Box::pin(f(..)))`.
+//!
+//! Generated code names this crate `::cogen`. A crate that re-exports it under another
+//! name passes the path: `#[generator(crate = my_crate::cogen, yield = u8)]`.
 #![no_std]
 #![deny(missing_docs)]
 
@@ -153,12 +171,20 @@ macro_rules! yield_ {
 ///
 /// `sub` may be:
 /// * a generator with this generator's send and yield types (its return type may differ):
-///   a `#[generator]` fn's result, `Pin<&mut G>`, `Pin<Box<G>>` or
-///   `Pin<Box<dyn Generator<..>>>`. Delegating to `Box::pin(g)` runs `g` on a trampoline:
-///   the innermost generator of a chain of boxed delegations is resumed directly, so
-///   recursion costs the same per item at any depth and does not grow the native stack;
+///   a `#[generator]` fn's result, `Pin<Box<G>>`, `Pin<Box<dyn Generator<..>>>`, or a
+///   borrowed `Pin<&mut G>`. Boxed generators run on a trampoline: the innermost generator
+///   of a chain of boxed delegations is resumed directly, so recursion costs the same per
+///   item at any depth and does not grow the native stack. Recursion needs the box
+///   (`yield_from!(Box::pin(walk(child)))`): a generator cannot contain itself;
 /// * when `send = ()`, any `IntoIterator` of the yield type (`yield_from!(1..4)`,
 ///   `yield_from!("AB".chars())`, a `Vec`); it then evaluates to `()`.
+///
+/// The subgenerator must not have started: `yield_from!` starts it, and panics if it is
+/// already suspended at a yield (Python's `yield from` would resume it with `next`, but a
+/// value of the send type cannot be made up) or closed. A borrowed `Pin<&mut G>` stays its
+/// owner's: if the delegator is closed while delegating to it, it is left suspended, and its
+/// owner can resume or close it. The operand's temporaries live until the delegation ends,
+/// as in a `for` loop.
 ///
 /// ```
 /// use cogen::{generator, yield_, yield_from, Generator, GeneratorState::*};
@@ -204,3 +230,8 @@ macro_rules! yield_from {
         )
     };
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

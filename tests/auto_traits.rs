@@ -66,3 +66,20 @@ fn a_generator_is_not_unpin_but_pointers_to_it_are() {
     assert!(UnpinProbe(&Box::pin(leaf(Arc::new(vec![])))).is_unpin());
     assert!(UnpinProbe(&0_u8).is_unpin(), "the probe itself works");
 }
+
+#[generator(yield = u32)]
+fn numbers() {
+    yield_!(1);
+    yield_!(2);
+}
+
+#[test]
+fn the_iterator_of_a_send_generator_is_send_and_can_move_mid_iteration() {
+    let mut it = numbers().into_iter();
+    assert_send(&it);
+    assert_eq!(it.next(), Some(1));
+    let rest = std::thread::spawn(move || it.collect::<Vec<_>>())
+        .join()
+        .unwrap();
+    assert_eq!(rest, [2]);
+}

@@ -3,6 +3,8 @@
 //! generated code fails the build. Each generator is also run, so the shapes stay real.
 
 #![deny(warnings)]
+// Pedantic lints that fire on bindings the expansion makes (`let _guard = _guard;`).
+#![deny(clippy::used_underscore_binding)]
 
 use std::pin::pin;
 
@@ -22,6 +24,12 @@ fn patterns(mut total: u32, (a, b): (u32, u32), _: String) -> u32 {
     total += a + b;
     total += yield_!(total);
     total
+}
+
+/// An argument named with a leading underscore, kept alive but never used.
+#[generator(yield = u8)]
+fn underscore_argument(_keep_alive: String) {
+    yield_!(1);
 }
 
 /// Empty body, empty yield.
@@ -77,6 +85,7 @@ fn every_shape_runs() {
     let mut g = pin!(patterns(1, (2, 3), String::new()));
     assert_eq!(g.as_mut().start(), GeneratorState::Yielded(6));
     assert_eq!(g.as_mut().resume(4), GeneratorState::Complete(10));
+    assert_eq!(pin!(underscore_argument(String::new())).iter().count(), 1);
     assert_eq!(pin!(empty()).iter().count(), 0);
     assert_eq!(pin!(unit_yield()).iter().count(), 1);
     let counter = Counter {

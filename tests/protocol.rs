@@ -953,7 +953,7 @@ fn in_place_iteration_is_fused_and_runs_no_body_code_after_completion() {
 #[test]
 fn owning_iteration_is_fused_and_runs_no_body_code_after_completion() {
     let trace = new_trace();
-    let mut it = traced_countdown(trace.clone(), 1).into_iter();
+    let mut it = cogen::IntoIter::new(traced_countdown(trace.clone(), 1));
     assert_eq!(it.next(), Some(1));
     assert_eq!(it.next(), None);
     let done = lines(&trace);
@@ -1118,7 +1118,7 @@ fn a_ref_self_method_generator_yields_references_into_self() {
     assert!(std::ptr::eq(second, &shelf.books[1]));
     assert_eq!(g.as_mut().resume(()), Complete(2));
     // The yielded references borrow the shelf, not the generator.
-    let all: Vec<&String> = shelf.each().into_iter().collect();
+    let all: Vec<&String> = cogen::IntoIter::new(shelf.each()).collect();
     assert_eq!(all, ["Dune", "Emma"]);
 }
 
@@ -1220,7 +1220,7 @@ fn a_generic_generator_with_bounds_and_a_where_clause_works_per_instantiation() 
     assert_eq!(g.as_mut().resume(()), Yielded(106));
     assert_eq!(g.as_mut().resume(()), Complete(106));
 
-    let floats: Vec<f64> = running_total(0.5, [0.25, 0.25]).into_iter().collect();
+    let floats: Vec<f64> = cogen::IntoIter::new(running_total(0.5, [0.25, 0.25])).collect();
     assert_eq!(floats, [0.75, 1.0]);
 }
 
@@ -1370,7 +1370,7 @@ fn g02_an_error_in_the_body_completes_with_err_and_closes() {
 
     let trace = new_trace();
     assert_eq!(
-        g02(trace.clone()).into_iter().collect::<Vec<_>>(),
+        cogen::IntoIter::new(g02(trace.clone())).collect::<Vec<_>>(),
         Vec::<i32>::new()
     );
     assert_eq!(lines(&trace), ["calling f"]);

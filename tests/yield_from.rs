@@ -956,7 +956,10 @@ fn yield_from_evaluates_to_the_subgenerator_return_value_verbatim() {
 
 #[test]
 fn subgenerator_returning_a_heap_value_hands_it_through_once() {
-    assert_eq!(y10::crash_g1().into_iter().collect::<Vec<_>>(), ["g2"]);
+    assert_eq!(
+        cogen::IntoIter::new(y10::crash_g1()).collect::<Vec<_>>(),
+        ["g2"]
+    );
     let mut g = pin!(y10::crash_g1());
     assert_eq!(drain(g.as_mut()), (vec!["g2"], vec![42]));
 }
@@ -2388,4 +2391,71 @@ fn panic_while_starting_innermost_drops_every_live_local_once_innermost_first() 
         drop(g);
         check_ledger(&l, 5, &order, shape);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Operand temporaries, `dyn` recursion, nested generator fns
+// ---------------------------------------------------------------------------------------
+
+mod operands {
+    use super::*;
+
+    /// The operand's temporaries (the `String` here) live through the whole delegation, as
+    /// they would in `for c in String::from("xy").chars()`.
+    #[generator(yield = char)]
+    pub fn from_a_temporary() {
+        yield_from!(String::from("xy").chars());
+    }
+
+    /// Recursion through `Pin<Box<dyn Generator>>` runs on the trampoline too.
+    #[generator(yield = u32)]
+    pub fn countdown_dyn(n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        yield_!(n);
+        let rest: Pin<Box<dyn Generator<Yield = u32, Return = u32>>> =
+            Box::pin(countdown_dyn(n - 1));
+        yield_from!(rest) + 1
+    }
+
+    /// A `#[generator]` fn nested in a generator body is its own generator.
+    #[generator(yield = u32)]
+    pub fn outer() {
+        #[generator(yield = u32)]
+        fn inner() {
+            yield_!(1);
+            yield_!(2);
+        }
+        yield_from!(inner());
+        yield_!(3);
+    }
+}
+
+#[test]
+fn temporaries_in_the_operand_live_through_the_delegation() {
+    assert_eq!(
+        pin!(operands::from_a_temporary())
+            .iter()
+            .collect::<String>(),
+        "xy"
+    );
+}
+
+#[test]
+fn recursion_through_boxed_dyn_generators_is_trampolined_and_returns_its_depth() {
+    // Deep enough to overflow the native stack if each level nested a poll.
+    const DEPTH: u32 = if cfg!(miri) { 200 } else { 10_000 };
+    let mut g = pin!(operands::countdown_dyn(DEPTH));
+    let mut iter = g.as_mut().iter();
+    assert_eq!(iter.by_ref().count(), DEPTH as usize);
+    assert_eq!(iter.take_return(), Some(DEPTH));
+}
+
+#[test]
+fn a_generator_fn_nested_in_a_generator_body_is_its_own_generator() {
+    assert_eq!(
+        pin!(operands::outer()).iter().collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
 }

@@ -3,12 +3,13 @@
 //! * a generator held inline (`yield_from!(sub())`, `Pin<&mut G>`, `Pin<Box<dyn ..>>`):
 //!   [`YieldFromGenerator`] polls it with the delegator's own exchange area, so the
 //!   innermost generator's yields and the caller's sends cross every level without a copy;
-//! * a boxed generator (`yield_from!(Box::pin(sub()))`): [`YieldFromBoxed`] hands it to a
-//!   *trampoline*, which resumes the innermost generator of a chain directly, so an item
-//!   costs the same at any depth and recursion does not grow the native stack;
+//! * a boxed generator (`yield_from!(Box::pin(sub()))`, also `Pin<Box<dyn Generator<..>>>`):
+//!   [`YieldFromBoxed`] hands it to a *trampoline*, which resumes the innermost generator of
+//!   a chain directly, so an item costs the same at any depth and recursion does not grow
+//!   the native stack;
 //! * a plain `IntoIterator` (when `send = ()`): [`YieldFromIter`].
 //!
-//! The form is chosen by method resolution on `&&&&Source`: each form's `__cogen_kind` is
+//! The form is chosen by method resolution on `&&&&&Source`: each form's `__cogen_kind` is
 //! implemented one reference deeper than the next, so the most specific one that applies
 //! wins (the "autoref specialization" pattern), and anything else reaches
 //! [`DelegateOther`], whose bound names what `yield_from!` accepts.
@@ -44,6 +45,8 @@ impl<T, Y, S> Source<T, Y, S> {
 
 /// Tag: delegate to a boxed generator through the trampoline.
 pub struct BoxedKind;
+/// Tag: delegate to a boxed unsized generator (`dyn`) through the trampoline.
+pub struct BoxedDynKind;
 /// Tag: delegate to a generator polled in place.
 pub struct GeneratorKind;
 /// Tag: delegate to an iterator.
@@ -56,7 +59,14 @@ pub trait DelegateBoxed {
         BoxedKind
     }
 }
-impl<G: Generator<S>, Y, S> DelegateBoxed for &&&Source<Pin<Box<G>>, Y, S> {}
+impl<G: Generator<S>, Y, S> DelegateBoxed for &&&&Source<Pin<Box<G>>, Y, S> {}
+
+pub trait DelegateBoxedDyn {
+    fn __cogen_kind(&self) -> BoxedDynKind {
+        BoxedDynKind
+    }
+}
+impl<G: Generator<S> + ?Sized, Y, S> DelegateBoxedDyn for &&&Source<Pin<Box<G>>, Y, S> {}
 
 pub trait DelegateGenerator {
     fn __cogen_kind(&self) -> GeneratorKind {
@@ -161,6 +171,27 @@ impl BoxedKind {
     }
 }
 
+impl BoxedDynKind {
+    /// A `Pin<Box<dyn Generator>>` cannot be erased into a frame as it is (one trait object
+    /// cannot become another), so it is boxed once more: one small allocation per
+    /// delegation, none per item.
+    #[inline(always)]
+    pub fn delegate<G, Y, S>(
+        self,
+        source: Source<Pin<Box<G>>, Y, S>,
+    ) -> YieldFromBoxed<Pin<Box<G>>, S>
+    where
+        G: Generator<S, Yield = Y> + ?Sized,
+    {
+        YieldFromBoxed {
+            sub: Some(Box::pin(source.source)),
+            state: BoxedState::Fresh,
+            ret: UnsafeCell::new(None),
+            _pinned: PhantomPinned,
+        }
+    }
+}
+
 /// PEP 380 starts the subgenerator itself: it must not have started yet.
 #[inline(always)]
 fn check_fresh(status: Status) {
@@ -174,8 +205,10 @@ fn check_fresh(status: Status) {
 fn not_fresh(status: Status) -> ! {
     if status == Status::Suspended {
         panic!(
-            "yield_from! needs a generator that has not started (PEP 380 starts it itself); \
-             this one is already suspended at a yield"
+            "yield_from! needs a generator that has not started: it starts the generator \
+             itself; this one is already suspended at a yield (Python's `yield from` would \
+             resume it with `next`, but that needs a sent value cogen cannot invent): \
+             delegate to it before starting it, or drive it by hand"
         )
     }
     panic!(

@@ -16,9 +16,10 @@ use crate::{GeneratorState, Status};
 /// `g.close()`, [`status`](Generator::status) is `inspect.getgeneratorstate(g)`, and
 /// [`throw`](Generator::throw) is `g.throw(e)` for generators whose send type is a `Result`.
 ///
-/// Every method takes `Pin<&mut Self>`: a generator made by `#[generator]` may hold borrows of
-/// its own locals across a yield, so it must stay where it is once started. Pin it on the stack
-/// with [`core::pin::pin!`] or on the heap with [`Box::pin`](alloc::boxed::Box::pin).
+/// Every method that runs the generator takes `Pin<&mut Self>`: a generator made by
+/// `#[generator]` may hold borrows of its own locals across a yield, so it must stay where it
+/// is once started. Pin it on the stack with [`core::pin::pin!`] or on the heap with
+/// [`Box::pin`](alloc::boxed::Box::pin) (then call methods through `.as_mut()`).
 ///
 /// ```
 /// use cogen::{generator, yield_, Generator, GeneratorState::*};
@@ -131,7 +132,11 @@ pub trait Generator<S = ()> {
     /// ```
     ///
     /// # Panics
-    /// As [`resume`](Generator::resume).
+    /// If the generator is not suspended at a yield: it has not started (Python would raise
+    /// the error in the caller and close the generator; here the generator is left as it
+    /// was), or it is closed. A panic in the body propagates as with
+    /// [`resume`](Generator::resume).
+    #[track_caller]
     fn throw(
         self: Pin<&mut Self>,
         error: <S as Throwable>::Error,
@@ -139,6 +144,9 @@ pub trait Generator<S = ()> {
     where
         S: Throwable,
     {
+        if self.status() != Status::Suspended {
+            crate::runtime::misuse("throw into", self.status());
+        }
         self.resume(S::from_error(error))
     }
 
@@ -209,11 +217,13 @@ macro_rules! forward_to_target {
         type Return = G::Return;
 
         #[inline]
+        #[track_caller]
         fn start(self: Pin<&mut Self>) -> GeneratorState<Self::Yield, Self::Return> {
             self.get_mut().as_mut().start()
         }
 
         #[inline]
+        #[track_caller]
         fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return> {
             self.get_mut().as_mut().resume(arg)
         }
@@ -243,19 +253,21 @@ macro_rules! forward_to_target {
 ///
 /// ```
 /// use cogen::{generator, yield_, yield_from, Generator};
+/// use std::pin::{pin, Pin};
 ///
 /// #[generator(yield = u32)]
-/// fn two() { yield_!(1); yield_!(2); }
+/// fn numbers() { yield_!(1); yield_!(2); yield_!(3); }
 ///
 /// #[generator(yield = u32)]
-/// fn first_of(g: std::pin::Pin<&mut dyn Generator<Yield = u32, Return = ()>>) {
-///     let mut g = g;
-///     yield_!(g.as_mut().start().yielded().unwrap());
+/// fn first_of(numbers: Pin<&mut dyn Generator<Yield = u32, Return = ()>>) {
+///     yield_from!(numbers);
 /// }
 ///
-/// let mut g = std::pin::pin!(two());
-/// assert_eq!(std::pin::pin!(first_of(g.as_mut())).iter().collect::<Vec<_>>(), [1]);
-/// assert_eq!(g.as_mut().resume(()).yielded(), Some(2)); // still ours
+/// let mut g = pin!(numbers());
+/// let mut first = Box::pin(first_of(g.as_mut()));
+/// assert_eq!(first.as_mut().start().yielded(), Some(1));
+/// drop(first); // the delegator goes; the borrowed generator stays suspended, and ours
+/// assert_eq!(g.as_mut().resume(()).yielded(), Some(2));
 /// ```
 impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<&mut G> {
     forward_to_target!();

@@ -24,7 +24,8 @@ pub use state::{GeneratorState, Status};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::delegate::{
-        Delegable, DelegateBoxed, DelegateGenerator, DelegateIter, DelegateOther, Source,
+        Delegable, DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIter, DelegateOther,
+        Source,
     };
     pub use crate::runtime::{Co, Gen, Io, YieldNow};
     pub use core::future::Future;

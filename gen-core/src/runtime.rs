@@ -336,12 +336,15 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
 
 #[cold]
 #[track_caller]
-fn misuse(what: &str, status: Status) -> ! {
+pub(crate) fn misuse(what: &str, status: Status) -> ! {
     match status {
-        Status::Created => panic!(
-            "cannot {what} a generator that has not started: call `start()` first \
+        Status::Created if what == "resume" => panic!(
+            "cannot resume a generator that has not started: call `start()` first \
              (Python: can't send non-None value to a just-started generator)"
         ),
+        Status::Created => {
+            panic!("cannot {what} a generator that has not started: call `start()` first")
+        }
         Status::Suspended => panic!(
             "cannot {what} a generator that has already started: use `resume(value)` to \
              continue it"
@@ -431,7 +434,7 @@ impl<F, Y, S, const D: bool> fmt::Debug for Gen<F, Y, S, D> {
     }
 }
 
-impl<F: Future, Y, const D: bool> IntoIterator for Gen<F, Y, (), D> {
+impl<F: Future<Output = ()>, Y, const D: bool> IntoIterator for Gen<F, Y, (), D> {
     type Item = Y;
     type IntoIter = crate::IntoIter<Self>;
 

@@ -139,6 +139,18 @@ impl<'ast> Visit<'ast> for Checker<'_> {
         {
             return;
         }
+        // A nested `#[generator]` fn: its yield points are its own, checked by its own
+        // expansion.
+        if let syn::Item::Fn(item) = node
+            && item.attrs.iter().any(|attr| {
+                attr.path()
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "generator")
+            })
+        {
+            return;
+        }
         self.in_scope("a nested item", |this| visit::visit_item(this, node));
     }
 

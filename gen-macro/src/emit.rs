@@ -16,7 +16,7 @@ pub struct Generator<'a> {
     pub item: syn::ItemFn,
     pub yield_ty: TokenStream,
     pub send_ty: TokenStream,
-    /// `send = ()`: the generator is also `IntoIterator`.
+    /// `send = ()`: the generator may also be `IntoIterator` (if it returns `()`).
     pub send_is_unit: bool,
     /// The body contains `yield_from!` (so the runtime keeps its trampoline shortcut).
     pub delegates: bool,
@@ -25,8 +25,8 @@ pub struct Generator<'a> {
 }
 
 /// The rewritten fn. `body` is the statements that replace the item's body (the lowered
-/// ones, or a stand-in when the checks failed); they go straight into the `async` block,
-/// after the argument bindings, as in an `async fn`.
+/// ones, or a stand-in when the checks failed); they run in the `async` block after the
+/// argument bindings, as in an `async fn`.
 pub fn emit(
     generator: Generator<'_>,
     brace: proc_macro2::extra::DelimSpan,
@@ -54,7 +54,21 @@ pub fn emit(
     } else {
         return_ty.clone()
     };
-    let iterator = send_is_unit.then(|| quote!(+ ::core::iter::IntoIterator<Item = #yield_ty>));
+    // `for x in gen()` only when nothing is lost: the sent values are `()`, and so is the
+    // return value (a `Result` returned through `?` must not vanish in a `for` loop).
+    // `IntoIter` is named so that auto traits (`Send`) show through it.
+    let returns_unit = match &sig.output {
+        syn::ReturnType::Default => true,
+        syn::ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),
+    };
+    let iterator = (send_is_unit && returns_unit).then(|| {
+        quote! {
+            + ::core::iter::IntoIterator<
+                Item = #yield_ty,
+                IntoIter = #krate::IntoIter<impl #krate::Generator<(), Yield = #yield_ty, Return = ()>>,
+            >
+        }
+    });
     let syn::Signature {
         unsafety,
         fn_token,
@@ -65,9 +79,11 @@ pub fn emit(
     } = sig;
     let bind_arguments = capture_whole_arguments(&mut inputs);
     // The user's own braces, so that "dropped here" points at their closing `}`.
-    let mut block =
-        proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#bind_arguments #body));
+    let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
     block.set_span(brace.join());
+    // Binding the body's value to the return type makes a wrong return value an error at
+    // the value itself, not at the attribute.
+    let returned = Ident::new("__cogen_return", Span::mixed_site());
     let (_, _, where_clause) = generics.split_for_impl();
     let params = &generics.params;
     let params = if params.is_empty() {
@@ -78,11 +94,19 @@ pub fn emit(
     quote! {
         #(#attrs)*
         #vis #unsafety #fn_token #ident #params (#inputs)
-            -> impl #krate::Generator<#send_ty, Yield = #yield_ty, Return = #return_ty> #iterator
+            -> impl #krate::Generator<#send_ty, Yield = #yield_ty, Return = #return_ty>
+                + ::core::fmt::Debug
+                #iterator
         #where_clause
         {
             let #co = #krate::__private::Co::<#yield_ty, #send_ty>::new();
-            #co.generator::<#delegates, #return_hint, _>(async move #block)
+            #co.generator::<#delegates, #return_hint, _>(async move {
+                #bind_arguments
+                #[allow(unused_braces)]
+                let #returned: #return_hint = #block;
+                #[allow(unreachable_code, clippy::needless_return)]
+                return #returned;
+            })
         }
     }
 }
@@ -110,7 +134,7 @@ fn capture_whole_arguments(
                     let mutability = pat.mutability.take();
                     let name = &pat.ident;
                     bindings.extend(quote! {
-                        #[allow(clippy::redundant_locals)]
+                        #[allow(clippy::redundant_locals, clippy::used_underscore_binding)]
                         let #mutability #name = #name;
                     });
                 }
@@ -139,7 +163,7 @@ fn capture_whole_arguments(
     bindings
 }
 
-fn mentions_impl(tokens: TokenStream) -> bool {
+pub fn mentions_impl(tokens: TokenStream) -> bool {
     tokens.into_iter().any(|token| match token {
         proc_macro2::TokenTree::Ident(ident) => ident == "impl",
         proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),

@@ -14,8 +14,8 @@ mod emit;
 mod lower;
 mod parse;
 
-/// Turn a fn whose body uses `yield_!` / `yield_from!` into a generator.
-/// See the `cogen` crate for the full documentation.
+// Documented where users see it: on the `cogen` facade's re-export.
+#[allow(missing_docs)]
 #[proc_macro_attribute]
 pub fn generator(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args.into(), item.into()).into()
@@ -29,6 +29,20 @@ fn expand(
     let (args, args_error) = parse::parse_args(args);
     if let Some(error) = args_error {
         errors.push(error);
+    }
+    let mut args = args;
+    for ty in [&mut args.yield_ty, &mut args.send_ty] {
+        if let Some(named) = ty
+            && emit::mentions_impl(named.to_token_stream())
+        {
+            errors.push(syn::Error::new_spanned(
+                &*named,
+                "the yield and send types of #[generator] must be named: `impl Trait` is not \
+                 supported there (name the type, or use `Box<dyn Trait>`)",
+            ));
+            // Reported; `()` in its place keeps the expansion free of follow-on errors.
+            *ty = None;
+        }
     }
     let mut item = match parse::parse_item(item.clone()) {
         Ok(item) => item,

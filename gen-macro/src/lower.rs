@@ -3,10 +3,9 @@
 //!
 //! ```text
 //! yield_!(v)          =>  yield_!(@__cogen_lowered co.yield_(v).await)
-//! yield_from!(src)    =>  yield_from!(@__cogen_lowered {
-//!                             let source = Source::new(src, co);
-//!                             (&&&&source).__cogen_kind().delegate(source)
-//!                         }.await)
+//! yield_from!(src)    =>  yield_from!(@__cogen_lowered (match Source::new(src, co) {
+//!                             source => (&&&&&source).__cogen_kind().delegate(source),
+//!                         }).await)
 //! ```
 //!
 //! The lowered expression is built here, located at the user's own tokens so that type
@@ -74,15 +73,18 @@ impl Lowerer<'_> {
                     .into_iter()
                     .next()
                     .map_or(name, |token| token.span());
-                let delegation = quote_spanned!(at(operand)=> {
-                    #[allow(unused_imports)]
-                    use #krate::__private::{
-                        DelegateBoxed as _, DelegateGenerator as _, DelegateIter as _,
-                        DelegateOther as _,
-                    };
-                    let source = #krate::__private::Source::new(#source, #co);
-                    (&&&&source).__cogen_kind().delegate(source)
-                });
+                // A `match`, not a `let`: temporaries of the operand then live until the
+                // end of the statement, through the whole delegation, as in a `for` loop.
+                let delegation = quote_spanned!(at(operand)=> (match #krate::__private::Source::new(#source, #co) {
+                    source => {
+                        #[allow(unused_imports)]
+                        use #krate::__private::{
+                            DelegateBoxed as _, DelegateBoxedDyn as _, DelegateGenerator as _,
+                            DelegateIter as _, DelegateOther as _,
+                        };
+                        (&&&&&source).__cogen_kind().delegate(source)
+                    }
+                }));
                 let await_ = quote_spanned!(end=> .await);
                 quote_spanned!(at(name)=> #delegation #await_)
             }

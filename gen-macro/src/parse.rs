@@ -24,6 +24,15 @@ pub fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
     let parser = |input: ParseStream| {
         while !input.is_empty() {
             let (key, span) = parse_key(input)?;
+            if !input.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "#[generator] takes `key = value` pairs ({KEYS}), as in \
+                         `#[generator(yield = u32, send = f64)]`"
+                    ),
+                ));
+            }
             input.parse::<Token![=]>()?;
             match key.as_str() {
                 "yield" => set(
