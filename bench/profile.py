@@ -2,16 +2,18 @@
 """Instructions per item of cogen and the hand-written floors, counted by callgrind.
 
 Builds `target/release/profile` (bench/src/bin/profile.rs), runs one workload run per case
-under `valgrind --tool=callgrind`, collecting only inside the workload function
-(`--toggle-collect`), and writes target/callgrind/summary.json: instructions per item, and
+under `valgrind --tool=callgrind`, counting only inside the workload function (a dump on
+entering and on leaving it), and writes target/callgrind/summary.json: instructions per item, and
 for the cogen cases where they go, grouped by source file (inlined code is attributed to
 the file it comes from: gen-core/src/*.rs is the library, lib.rs is the generator bodies and
-the bench's own loop). report.py puts the table into BENCHMARKS.md.
+the bench's own loop), and the calls to malloc/calloc/realloc in that run. report.py puts
+the table into BENCHMARKS.md.
 
 Standard library only. Usage: python3 bench/profile.py
 """
 
 import collections
+import glob
 import json
 import os
 import re
@@ -33,8 +35,10 @@ CASES = [
     ("W2 hand", ["w2", "hand"], "cogen_bench::w2::hand", 1_000_000),
     ("W2 cogen", ["w2", "cogen"], "cogen_bench::w2::cogen", 1_000_000),
     ("W3 hand_chain d=1", ["w3", "hand_chain", "1"], "cogen_bench::w3::hand_chain", 62_500),
+    ("W3 hand_chain d=8", ["w3", "hand_chain", "8"], "cogen_bench::w3::hand_chain", 62_500),
     ("W3 hand_chain d=64", ["w3", "hand_chain", "64"], "cogen_bench::w3::hand_chain", 62_500),
     ("W3 cogen_boxed d=1", ["w3", "cogen_boxed", "1"], "cogen_bench::w3::cogen_boxed", 62_500),
+    ("W3 cogen_boxed d=8", ["w3", "cogen_boxed", "8"], "cogen_bench::w3::cogen_boxed", 62_500),
     ("W3 cogen_boxed d=64", ["w3", "cogen_boxed", "64"], "cogen_bench::w3::cogen_boxed", 62_500),
     ("W3 cogen_static d=1", ["w3", "cogen_static", "1"], "cogen_bench::w3::cogen_static", 62_500),
     ("W3 cogen_static d=8", ["w3", "cogen_static", "8"], "cogen_bench::w3::cogen_static", 62_500),
@@ -42,6 +46,9 @@ CASES = [
     ("W4 cogen", ["w4", "cogen"], "cogen_bench::w4::cogen", 1 << 16),
     ("W4 corosensei", ["w4", "corosensei"], "cogen_bench::w4::corosensei", 1 << 16),
 ]
+
+# Calls to these count as allocations (`__rust_alloc` and `Vec` growth end up in them).
+ALLOC_FNS = {"malloc", "calloc", "realloc"}
 
 LINE = re.compile(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(.*?):(.*?)(\s+\[.*\])?$")
 
@@ -58,9 +65,34 @@ def category(path, function):
     return path
 
 
+def allocation_calls(out_file):
+    """Calls to malloc/calloc/realloc recorded in a callgrind output file (collected part)."""
+    names, calls, pending = {}, 0, None
+    ref = re.compile(r"^c?fn=\((\d+)\)(?: (.*))?$")
+    with open(out_file) as f:
+        for line in f:
+            m = ref.match(line)
+            if m:
+                if m.group(2):
+                    names[m.group(1)] = m.group(2).strip()
+                pending = names.get(m.group(1)) if line.startswith("cfn=") else None
+            elif line.startswith("calls=") and pending in ALLOC_FNS:
+                calls += int(line.split("=", 1)[1].split()[0])
+                pending = None
+    return calls
+
+
 def summarize(out_file, items):
+    # The dump made on leaving the function records the calls that were already on the
+    # stack at the previous dump (main and the runtime above it) with `calls=0`, which
+    # callgrind_annotate would count as those functions' own cost: mark them as calls.
+    with open(out_file) as f:
+        raw = f.read()
+    annotated = out_file + ".annotate"
+    with open(annotated, "w") as f:
+        f.write(re.sub(r"(?m)^calls=0 ", "calls=1 ", raw))
     text = subprocess.run(
-        ["callgrind_annotate", "--threshold=100", out_file],
+        ["callgrind_annotate", "--threshold=100", annotated],
         capture_output=True, text=True, check=True,
     ).stdout
     section = text.split("file:function", 1)[1].split("Auto-annotated", 1)[0]
@@ -73,6 +105,7 @@ def summarize(out_file, items):
     return {
         "instructions_per_item": total / items,
         "by_source": [[k, v / items] for k, v in groups.most_common(8)],
+        "allocations": allocation_calls(out_file),
     }
 
 
@@ -88,14 +121,21 @@ def main():
     summary = {}
     for case, args, function, items in CASES:
         out_file = os.path.join(OUT_DIR, re.sub(r"[^\w]+", "_", case) + ".out")
+        for old in glob.glob(out_file + "*"):
+            os.remove(old)
+        # A dump on entering the function (`<out>.1`) and one on leaving it (`<out>.2`):
+        # each dump resets every counter, call counts included, so `<out>.2` is exactly
+        # the function's run. (`--toggle-collect` would not do for the allocations:
+        # callgrind counts calls even while it does not collect, e.g. the tree's
+        # construction.)
         subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--toggle-collect={function}",
-             f"--callgrind-out-file={out_file}", binary, *args],
+            ["valgrind", "--tool=callgrind", f"--dump-before={function}",
+             f"--dump-after={function}", f"--callgrind-out-file={out_file}", binary, *args],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        summary[case] = summarize(out_file, items)
-        print(f"{case:28} {summary[case]['instructions_per_item']:8.1f} instructions/item",
-              file=sys.stderr)
+        summary[case] = summarize(out_file + ".2", items)
+        print(f"{case:28} {summary[case]['instructions_per_item']:8.1f} instructions/item, "
+              f"{summary[case]['allocations']} allocations/run", file=sys.stderr)
     with open(os.path.join(OUT_DIR, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
 

@@ -180,7 +180,9 @@ pub mod w1 {
         }
 
         /// The same generator as `upto`, used by exactly one function of this crate
-        /// (`cogen_pinned_sole_use`): see BENCHMARKS.md on the inlining cliff.
+        /// (`cogen_pinned_sole_use`). Before the single `__cogen_step` entry, only a
+        /// generator with one use in a crate was inlined into its loop; kept as a check
+        /// that `upto` (also iterated boxed) and this one now cost the same.
         #[generator(yield = u64)]
         pub fn upto_sole_use(n: u64) {
             for i in 0..n {
@@ -221,7 +223,7 @@ pub mod w1 {
     }
 
     /// Diagnostic: the same pinned generator driven by `start`/`resume(())` directly
-    /// instead of through `Generator::iter` (see BENCHMARKS.md, "Where the time goes").
+    /// instead of through `Generator::iter` (see bench/PROFILING.md, W1).
     pub fn cogen_pinned_resume(n: u64) -> u64 {
         use cogen::{Generator, GeneratorState};
         let mut g = std::pin::pin!(cogen_impl::upto(n));

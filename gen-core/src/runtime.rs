@@ -391,13 +391,12 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     #[inline]
     fn __cogen_poll(self: Pin<&mut Self>, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
         match self.status {
+            // `yield_from!` checks that the generator is fresh before its first poll, and
+            // never polls it again once it completed.
             Status::Created if io.sent.is_some() => {
-                panic!("yield_! delegated a value to a generator that has not started")
+                unreachable!("cogen: a value was sent to a delegate that has not started")
             }
-            Status::Closed => panic!(
-                "yield_from! over a generator that is closed (it completed, was closed, or \
-                 panicked): it has nothing left to give; delegate to a new one"
-            ),
+            Status::Closed => unreachable!("cogen: a closed delegate was polled"),
             _ => {
                 // SAFETY: nothing is moved out of the generator (see `poll_body`).
                 let raw = ptr::from_mut(unsafe { self.get_unchecked_mut() });
