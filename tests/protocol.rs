@@ -23,11 +23,9 @@
 //! * G14 "close() return value": `close()` drops the body without resuming it, so no user
 //!   code can produce a value for it; `close()` returns `()`.
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
 use std::marker::{PhantomData, PhantomPinned};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::rc::Rc;
 
@@ -35,22 +33,11 @@ use cogen::GeneratorState::{self, Complete, Yielded};
 use cogen::{Generator, IntoIter, Status, generator, yield_, yield_from};
 
 // ---------------------------------------------------------------------------------------
-// Harness
+// Harness (the trace and panic helpers are in `support`)
 // ---------------------------------------------------------------------------------------
 
-type Trace = Rc<RefCell<Vec<String>>>;
-
-fn new_trace() -> Trace {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn log(trace: &Trace, line: impl Into<String>) {
-    trace.borrow_mut().push(line.into());
-}
-
-fn lines(trace: &Trace) -> Vec<String> {
-    trace.borrow().clone()
-}
+mod support;
+use support::{Trace, entries, expect_panic, new_trace, push};
 
 /// Python's `finally`: pushes `drop <name>` to the trace when dropped.
 struct Guard {
@@ -69,7 +56,7 @@ impl Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        log(&self.trace, format!("drop {}", self.name));
+        push(&self.trace, format!("drop {}", self.name));
     }
 }
 
@@ -89,26 +76,8 @@ struct PanicOnDrop {
 
 impl Drop for PanicOnDrop {
     fn drop(&mut self) {
-        log(&self.trace, "drop panicking guard");
+        push(&self.trace, "drop panicking guard");
         panic!("fie!");
-    }
-}
-
-fn panic_text(payload: Box<dyn Any + Send>) -> String {
-    if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_string()
-    } else {
-        panic!("panic payload is neither String nor &str")
-    }
-}
-
-/// Run `f`, which must panic, and return the panic message.
-fn panic_message<R: Debug>(f: impl FnOnce() -> R) -> String {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(value) => panic!("expected a panic, but it returned {value:?}"),
-        Err(payload) => panic_text(payload),
     }
 }
 
@@ -153,24 +122,24 @@ fn countdown(n: u32) {
 
 #[generator(yield = u32)]
 fn traced_countdown(trace: Trace, n: u32) -> &'static str {
-    log(&trace, "begin");
+    push(&trace, "begin");
     for i in (1..=n).rev() {
-        log(&trace, format!("yield {i}"));
+        push(&trace, format!("yield {i}"));
         yield_!(i);
     }
-    log(&trace, "end");
+    push(&trace, "end");
     "liftoff"
 }
 
 /// Yields 1, then echoes every sent value back, logging what it received.
 #[generator(yield = i32, send = i32)]
 fn echo(trace: Trace) {
-    log(&trace, "body starts");
+    push(&trace, "body starts");
     let mut sent = yield_!(1);
     loop {
-        log(&trace, format!("got {sent}"));
+        push(&trace, format!("got {sent}"));
         if sent < 0 {
-            log(&trace, "body ends");
+            push(&trace, "body ends");
             return;
         }
         sent = yield_!(sent);
@@ -182,12 +151,12 @@ fn echo(trace: Trace) {
 fn three_guards(trace: Trace) {
     let _a = Guard::new(&trace, "a");
     let _b = Guard::new(&trace, "b");
-    log(&trace, "yield 1");
+    push(&trace, "yield 1");
     yield_!(1);
     let _c = Guard::new(&trace, "c");
-    log(&trace, "yield 2");
+    push(&trace, "yield 2");
     yield_!(2);
-    log(&trace, "end");
+    push(&trace, "end");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -198,7 +167,7 @@ fn three_guards(trace: Trace) {
 fn calling_a_generator_fn_runs_no_body_code() {
     let trace = new_trace();
     let g = traced_countdown(trace.clone(), 3);
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.status(), Status::Created);
 }
 
@@ -207,7 +176,7 @@ fn start_runs_the_body_up_to_the_first_yield_and_no_further() {
     let trace = new_trace();
     let mut g = pin!(traced_countdown(trace.clone(), 3));
     assert_eq!(g.as_mut().start(), Yielded(3));
-    assert_eq!(lines(&trace), ["begin", "yield 3"]);
+    assert_eq!(entries(&trace), ["begin", "yield 3"]);
     assert_eq!(g.status(), Status::Suspended);
 }
 
@@ -216,12 +185,12 @@ fn each_resume_runs_the_body_from_one_yield_to_the_next() {
     let trace = new_trace();
     let mut g = pin!(traced_countdown(trace.clone(), 2));
     assert_eq!(g.as_mut().start(), Yielded(2));
-    assert_eq!(lines(&trace), ["begin", "yield 2"]);
+    assert_eq!(entries(&trace), ["begin", "yield 2"]);
     assert_eq!(g.as_mut().resume(()), Yielded(1));
-    assert_eq!(lines(&trace), ["begin", "yield 2", "yield 1"]);
+    assert_eq!(entries(&trace), ["begin", "yield 2", "yield 1"]);
     assert_eq!(g.status(), Status::Suspended);
     assert_eq!(g.as_mut().resume(()), Complete("liftoff"));
-    assert_eq!(lines(&trace), ["begin", "yield 2", "yield 1", "end"]);
+    assert_eq!(entries(&trace), ["begin", "yield 2", "yield 1", "end"]);
     assert_eq!(g.status(), Status::Closed);
 }
 
@@ -229,10 +198,10 @@ fn each_resume_runs_the_body_from_one_yield_to_the_next() {
 fn a_boxed_generator_runs_the_same_way_as_a_stack_pinned_one() {
     let trace = new_trace();
     let mut g = Box::pin(traced_countdown(trace.clone(), 1));
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(()), Complete("liftoff"));
-    assert_eq!(lines(&trace), ["begin", "yield 1", "end"]);
+    assert_eq!(entries(&trace), ["begin", "yield 1", "end"]);
     assert_eq!(g.status(), Status::Closed);
 }
 
@@ -248,7 +217,7 @@ fn a_pinned_pointer_to_a_generator_is_a_generator_too() {
     assert_eq!(g.as_mut().resume(-1), Complete(()));
     assert_eq!(g.status(), Status::Closed);
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["body starts", "got 7", "got -1", "body ends"]
     );
 
@@ -261,7 +230,7 @@ fn a_pinned_pointer_to_a_generator_is_a_generator_too() {
     assert_eq!(by_ref.status(), Status::Suspended);
     Pin::new(&mut by_ref).close();
     assert_eq!(inner.status(), Status::Closed);
-    assert_eq!(lines(&trace), ["body starts", "got 8"]);
+    assert_eq!(entries(&trace), ["body starts", "got 8"]);
 }
 
 #[test]
@@ -270,15 +239,15 @@ fn a_boxed_dyn_generator_runs_the_same_way() {
     let mut g: Pin<Box<dyn Generator<i32, Yield = i32, Return = ()>>> =
         Box::pin(echo(trace.clone()));
     assert_eq!(g.status(), Status::Created);
-    assert_mentions(&panic_message(|| g.as_mut().resume(1)), NOT_STARTED);
+    assert_mentions(&expect_panic(|| g.as_mut().resume(1)), NOT_STARTED);
     assert_eq!(g.as_mut().start(), Yielded(1));
-    assert_mentions(&panic_message(|| g.as_mut().start()), ALREADY_STARTED);
+    assert_mentions(&expect_panic(|| g.as_mut().start()), ALREADY_STARTED);
     assert_eq!(g.as_mut().resume(7), Yielded(7));
     assert_eq!(g.as_mut().resume(-1), Complete(()));
-    assert_mentions(&panic_message(|| g.as_mut().resume(1)), CLOSED);
+    assert_mentions(&expect_panic(|| g.as_mut().resume(1)), CLOSED);
     assert_eq!(g.status(), Status::Closed);
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["body starts", "got 7", "got -1", "body ends"]
     );
 
@@ -297,7 +266,7 @@ fn resume_makes_the_suspended_yield_evaluate_to_the_sent_value() {
     let mut g = pin!(echo(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(42), Yielded(42));
-    assert_eq!(lines(&trace), ["body starts", "got 42"]);
+    assert_eq!(entries(&trace), ["body starts", "got 42"]);
 }
 
 #[test]
@@ -321,7 +290,7 @@ fn every_sent_value_is_seen_by_the_body_in_order() {
     );
     assert_eq!(g.as_mut().resume(-1), Complete(()));
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         [
             "body starts",
             "got 10",
@@ -340,7 +309,7 @@ fn collect_sent(trace: Trace) -> Vec<String> {
     let mut got = Vec::new();
     loop {
         let sent = yield_!(got.len());
-        log(&trace, format!("received {sent:?}"));
+        push(&trace, format!("received {sent:?}"));
         if sent.is_empty() {
             return got;
         }
@@ -360,18 +329,18 @@ fn sent_values_are_moved_into_the_body_and_can_be_returned() {
         Complete(vec!["spam".to_string(), "eggs".to_string()])
     );
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         [r#"received "spam""#, r#"received "eggs""#, r#"received """#]
     );
 }
 
 #[generator(yield = (), send = ())]
 fn unit_yields(trace: Trace) {
-    log(&trace, "a");
+    push(&trace, "a");
     yield_!();
-    log(&trace, "b");
+    push(&trace, "b");
     yield_!(());
-    log(&trace, "c");
+    push(&trace, "c");
 }
 
 #[test]
@@ -381,7 +350,7 @@ fn empty_yield_yields_unit_and_send_defaults_to_unit() {
     assert_eq!(g.as_mut().start(), Yielded(()));
     assert_eq!(g.as_mut().resume(()), Yielded(()));
     assert_eq!(g.as_mut().resume(()), Complete(()));
-    assert_eq!(lines(&trace), ["a", "b", "c"]);
+    assert_eq!(entries(&trace), ["a", "b", "c"]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -395,15 +364,15 @@ fn empty_yield_yields_unit_and_send_defaults_to_unit() {
 fn resume_before_start_panics_and_leaves_generator_created() {
     let trace = new_trace();
     let mut g = pin!(echo(trace.clone()));
-    let message = panic_message(|| g.as_mut().resume(99));
+    let message = expect_panic(|| g.as_mut().resume(99));
     assert_mentions(&message, NOT_STARTED);
     assert_mentions(&message, &["resume"]);
     assert_eq!(g.status(), Status::Created);
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
 
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(5), Yielded(5));
-    assert_eq!(lines(&trace), ["body starts", "got 5"]);
+    assert_eq!(entries(&trace), ["body starts", "got 5"]);
 }
 
 #[test]
@@ -411,14 +380,14 @@ fn start_twice_panics_and_leaves_generator_suspended_and_resumable() {
     let trace = new_trace();
     let mut g = pin!(echo(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(1));
-    let message = panic_message(|| g.as_mut().start());
+    let message = expect_panic(|| g.as_mut().start());
     assert_mentions(&message, ALREADY_STARTED);
     assert_mentions(&message, &["start"]);
     assert_eq!(g.status(), Status::Suspended);
-    assert_eq!(lines(&trace), ["body starts"]);
+    assert_eq!(entries(&trace), ["body starts"]);
 
     assert_eq!(g.as_mut().resume(3), Yielded(3));
-    assert_eq!(lines(&trace), ["body starts", "got 3"]);
+    assert_eq!(entries(&trace), ["body starts", "got 3"]);
 }
 
 #[test]
@@ -427,12 +396,12 @@ fn start_after_completion_panics_saying_it_is_closed() {
     let mut g = pin!(traced_countdown(trace.clone(), 1));
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(()), Complete("liftoff"));
-    let before = lines(&trace);
-    let message = panic_message(|| g.as_mut().start());
+    let before = entries(&trace);
+    let message = expect_panic(|| g.as_mut().start());
     assert_mentions(&message, CLOSED);
     assert_mentions(&message, &["start"]);
     assert_eq!(g.status(), Status::Closed);
-    assert_eq!(lines(&trace), before);
+    assert_eq!(entries(&trace), before);
 }
 
 #[test]
@@ -441,16 +410,16 @@ fn resume_after_completion_panics_saying_it_is_closed() {
     let mut g = pin!(traced_countdown(trace.clone(), 1));
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(()), Complete("liftoff"));
-    let before = lines(&trace);
-    let message = panic_message(|| g.as_mut().resume(()));
+    let before = entries(&trace);
+    let message = expect_panic(|| g.as_mut().resume(()));
     assert_mentions(&message, CLOSED);
     assert_mentions(&message, &["resume"]);
     assert_eq!(g.status(), Status::Closed);
-    assert_eq!(lines(&trace), before);
+    assert_eq!(entries(&trace), before);
     // Still closed and still panicking: the failed call changed nothing.
-    let again = panic_message(|| g.as_mut().resume(()));
+    let again = expect_panic(|| g.as_mut().resume(()));
     assert_mentions(&again, CLOSED);
-    assert_eq!(lines(&trace), before);
+    assert_eq!(entries(&trace), before);
 }
 
 #[test]
@@ -458,10 +427,10 @@ fn start_after_close_panics_saying_it_is_closed() {
     let trace = new_trace();
     let mut g = pin!(traced_countdown(trace.clone(), 3));
     g.as_mut().close();
-    let message = panic_message(|| g.as_mut().start());
+    let message = expect_panic(|| g.as_mut().start());
     assert_mentions(&message, CLOSED);
     assert_eq!(g.status(), Status::Closed);
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
 }
 
 #[test]
@@ -470,24 +439,24 @@ fn resume_after_close_panics_saying_it_is_closed() {
     let mut g = pin!(echo(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(1));
     g.as_mut().close();
-    let message = panic_message(|| g.as_mut().resume(1));
+    let message = expect_panic(|| g.as_mut().resume(1));
     assert_mentions(&message, CLOSED);
     assert_eq!(g.status(), Status::Closed);
-    assert_eq!(lines(&trace), ["body starts"]);
+    assert_eq!(entries(&trace), ["body starts"]);
 }
 
 #[test]
 fn misuse_through_a_pinned_box_panics_the_same_way() {
     let trace = new_trace();
     let mut g = Box::pin(Box::pin(echo(trace.clone())));
-    assert_mentions(&panic_message(|| g.as_mut().resume(1)), NOT_STARTED);
+    assert_mentions(&expect_panic(|| g.as_mut().resume(1)), NOT_STARTED);
     assert_eq!(g.status(), Status::Created);
     assert_eq!(g.as_mut().start(), Yielded(1));
-    assert_mentions(&panic_message(|| g.as_mut().start()), ALREADY_STARTED);
+    assert_mentions(&expect_panic(|| g.as_mut().start()), ALREADY_STARTED);
     assert_eq!(g.status(), Status::Suspended);
     assert_eq!(g.as_mut().resume(-1), Complete(()));
-    assert_mentions(&panic_message(|| g.as_mut().resume(1)), CLOSED);
-    assert_eq!(lines(&trace), ["body starts", "got -1", "body ends"]);
+    assert_mentions(&expect_panic(|| g.as_mut().resume(1)), CLOSED);
+    assert_eq!(entries(&trace), ["body starts", "got -1", "body ends"]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -498,7 +467,7 @@ fn misuse_through_a_pinned_box_panics_the_same_way() {
 fn panics_when_told(trace: Trace, arg: Counted, a: Rc<Cell<u32>>, b: Rc<Cell<u32>>) {
     let _arg = arg;
     let _a = Counted(a);
-    log(&trace, "before first yield");
+    push(&trace, "before first yield");
     if yield_!(1) {
         panic!("body panicked at yield 1");
     }
@@ -506,13 +475,13 @@ fn panics_when_told(trace: Trace, arg: Counted, a: Rc<Cell<u32>>, b: Rc<Cell<u32
     if yield_!(2) {
         panic!("body panicked at yield 2");
     }
-    log(&trace, "end");
+    push(&trace, "end");
 }
 
 #[generator(yield = u32)]
 fn panics_immediately(trace: Trace) {
     let _early = Guard::new(&trace, "early");
-    log(&trace, "about to panic");
+    push(&trace, "about to panic");
     panic!("boom before the first yield");
     #[allow(unreachable_code)]
     {
@@ -524,13 +493,13 @@ fn panics_immediately(trace: Trace) {
 fn a_panic_in_the_body_propagates_out_of_start_and_closes_the_generator() {
     let trace = new_trace();
     let mut g = pin!(panics_immediately(trace.clone()));
-    let message = panic_message(|| g.as_mut().start());
+    let message = expect_panic(|| g.as_mut().start());
     assert_eq!(message, "boom before the first yield");
     assert_eq!(g.status(), Status::Closed);
-    assert_eq!(lines(&trace), ["about to panic", "drop early"]);
-    assert_mentions(&panic_message(|| g.as_mut().start()), CLOSED);
+    assert_eq!(entries(&trace), ["about to panic", "drop early"]);
+    assert_mentions(&expect_panic(|| g.as_mut().start()), CLOSED);
     g.as_mut().close();
-    assert_eq!(lines(&trace), ["about to panic", "drop early"]);
+    assert_eq!(entries(&trace), ["about to panic", "drop early"]);
 }
 
 #[test]
@@ -548,18 +517,18 @@ fn a_panic_in_the_body_propagates_out_of_resume_and_drops_live_locals_exactly_on
         assert_eq!(g.as_mut().resume(false), Yielded(2));
         assert_eq!((arg.get(), a.get(), b.get()), (0, 0, 0));
 
-        let message = panic_message(|| g.as_mut().resume(true));
+        let message = expect_panic(|| g.as_mut().resume(true));
         assert_eq!(message, "body panicked at yield 2");
         assert_eq!(g.status(), Status::Closed);
         assert_eq!((arg.get(), a.get(), b.get()), (1, 1, 1));
 
-        assert_mentions(&panic_message(|| g.as_mut().resume(false)), CLOSED);
+        assert_mentions(&expect_panic(|| g.as_mut().resume(false)), CLOSED);
         g.as_mut().close();
         assert_eq!((arg.get(), a.get(), b.get()), (1, 1, 1));
     }
     // Dropping the closed generator drops nothing again.
     assert_eq!((arg.get(), a.get(), b.get()), (1, 1, 1));
-    assert_eq!(lines(&trace), ["before first yield"]);
+    assert_eq!(entries(&trace), ["before first yield"]);
 }
 
 #[test]
@@ -574,7 +543,7 @@ fn a_panic_in_the_body_drops_only_the_locals_that_were_live() {
             Rc::clone(&b)
         ));
         assert_eq!(g.as_mut().start(), Yielded(1));
-        let message = panic_message(|| g.as_mut().resume(true));
+        let message = expect_panic(|| g.as_mut().resume(true));
         assert_eq!(message, "body panicked at yield 1");
         assert_eq!(g.status(), Status::Closed);
         // `_b` was never created; `b`, the argument, was still captured, and is dropped.
@@ -589,10 +558,10 @@ fn a_panic_in_the_body_drops_only_the_locals_that_were_live() {
 
 #[generator(yield = u32)]
 fn holds_argument(trace: Trace, guard: Guard) {
-    log(&trace, "body runs");
+    push(&trace, "body runs");
     let _guard = guard;
     yield_!(1);
-    log(&trace, "after yield");
+    push(&trace, "after yield");
 }
 
 #[test]
@@ -602,9 +571,9 @@ fn close_on_created_drops_captured_arguments_and_runs_no_body_code() {
         trace.clone(),
         Guard::new(&trace, "argument")
     ));
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     g.as_mut().close();
-    assert_eq!(lines(&trace), ["drop argument"]);
+    assert_eq!(entries(&trace), ["drop argument"]);
     assert_eq!(g.status(), Status::Closed);
 }
 
@@ -614,7 +583,7 @@ fn dropping_a_created_generator_drops_captured_arguments_and_runs_no_body_code()
     let g = holds_argument(trace.clone(), Guard::new(&trace, "argument"));
     assert_eq!(g.status(), Status::Created);
     drop(g);
-    assert_eq!(lines(&trace), ["drop argument"]);
+    assert_eq!(entries(&trace), ["drop argument"]);
 }
 
 #[test]
@@ -623,10 +592,10 @@ fn close_on_suspended_drops_live_locals_in_reverse_declaration_order() {
     let mut g = pin!(three_guards(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(()), Yielded(2));
-    assert_eq!(lines(&trace), ["yield 1", "yield 2"]);
+    assert_eq!(entries(&trace), ["yield 1", "yield 2"]);
     g.as_mut().close();
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["yield 1", "yield 2", "drop c", "drop b", "drop a"]
     );
     assert_eq!(g.status(), Status::Closed);
@@ -639,7 +608,7 @@ fn close_drops_only_locals_that_are_live_at_the_suspended_yield() {
     assert_eq!(g.as_mut().start(), Yielded(1));
     g.as_mut().close();
     // `_c` is declared after the first yield: it never existed, so it is not dropped.
-    assert_eq!(lines(&trace), ["yield 1", "drop b", "drop a"]);
+    assert_eq!(entries(&trace), ["yield 1", "drop b", "drop a"]);
 }
 
 #[test]
@@ -649,10 +618,10 @@ fn dropping_a_suspended_generator_drops_live_locals_in_reverse_declaration_order
         let mut g = pin!(three_guards(trace.clone()));
         assert_eq!(g.as_mut().start(), Yielded(1));
         assert_eq!(g.as_mut().resume(()), Yielded(2));
-        assert_eq!(lines(&trace), ["yield 1", "yield 2"]);
+        assert_eq!(entries(&trace), ["yield 1", "yield 2"]);
     }
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["yield 1", "yield 2", "drop c", "drop b", "drop a"]
     );
 }
@@ -663,7 +632,7 @@ fn dropping_a_boxed_suspended_generator_drops_its_live_locals() {
     let mut g = Box::pin(three_guards(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(1));
     drop(g);
-    assert_eq!(lines(&trace), ["yield 1", "drop b", "drop a"]);
+    assert_eq!(entries(&trace), ["yield 1", "drop b", "drop a"]);
 }
 
 #[generator(yield = u32)]
@@ -671,7 +640,7 @@ fn local_and_argument(trace: Trace, arg: Guard) {
     let _local = Guard::new(&trace, "local");
     yield_!(1);
     let held: &Guard = &arg;
-    log(&trace, format!("still holding {}", held.name));
+    push(&trace, format!("still holding {}", held.name));
 }
 
 /// As when a plain fn returns early: its locals go first, then its arguments.
@@ -683,9 +652,9 @@ fn close_on_suspended_drops_locals_before_the_captured_argument() {
         Guard::new(&trace, "argument")
     ));
     assert_eq!(g.as_mut().start(), Yielded(1));
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     g.as_mut().close();
-    assert_eq!(lines(&trace), ["drop local", "drop argument"]);
+    assert_eq!(entries(&trace), ["drop local", "drop argument"]);
     assert_eq!(g.status(), Status::Closed);
 }
 
@@ -699,7 +668,7 @@ fn completion_drops_locals_then_the_captured_argument() {
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(()), Complete(()));
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["still holding argument", "drop local", "drop argument"]
     );
 }
@@ -711,12 +680,12 @@ fn close_on_closed_is_a_no_op_and_close_twice_is_fine() {
     assert_eq!(g.as_mut().start(), Yielded(1));
     g.as_mut().close();
     assert_eq!(g.status(), Status::Closed);
-    let after_first = lines(&trace);
+    let after_first = entries(&trace);
     assert_eq!(after_first, ["yield 1", "drop b", "drop a"]);
     g.as_mut().close();
     g.as_mut().close();
     assert_eq!(g.status(), Status::Closed);
-    assert_eq!(lines(&trace), after_first);
+    assert_eq!(entries(&trace), after_first);
 }
 
 #[test]
@@ -725,27 +694,27 @@ fn close_after_completion_runs_and_drops_nothing() {
     let mut g = pin!(three_guards(trace.clone()));
     let yielded: Vec<u32> = g.as_mut().iter().collect();
     assert_eq!(yielded, [1, 2]);
-    let done = lines(&trace);
+    let done = entries(&trace);
     assert_eq!(
         done,
         ["yield 1", "yield 2", "end", "drop c", "drop b", "drop a"]
     );
     g.as_mut().close();
     assert_eq!(g.status(), Status::Closed);
-    assert_eq!(lines(&trace), done);
+    assert_eq!(entries(&trace), done);
 }
 
 #[generator(yield = u32)]
 fn unused_argument(trace: Trace, _keep_alive: Guard) {
-    log(&trace, "body runs");
+    push(&trace, "body runs");
     yield_!(1);
-    log(&trace, "body ends");
+    push(&trace, "body ends");
 }
 
 #[generator(yield = u32)]
 fn reads_a_field_of_its_argument(trace: Trace, arg: Guard) {
     yield_!(1);
-    log(&trace, format!("argument is named {}", arg.name));
+    push(&trace, format!("argument is named {}", arg.name));
 }
 
 /// The body only reads a `Copy` field of the argument; the argument itself (a drop guard)
@@ -757,11 +726,11 @@ fn an_argument_whose_field_the_body_reads_lives_as_long_as_the_generator() {
         trace.clone(),
         Guard::new(&trace, "argument")
     ));
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(()), Complete(()));
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["argument is named argument", "drop argument"]
     );
 }
@@ -775,11 +744,11 @@ fn an_argument_the_body_never_mentions_lives_as_long_as_the_generator() {
         trace.clone(),
         Guard::new(&trace, "argument")
     ));
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().start(), Yielded(1));
-    assert_eq!(lines(&trace), ["body runs"]);
+    assert_eq!(entries(&trace), ["body runs"]);
     assert_eq!(g.as_mut().resume(()), Complete(()));
-    assert_eq!(lines(&trace), ["body runs", "body ends", "drop argument"]);
+    assert_eq!(entries(&trace), ["body runs", "body ends", "drop argument"]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -796,8 +765,8 @@ fn complete_is_delivered_exactly_once_then_status_is_closed() {
     }
     assert_eq!(steps, [Yielded(1), Complete("liftoff")]);
     assert_eq!(g.status(), Status::Closed);
-    assert_mentions(&panic_message(|| g.as_mut().resume(())), CLOSED);
-    assert_eq!(lines(&trace), ["begin", "yield 1", "end"]);
+    assert_mentions(&expect_panic(|| g.as_mut().resume(())), CLOSED);
+    assert_eq!(entries(&trace), ["begin", "yield 1", "end"]);
 }
 
 #[generator(yield = u8)]
@@ -925,7 +894,7 @@ fn iter_starts_a_created_generator_and_resumes_a_suspended_one() {
     // iter() continues where start left off, it does not start again.
     assert_eq!(g.as_mut().iter().collect::<Vec<_>>(), [2, 1]);
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["begin", "yield 3", "yield 2", "yield 1", "end"]
     );
 }
@@ -938,16 +907,16 @@ fn in_place_iteration_is_fused_and_runs_no_body_code_after_completion() {
     assert_eq!(it.next(), Some(2));
     assert_eq!(it.next(), Some(1));
     assert_eq!(it.next(), None);
-    let done = lines(&trace);
+    let done = entries(&trace);
     assert_eq!(done, ["begin", "yield 2", "yield 1", "end"]);
     for _ in 0..5 {
         assert_eq!(it.next(), None);
     }
-    assert_eq!(lines(&trace), done);
+    assert_eq!(entries(&trace), done);
     assert_eq!(g.status(), Status::Closed);
     // A fresh in-place iterator over the finished generator is empty too.
     assert_eq!(g.as_mut().iter().next(), None);
-    assert_eq!(lines(&trace), done);
+    assert_eq!(entries(&trace), done);
 }
 
 #[test]
@@ -956,11 +925,11 @@ fn owning_iteration_is_fused_and_runs_no_body_code_after_completion() {
     let mut it = cogen::IntoIter::new(traced_countdown(trace.clone(), 1));
     assert_eq!(it.next(), Some(1));
     assert_eq!(it.next(), None);
-    let done = lines(&trace);
+    let done = entries(&trace);
     assert_eq!(done, ["begin", "yield 1", "end"]);
     assert_eq!(it.next(), None);
     assert_eq!(it.next(), None);
-    assert_eq!(lines(&trace), done);
+    assert_eq!(entries(&trace), done);
 }
 
 #[test]
@@ -979,7 +948,7 @@ fn dropping_a_partly_consumed_for_loop_iterator_drops_the_live_locals() {
     for x in three_guards(trace.clone()).into_iter().take(1) {
         assert_eq!(x, 1);
     }
-    assert_eq!(lines(&trace), ["yield 1", "drop b", "drop a"]);
+    assert_eq!(entries(&trace), ["yield 1", "drop b", "drop a"]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1178,12 +1147,12 @@ fn a_self_method_generator_keeps_all_of_self_alive_until_it_ends() {
         items: vec![1, 2],
     };
     let mut g = pin!(packed.unpack());
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(()), Yielded(2));
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().resume(()), Complete(()));
-    assert_eq!(lines(&trace), ["drop crate"]);
+    assert_eq!(entries(&trace), ["drop crate"]);
 }
 
 #[test]
@@ -1194,9 +1163,9 @@ fn closing_an_unstarted_self_method_generator_drops_self() {
         items: vec![1, 2],
     };
     let mut g = pin!(packed.unpack());
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     g.as_mut().close();
-    assert_eq!(lines(&trace), ["drop crate"]);
+    assert_eq!(entries(&trace), ["drop crate"]);
 }
 
 #[generator(yield = T)]
@@ -1295,18 +1264,18 @@ fn a_generator_with_elided_lifetimes_yields_borrows_of_its_argument() {
 
 #[generator(yield = i32)]
 fn g01_two(trace: Trace) {
-    log(&trace, "yield 1");
+    push(&trace, "yield 1");
     yield_!(1);
-    log(&trace, "yield 2");
+    push(&trace, "yield 2");
     yield_!(2);
-    log(&trace, "end");
+    push(&trace, "end");
 }
 
 #[generator(yield = i32)]
 fn g01_return_five(trace: Trace) -> i32 {
-    log(&trace, "yield 1");
+    push(&trace, "yield 1");
     yield_!(1);
-    log(&trace, "return 5");
+    push(&trace, "return 5");
     5
 }
 
@@ -1318,14 +1287,14 @@ fn g01_a_generator_iterates_its_yields_then_is_exhausted() {
         g01_two(trace.clone()).into_iter().collect::<Vec<_>>(),
         [1, 2]
     );
-    assert_eq!(lines(&trace), ["yield 1", "yield 2", "end"]);
+    assert_eq!(entries(&trace), ["yield 1", "yield 2", "end"]);
 
     let trace = new_trace();
     let mut g = pin!(g01_two(trace.clone()));
     let mut it = g.as_mut().iter();
     assert_eq!((it.next(), it.next(), it.next()), (Some(1), Some(2), None));
     assert_eq!((it.next(), it.next()), (None, None));
-    assert_eq!(lines(&trace), ["yield 1", "yield 2", "end"]);
+    assert_eq!(entries(&trace), ["yield 1", "yield 2", "end"]);
 }
 
 /// G01: `def f(): yield 1; return 5` gives 1, then StopIteration(5) once; afterwards (Python:
@@ -1338,10 +1307,10 @@ fn g01_return_completes_once_then_resume_panics_without_running_the_body() {
     assert_eq!(g.as_mut().resume(()), Complete(5));
     assert_eq!(g.status(), Status::Closed);
     for _ in 0..3 {
-        assert_mentions(&panic_message(|| g.as_mut().resume(())), CLOSED);
+        assert_mentions(&expect_panic(|| g.as_mut().resume(())), CLOSED);
     }
     assert_eq!(g.as_mut().iter().next(), None);
-    assert_eq!(lines(&trace), ["yield 1", "return 5"]);
+    assert_eq!(entries(&trace), ["yield 1", "return 5"]);
 }
 
 fn g02_f() -> Result<i32, E> {
@@ -1350,9 +1319,9 @@ fn g02_f() -> Result<i32, E> {
 
 #[generator(yield = i32)]
 fn g02(trace: Trace) -> Result<(), E> {
-    log(&trace, "calling f");
+    push(&trace, "calling f");
     yield_!(g02_f()?);
-    log(&trace, "yield 42");
+    push(&trace, "yield 42");
     yield_!(42);
     Ok(())
 }
@@ -1365,15 +1334,15 @@ fn g02_an_error_in_the_body_completes_with_err_and_closes() {
     let mut g = pin!(g02(trace.clone()));
     assert_eq!(g.as_mut().start(), Complete(Err(E::ZeroDiv)));
     assert_eq!(g.status(), Status::Closed);
-    assert_mentions(&panic_message(|| g.as_mut().resume(())), CLOSED);
-    assert_eq!(lines(&trace), ["calling f"]);
+    assert_mentions(&expect_panic(|| g.as_mut().resume(())), CLOSED);
+    assert_eq!(entries(&trace), ["calling f"]);
 
     let trace = new_trace();
     assert_eq!(
         cogen::IntoIter::new(g02(trace.clone())).collect::<Vec<_>>(),
         Vec::<i32>::new()
     );
-    assert_eq!(lines(&trace), ["calling f"]);
+    assert_eq!(entries(&trace), ["calling f"]);
 }
 
 /// G03, the Python original (pep_tests "Try/Except/Finally"):
@@ -1470,7 +1439,7 @@ fn g03_thrown(trace: Trace) {
         match inner {
             Ok(()) => {}
             Err(E::ZeroDiv) => {
-                log(&trace, "except ZeroDivisionError");
+                push(&trace, "except ZeroDivisionError");
                 if let Err(e) = yield_!(4) {
                     break 'outer_try Err(e);
                 }
@@ -1480,7 +1449,7 @@ fn g03_thrown(trace: Trace) {
                 break 'outer_try Err(E::ZeroDiv); // raise
             }
             Err(_) => {
-                log(&trace, "bare except");
+                push(&trace, "bare except");
                 if let Err(e) = yield_!(6) {
                     break 'outer_try Err(e);
                 }
@@ -1494,7 +1463,7 @@ fn g03_thrown(trace: Trace) {
     match outer {
         Ok(()) => {}
         Err(e) => {
-            log(&trace, format!("outer except {e:?}"));
+            push(&trace, format!("outer except {e:?}"));
             let _ = yield_!(8);
         }
     }
@@ -1520,7 +1489,7 @@ fn g03_try_except_with_errors_thrown_in_at_the_yields_gives_the_same_list() {
     assert_eq!(step, Complete(()));
     assert_eq!(yielded, [1, 2, 4, 5, 8, 9, 10, 11]);
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["except ZeroDivisionError", "outer except ZeroDiv"]
     );
 }
@@ -1540,7 +1509,7 @@ fn g03_an_error_other_than_zero_div_takes_the_bare_except_arm() {
         };
     }
     assert_eq!(yielded, [1, 2, 3, 6, 7, 9, 10, 11]);
-    assert_eq!(lines(&trace), ["bare except"]);
+    assert_eq!(entries(&trace), ["bare except"]);
 }
 
 /// G04: covered by `resume_before_start_panics_and_leaves_generator_created`; this is the
@@ -1550,23 +1519,23 @@ fn g03_an_error_other_than_zero_div_takes_the_bare_except_arm() {
 fn g04_sending_to_a_just_started_generator_panics_then_it_starts_normally() {
     let trace = new_trace();
     let mut g = pin!(return_sent::<&str>());
-    assert_mentions(&panic_message(|| g.as_mut().resume("foo")), NOT_STARTED);
+    assert_mentions(&expect_panic(|| g.as_mut().resume("foo")), NOT_STARTED);
     assert_eq!(g.status(), Status::Created);
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume("five"), Complete("five"));
 
     let mut g = pin!(echo(trace.clone()));
-    assert_mentions(&panic_message(|| g.as_mut().resume(-1)), NOT_STARTED);
+    assert_mentions(&expect_panic(|| g.as_mut().resume(-1)), NOT_STARTED);
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(5), Yielded(5));
     // The failed resume's value (-1) was never seen by the body.
-    assert_eq!(lines(&trace), ["body starts", "got 5"]);
+    assert_eq!(entries(&trace), ["body starts", "got 5"]);
 }
 
 #[generator(yield = i32, send = i32)]
 fn g05a(trace: Trace) {
     let x = yield_!(1);
-    log(&trace, x.to_string());
+    push(&trace, x.to_string());
     yield_!(2);
 }
 
@@ -1576,9 +1545,9 @@ fn g05a_the_sent_value_is_the_value_of_the_yield_expression() {
     let trace = new_trace();
     let mut g = pin!(g05a(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(1));
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().resume(42), Yielded(2));
-    assert_eq!(lines(&trace), ["42"]);
+    assert_eq!(entries(&trace), ["42"]);
 }
 
 #[generator(send = i32)]
@@ -1699,11 +1668,11 @@ fn g07_status_goes_created_suspended_closed() {
 
 #[generator(send = Result<i32, E>)]
 fn g09(trace: Trace) -> Result<(), E> {
-    log(&trace, "body starts");
+    push(&trace, "body starts");
     loop {
         match yield_!() {
-            Err(E::Value(v)) => log(&trace, format!("caught ValueError ({v})")),
-            other => log(&trace, other?.to_string()),
+            Err(E::Value(v)) => push(&trace, format!("caught ValueError ({v})")),
+            other => push(&trace, other?.to_string()),
         }
     }
 }
@@ -1721,7 +1690,7 @@ fn g09_throw_is_caught_by_a_match_or_completes_with_the_error() {
     assert_eq!(g.status(), Status::Suspended);
     assert_eq!(g.as_mut().resume(Ok(1)), Yielded(()));
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["body starts", "caught ValueError (xyz)", "1"]
     );
 
@@ -1730,13 +1699,13 @@ fn g09_throw_is_caught_by_a_match_or_completes_with_the_error() {
         Complete(Err(E::Type("t".into())))
     );
     assert_eq!(g.status(), Status::Closed);
-    assert_mentions(&panic_message(|| g.as_mut().resume(Ok(2))), CLOSED);
+    assert_mentions(&expect_panic(|| g.as_mut().resume(Ok(2))), CLOSED);
     assert_mentions(
-        &panic_message(|| g.as_mut().throw(E::Value("6".into()))),
+        &expect_panic(|| g.as_mut().throw(E::Value("6".into()))),
         CLOSED,
     );
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["body starts", "caught ValueError (xyz)", "1"]
     );
 }
@@ -1748,19 +1717,19 @@ fn g09_throw_is_caught_by_a_match_or_completes_with_the_error() {
 fn g09_throw_before_start_panics_runs_no_body_code_and_leaves_generator_created() {
     let trace = new_trace();
     let mut g = pin!(g09(trace.clone()));
-    let message = panic_message(|| g.as_mut().throw(E::Value("7".into())));
+    let message = expect_panic(|| g.as_mut().throw(E::Value("7".into())));
     assert_mentions(&message, NOT_STARTED);
     assert_eq!(g.status(), Status::Created);
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().start(), Yielded(()));
-    assert_eq!(lines(&trace), ["body starts"]);
+    assert_eq!(entries(&trace), ["body starts"]);
 }
 
 #[generator]
 fn g10(trace: Trace) {
     let _finally = Guard::new(&trace, "exiting");
     yield_!();
-    log(&trace, "after yield");
+    push(&trace, "after yield");
 }
 
 /// G10: `try: yield except GeneratorExit: print("exiting")`: after next, close() prints
@@ -1772,9 +1741,9 @@ fn g10_close_runs_cleanup_once_and_is_idempotent() {
     let mut g = pin!(g10(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(()));
     g.as_mut().close();
-    assert_eq!(lines(&trace), ["drop exiting"]);
+    assert_eq!(entries(&trace), ["drop exiting"]);
     g.as_mut().close();
-    assert_eq!(lines(&trace), ["drop exiting"]);
+    assert_eq!(entries(&trace), ["drop exiting"]);
     assert_eq!(g.status(), Status::Closed);
 }
 
@@ -1784,10 +1753,10 @@ fn g10_close_on_a_fresh_generator_runs_nothing_and_closes_it() {
     let mut g = pin!(g10(trace.clone()));
     g.as_mut().close();
     // The guard is created by the body, which never ran: nothing to drop.
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.status(), Status::Closed);
-    assert_mentions(&panic_message(|| g.as_mut().start()), CLOSED);
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_mentions(&expect_panic(|| g.as_mut().start()), CLOSED);
+    assert_eq!(entries(&trace), Vec::<String>::new());
 }
 
 #[generator]
@@ -1808,16 +1777,16 @@ fn g12_a_panic_in_cleanup_propagates_out_of_close_and_leaves_it_closed() {
     let trace = new_trace();
     let mut g = pin!(g12(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(()));
-    let message = panic_message(|| g.as_mut().close());
+    let message = expect_panic(|| g.as_mut().close());
     assert_eq!(message, "fie!");
     assert_eq!(g.status(), Status::Closed);
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["drop inner", "drop panicking guard", "drop outer"]
     );
     g.as_mut().close();
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["drop inner", "drop panicking guard", "drop outer"]
     );
 }
@@ -1834,17 +1803,17 @@ fn g13_dropping_a_suspended_generator_runs_its_cleanup() {
     let trace = new_trace();
     let mut g = Box::pin(g13_finally(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(()));
-    assert_eq!(lines(&trace), Vec::<String>::new());
+    assert_eq!(entries(&trace), Vec::<String>::new());
     drop(g);
-    assert_eq!(lines(&trace), ["drop exiting"]);
+    assert_eq!(entries(&trace), ["drop exiting"]);
 }
 
 #[generator(send = Result<(), E>)]
 fn g13_catch_all(trace: Trace) {
     let _finally = Guard::new(&trace, "finally");
     match yield_!() {
-        Ok(()) => log(&trace, "ok"),
-        Err(_) => log(&trace, "except"),
+        Ok(()) => push(&trace, "ok"),
+        Err(_) => push(&trace, "except"),
     }
 }
 
@@ -1856,14 +1825,14 @@ fn g13_close_bypasses_user_err_arms_only_drop_guards_run() {
     let mut g = pin!(g13_catch_all(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(()));
     g.as_mut().close();
-    assert_eq!(lines(&trace), ["drop finally"]);
+    assert_eq!(entries(&trace), ["drop finally"]);
 
     // Control: a thrown error does reach the arm.
     let trace = new_trace();
     let mut g = pin!(g13_catch_all(trace.clone()));
     assert_eq!(g.as_mut().start(), Yielded(()));
     assert_eq!(g.as_mut().throw(E::ZeroDiv), Complete(()));
-    assert_eq!(lines(&trace), ["except", "drop finally"]);
+    assert_eq!(entries(&trace), ["except", "drop finally"]);
 }
 
 struct Tree {
@@ -1952,13 +1921,13 @@ fn yields_then_macros(trace: Trace) {
     let first = yield_!(1);
     println!("received {first}");
     let second = yield_!(2);
-    log(&trace, format!("format got {second}"));
+    push(&trace, format!("format got {second}"));
     let (a, b) = (yield_!(3), yield_!(4));
     let v = vec![a, b];
-    log(&trace, format!("vec {v:?}"));
+    push(&trace, format!("vec {v:?}"));
     let fifth = yield_!(5);
     assert_eq!(fifth, 5, "the body wants 5");
-    log(&trace, "assert passed");
+    push(&trace, "assert passed");
 }
 
 #[test]
@@ -1968,13 +1937,13 @@ fn a_sent_value_bound_first_can_be_used_in_other_macros() {
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(100), Yielded(2));
     assert_eq!(g.as_mut().resume(200), Yielded(3));
-    assert_eq!(lines(&trace), ["format got 200"]);
+    assert_eq!(entries(&trace), ["format got 200"]);
     assert_eq!(g.as_mut().resume(30), Yielded(4));
     assert_eq!(g.as_mut().resume(40), Yielded(5));
-    assert_eq!(lines(&trace), ["format got 200", "vec [30, 40]"]);
+    assert_eq!(entries(&trace), ["format got 200", "vec [30, 40]"]);
     assert_eq!(g.as_mut().resume(5), Complete(()));
     assert_eq!(
-        lines(&trace),
+        entries(&trace),
         ["format got 200", "vec [30, 40]", "assert passed"]
     );
 }
@@ -1987,8 +1956,8 @@ fn assert_eq_on_a_sent_value_panics_out_of_resume_when_it_fails() {
     for sent in [0, 0, 0, 0] {
         assert!(g.as_mut().resume(sent).yielded().is_some());
     }
-    let message = panic_message(|| g.as_mut().resume(6));
+    let message = expect_panic(|| g.as_mut().resume(6));
     assert_mentions(&message, &["the body wants 5", "left: 6", "right: 5"]);
     assert_eq!(g.status(), Status::Closed);
-    assert_eq!(lines(&trace), ["format got 0", "vec [0, 0]"]);
+    assert_eq!(entries(&trace), ["format got 0", "vec [0, 0]"]);
 }

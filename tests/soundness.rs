@@ -3,11 +3,13 @@
 //! a future that is not ready makes the generator panic and close, cleanly.
 
 use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::rc::Rc;
 
 use cogen::{Generator, GeneratorState, Status, generator, yield_};
+
+mod support;
+use support::expect_panic;
 
 /// A user macro that produces `.await`: invisible to `#[generator]`'s checker.
 macro_rules! smuggled_await {
@@ -43,12 +45,7 @@ fn an_await_on_a_pending_future_panics_and_closes_the_generator() {
     let drops = Rc::new(Cell::new(0));
     let mut g = pin!(awaits_pending(drops.clone()));
     assert_eq!(g.as_mut().start(), GeneratorState::Yielded(1));
-    let panic = catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).unwrap_err();
-    let message = panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("");
+    let message = expect_panic(|| g.as_mut().resume(()));
     assert!(message.contains("`.await` is not supported"), "{message}");
     assert_eq!(g.status(), Status::Closed);
     assert_eq!(drops.get(), 1, "the live local is dropped exactly once");

@@ -18,7 +18,6 @@
 //! * Y15 (a delegation loop, "generator already executing"): resuming takes
 //!   `Pin<&mut Self>`, so a generator cannot be delegated to while it runs.
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -29,22 +28,11 @@ use cogen::GeneratorState::{Complete, Yielded};
 use cogen::{Generator, GeneratorState, Status, generator, yield_, yield_from};
 
 // ---------------------------------------------------------------------------------------
-// Harness
+// Harness (the trace and panic helpers are in `support`)
 // ---------------------------------------------------------------------------------------
 
-type Trace = Rc<RefCell<Vec<String>>>;
-
-fn new_trace() -> Trace {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn push(trace: &Trace, entry: impl Into<String>) {
-    trace.borrow_mut().push(entry.into());
-}
-
-fn entries(trace: &Trace) -> Vec<String> {
-    trace.borrow().clone()
-}
+mod support;
+use support::{Trace, entries, expect_panic, new_trace, panic_text, push};
 
 /// Python's `finally: trace.append(text)`.
 struct Fin(Trace, &'static str);
@@ -100,25 +88,6 @@ fn repr(v: &Option<Val>) -> String {
     match v {
         None => "None".to_string(),
         Some(v) => v.to_string(),
-    }
-}
-
-/// The text of a caught panic.
-fn panic_text(payload: Box<dyn Any + Send>) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_string()
-    }
-}
-
-/// Run `f`, expecting a panic; returns its message.
-fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(_) => panic!("expected a panic, but the call returned"),
-        Err(payload) => panic_text(payload),
     }
 }
 
