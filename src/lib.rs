@@ -90,7 +90,49 @@
 #![no_std]
 #![deny(missing_docs)]
 
-pub use cogen_core::{Generator, GeneratorState, IntoIter, Iter, Status, Throwable};
+pub use cogen_core::{Generator, GeneratorState, IntoGenerator, IntoIter, Iter, Status, Throwable};
+
+/// A small asyncio in which a coroutine awaits by `yield_from!`: event loop, futures, tasks,
+/// `sleep`, `gather`, a semaphore, and the [`#[asyncio::coroutine]`](asyncio::coroutine)
+/// attribute.
+#[cfg(feature = "std")]
+pub mod asyncio {
+    #[doc(inline)]
+    pub use cogen_core::asyncio::*;
+
+    /// Turn a fn into an asyncio coroutine: Python's `async def` (or, closer still, the
+    /// generator-based `@asyncio.coroutine` it grew from).
+    ///
+    /// `#[asyncio::coroutine]` is `#[generator(yield = asyncio::Suspend, send =
+    /// asyncio::Resume)]`: the body awaits with `yield_from!` (another coroutine, `&future`,
+    /// `&task`, `asyncio::sleep(d)`), and the fn returns `Result<T, E>` where `E` can be a
+    /// cancellation ([`Cancelled`] or your own [`AsyncError`]). Run it with [`run`], or
+    /// schedule it with [`create_task`]. `crate = path` is accepted as for `#[generator]`.
+    ///
+    /// Write it with its path, `#[asyncio::coroutine]`: a bare `#[coroutine]` collides with
+    /// a built-in attribute of the same name.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn f(x: u32) -> Result<u32, Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_millis(1)))?;
+    ///     Ok(x * x)
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn g(x: u32) -> Result<u32, Cancelled> {
+    ///     let y = yield_from!(f(x))?; // Python: y = await f(x)
+    ///     Ok(y)
+    /// }
+    ///
+    /// assert_eq!(asyncio::run(g(10)), Ok(100));
+    /// ```
+    pub use cogen_macro::coroutine;
+}
 
 /// Turn a fn whose body uses [`yield_!`] and [`yield_from!`] into a generator.
 ///

@@ -7,9 +7,11 @@
 //!   [`YieldFromBoxed`] hands it to a *trampoline*, which resumes the innermost generator of
 //!   a chain directly, so an item costs the same at any depth and recursion does not grow
 //!   the native stack;
+//! * an [`IntoGenerator`] (an `asyncio` future or task): the generator it makes, held
+//!   inline as above;
 //! * a plain `IntoIterator` (when `send = ()`): [`YieldFromIter`].
 //!
-//! The form is chosen by method resolution on `&&&&&Source`: each form's `__cogen_kind` is
+//! The form is chosen by method resolution on `&&&&&&Source`: each form's `__cogen_kind` is
 //! implemented one reference deeper than the next, so the most specific one that applies
 //! wins (the "autoref specialization" pattern), and anything else reaches
 //! [`DelegateOther`], whose bound names what `yield_from!` accepts.
@@ -28,7 +30,7 @@ use core::task::{Context, Poll, Waker};
 
 use crate::bridge::bridged;
 use crate::runtime::{Co, Io};
-use crate::{Generator, Status};
+use crate::{Generator, IntoGenerator, Status};
 
 /// The operand of one `yield_from!`, with the delegator's yield and send types.
 pub struct Source<T, Y, S> {
@@ -49,6 +51,8 @@ pub struct BoxedKind;
 pub struct BoxedDynKind;
 /// Tag: delegate to a generator polled in place.
 pub struct GeneratorKind;
+/// Tag: delegate to the generator an [`IntoGenerator`] makes, polled in place.
+pub struct IntoGeneratorKind;
 /// Tag: delegate to an iterator.
 pub struct IterKind;
 /// Tag: not something `yield_from!` accepts.
@@ -59,21 +63,28 @@ pub trait DelegateBoxed {
         BoxedKind
     }
 }
-impl<G: Generator<S>, Y, S> DelegateBoxed for &&&&Source<Pin<Box<G>>, Y, S> {}
+impl<G: Generator<S>, Y, S> DelegateBoxed for &&&&&Source<Pin<Box<G>>, Y, S> {}
 
 pub trait DelegateBoxedDyn {
     fn __cogen_kind(&self) -> BoxedDynKind {
         BoxedDynKind
     }
 }
-impl<G: Generator<S> + ?Sized, Y, S> DelegateBoxedDyn for &&&Source<Pin<Box<G>>, Y, S> {}
+impl<G: Generator<S> + ?Sized, Y, S> DelegateBoxedDyn for &&&&Source<Pin<Box<G>>, Y, S> {}
 
 pub trait DelegateGenerator {
     fn __cogen_kind(&self) -> GeneratorKind {
         GeneratorKind
     }
 }
-impl<G: Generator<S>, Y, S> DelegateGenerator for &&Source<G, Y, S> {}
+impl<G: Generator<S>, Y, S> DelegateGenerator for &&&Source<G, Y, S> {}
+
+pub trait DelegateIntoGenerator {
+    fn __cogen_kind(&self) -> IntoGeneratorKind {
+        IntoGeneratorKind
+    }
+}
+impl<G: IntoGenerator<S>, Y, S> DelegateIntoGenerator for &&Source<G, Y, S> {}
 
 pub trait DelegateIter {
     fn __cogen_kind(&self) -> IterKind {
@@ -96,7 +107,8 @@ impl<T, Y, S> DelegateOther for Source<T, Y, S> {}
     label = "not a generator or an iterator",
     note = "`yield_from!` accepts a generator (anything implementing `Generator<S>` with this \
             generator's send type, e.g. a #[generator] fn's result, `Pin<&mut G>` or \
-            `Pin<Box<G>>`) or, when `send = ()`, an `IntoIterator` of the yield type"
+            `Pin<Box<G>>`), an `IntoGenerator<S>` (e.g. an asyncio `Future` or `Task`) or, \
+            when `send = ()`, an `IntoIterator` of the yield type"
 )]
 pub trait Delegable {}
 
@@ -153,6 +165,16 @@ impl GeneratorKind {
             started: false,
             _send: PhantomData,
         }
+    }
+}
+
+impl IntoGeneratorKind {
+    #[inline(always)]
+    pub fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G::IntoGen, S>
+    where
+        G: IntoGenerator<S, Yield = Y>,
+    {
+        GeneratorKind.delegate(Source::new(source.source.into_generator(), source._co))
     }
 }
 

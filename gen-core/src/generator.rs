@@ -187,6 +187,54 @@ pub trait Generator<S = ()> {
     }
 }
 
+/// A value `yield_from!` can delegate to by first turning it into a generator, as Python's
+/// `await x` calls `x.__await__()`: the [`asyncio`](crate::asyncio) `Future` and `Task`
+/// handles are awaited this way (`yield_from!(&task)`).
+///
+/// ```
+/// use cogen::{generator, yield_, yield_from, Generator, IntoGenerator};
+///
+/// /// A countdown that is not itself a generator, but makes one.
+/// struct Countdown(u32);
+///
+/// #[generator(yield = u32)]
+/// fn count(from: u32) -> &'static str {
+///     for i in (1..=from).rev() {
+///         yield_!(i);
+///     }
+///     "liftoff"
+/// }
+///
+/// impl IntoGenerator for Countdown {
+///     type Yield = u32;
+///     type Return = &'static str;
+///     type IntoGen = std::pin::Pin<Box<dyn Generator<Yield = u32, Return = &'static str>>>;
+///     fn into_generator(self) -> Self::IntoGen {
+///         Box::pin(count(self.0))
+///     }
+/// }
+///
+/// #[generator(yield = u32)]
+/// fn launch() -> &'static str {
+///     yield_from!(Countdown(2))
+/// }
+///
+/// let mut g = std::pin::pin!(launch());
+/// assert_eq!(g.as_mut().start().yielded(), Some(2));
+/// assert_eq!(g.as_mut().resume(()).yielded(), Some(1));
+/// assert_eq!(g.as_mut().resume(()).complete(), Some("liftoff"));
+/// ```
+pub trait IntoGenerator<S = ()> {
+    /// The yield type of the generator made.
+    type Yield;
+    /// The return type of the generator made: the value of `yield_from!`.
+    type Return;
+    /// The generator made.
+    type IntoGen: Generator<S, Yield = Self::Yield, Return = Self::Return>;
+    /// Make the generator (Python: `__await__`).
+    fn into_generator(self) -> Self::IntoGen;
+}
+
 /// A send type that can carry an error, so that [`Generator::throw`] can deliver one.
 ///
 /// Implemented for `Result<T, E>`; implement it for your own send enum to give it `throw`.

@@ -7,6 +7,11 @@
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+#[cfg(feature = "std")]
+pub mod asyncio;
 
 mod bridge;
 mod delegate;
@@ -15,7 +20,7 @@ mod iter;
 mod runtime;
 mod state;
 
-pub use generator::{Generator, Throwable};
+pub use generator::{Generator, IntoGenerator, Throwable};
 pub use iter::{IntoIter, Iter};
 pub use state::{GeneratorState, Status};
 
@@ -24,8 +29,8 @@ pub use state::{GeneratorState, Status};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::delegate::{
-        Delegable, DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIter, DelegateOther,
-        Source,
+        Delegable, DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIntoGenerator,
+        DelegateIter, DelegateOther, Source,
     };
     pub use crate::runtime::{Co, Gen, Io, YieldNow};
     pub use core::future::Future;

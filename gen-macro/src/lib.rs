@@ -21,6 +21,37 @@ pub fn generator(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args.into(), item.into()).into()
 }
 
+// Documented where users see it: on the `cogen` facade's re-export.
+#[allow(missing_docs)]
+#[proc_macro_attribute]
+pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = parse::Errors::default();
+    let (mut args, args_error) = parse::parse_args(args.into());
+    if let Some(error) = args_error {
+        errors.push(error);
+    }
+    for (ty, key) in [(&mut args.yield_ty, "yield"), (&mut args.send_ty, "send")] {
+        if let Some(given) = ty.take() {
+            errors.push(syn::Error::new_spanned(
+                given,
+                format!(
+                    "#[coroutine] fixes the `{key}` type (a coroutine yields `asyncio::Suspend` \
+                     and is sent `asyncio::Resume`); remove `{key} = ..`, or use \
+                     #[generator] for a generator with other types"
+                ),
+            ));
+        }
+    }
+    let krate = args.krate.clone().unwrap_or_else(default_crate);
+    args.yield_ty = Some(syn::parse_quote!(#krate::asyncio::Suspend));
+    args.send_ty = Some(syn::parse_quote!(#krate::asyncio::Resume));
+    expand_with(args, errors, item.into()).into()
+}
+
+fn default_crate() -> syn::Path {
+    syn::parse_quote!(::cogen)
+}
+
 fn expand(
     args: proc_macro2::TokenStream,
     item: proc_macro2::TokenStream,
@@ -30,7 +61,14 @@ fn expand(
     if let Some(error) = args_error {
         errors.push(error);
     }
-    let mut args = args;
+    expand_with(args, errors, item)
+}
+
+fn expand_with(
+    mut args: parse::Args,
+    mut errors: parse::Errors,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
     for ty in [&mut args.yield_ty, &mut args.send_ty] {
         if let Some(named) = ty
             && emit::mentions_impl(named.to_token_stream())
@@ -55,7 +93,7 @@ fn expand(
     };
     check_signature(&mut item.sig, &mut errors);
 
-    let krate = args.krate.unwrap_or_else(|| syn::parse_quote!(::cogen));
+    let krate = args.krate.unwrap_or_else(default_crate);
     let co = Ident::new("__cogen_co", Span::mixed_site());
     let yield_ty = args
         .yield_ty

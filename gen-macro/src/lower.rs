@@ -4,7 +4,7 @@
 //! ```text
 //! yield_!(v)          =>  yield_!(@__cogen_lowered co.yield_(v).await)
 //! yield_from!(src)    =>  yield_from!(@__cogen_lowered (match Source::new(src, co) {
-//!                             source => (&&&&&source).__cogen_kind().delegate(source),
+//!                             source => (&&&&&&source).__cogen_kind().delegate(source),
 //!                         }).await)
 //! ```
 //!
@@ -80,9 +80,9 @@ impl Lowerer<'_> {
                         #[allow(unused_imports)]
                         use #krate::__private::{
                             DelegateBoxed as _, DelegateBoxedDyn as _, DelegateGenerator as _,
-                            DelegateIter as _, DelegateOther as _,
+                            DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _,
                         };
-                        (&&&&&source).__cogen_kind().delegate(source)
+                        (&&&&&&source).__cogen_kind().delegate(source)
                     }
                 }));
                 let await_ = quote_spanned!(end=> .await);

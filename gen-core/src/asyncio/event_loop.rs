@@ -1,0 +1,497 @@
+//! The event loop: a FIFO ready queue, a timer heap, a clock, and the thread's running loop.
+
+use alloc::boxed::Box;
+use alloc::collections::{BinaryHeap, VecDeque};
+use alloc::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
+use core::cmp::Ordering;
+use core::fmt;
+use std::time::{Duration, Instant};
+
+use super::future::Future;
+use super::task::{Step, Task};
+use super::{AsyncError, Awaitable, Resume, Suspend};
+use crate::Generator;
+
+/// Python's event loop: runs ready callbacks and task steps in FIFO order, and timers by
+/// deadline (equal deadlines in the order they were scheduled).
+///
+/// `EventLoop` is a cheap handle (`Clone` shares the loop). One iteration (a *tick*) runs
+/// every callback and task step that was ready when it began; what they schedule runs on
+/// the next tick. When nothing is ready, the loop waits for the earliest timer: on a real
+/// clock it sleeps, on a virtual clock it jumps.
+///
+/// ```
+/// use std::time::Duration;
+/// use std::{cell::RefCell, rc::Rc};
+/// use cogen::asyncio::EventLoop;
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// for (delay, name) in [(30, "c"), (10, "a"), (20, "b")] {
+///     let log = log.clone();
+///     lp.call_later(Duration::from_millis(delay), move || log.borrow_mut().push(name));
+/// }
+/// let log2 = log.clone();
+/// lp.call_soon(move || log2.borrow_mut().push("soon"));
+/// lp.run_until_idle();
+/// assert_eq!(*log.borrow(), ["soon", "a", "b", "c"]);
+/// assert_eq!(lp.time(), Duration::from_millis(30));
+/// ```
+#[derive(Clone)]
+pub struct EventLoop {
+    inner: Rc<LoopInner>,
+}
+
+pub(crate) struct LoopInner {
+    ready: RefCell<VecDeque<Ready>>,
+    timers: RefCell<BinaryHeap<Timer>>,
+    /// Cancelled timers still in the heap; the heap is compacted when they are the majority.
+    cancelled_timers: Cell<usize>,
+    next_seq: Cell<u64>,
+    clock: Clock,
+}
+
+/// One entry of the ready queue.
+pub(crate) enum Ready {
+    /// A task's next step: no allocation to reschedule a task.
+    Step(Rc<dyn Step>),
+    Call(Box<dyn FnOnce()>),
+}
+
+enum Clock {
+    Real(Instant),
+    Virtual(Cell<Duration>),
+}
+
+struct Timer {
+    when: Duration,
+    seq: u64,
+    state: Rc<TimerState>,
+}
+
+struct TimerState {
+    callback: Cell<Option<Box<dyn FnOnce()>>>,
+    cancelled: Cell<bool>,
+    event_loop: Weak<LoopInner>,
+}
+
+// A min-heap on (deadline, order of scheduling).
+impl Ord for Timer {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.when, other.seq).cmp(&(self.when, self.seq))
+    }
+}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for Timer {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Timer {}
+
+/// A timer scheduled by [`EventLoop::call_later`]: [`cancel`](TimerHandle::cancel) it to
+/// keep its callback from running (Python's `TimerHandle`).
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::asyncio::EventLoop;
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let handle = lp.call_later(Duration::from_secs(10), || panic!("cancelled timers never run"));
+/// assert_eq!(lp.scheduled_timers(), 1);
+/// handle.cancel();
+/// assert!(handle.cancelled());
+/// assert_eq!(lp.scheduled_timers(), 0);
+/// lp.run_until_idle();
+/// assert_eq!(lp.time(), Duration::ZERO);
+/// ```
+pub struct TimerHandle {
+    state: Rc<TimerState>,
+}
+
+impl TimerHandle {
+    /// Keep the callback from running, if it has not run yet. Calling it again does nothing.
+    pub fn cancel(&self) {
+        if self.state.cancelled.replace(true) {
+            return;
+        }
+        if self.state.callback.take().is_some()
+            && let Some(event_loop) = self.state.event_loop.upgrade()
+        {
+            event_loop
+                .cancelled_timers
+                .set(event_loop.cancelled_timers.get() + 1);
+        }
+    }
+
+    /// Whether [`cancel`](TimerHandle::cancel) was called.
+    pub fn cancelled(&self) -> bool {
+        self.state.cancelled.get()
+    }
+}
+
+impl fmt::Debug for TimerHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimerHandle")
+            .field("cancelled", &self.cancelled())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for EventLoop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventLoop")
+            .field("time", &self.time())
+            .field("ready", &self.inner.ready.borrow().len())
+            .field("timers", &self.scheduled_timers())
+            .finish()
+    }
+}
+
+impl Default for EventLoop {
+    fn default() -> Self {
+        EventLoop::new()
+    }
+}
+
+std::thread_local! {
+    static RUNNING: RefCell<Option<Rc<LoopInner>>> = const { RefCell::new(None) };
+}
+
+/// The loop running on this thread, if any (Python: `asyncio.get_running_loop()`, which
+/// raises where this returns `None`). Inside a coroutine run by a loop it is that loop.
+///
+/// ```
+/// use cogen::asyncio::{Cancelled, EventLoop, get_running_loop};
+///
+/// assert!(get_running_loop().is_none());
+/// let lp = EventLoop::new();
+/// let fut = lp.create_future::<bool, Cancelled>();
+/// let setter = fut.clone();
+/// lp.call_soon(move || setter.set_result(get_running_loop().is_some()).unwrap());
+/// assert_eq!(lp.run_until_complete(&fut), Ok(true));
+/// ```
+pub fn get_running_loop() -> Option<EventLoop> {
+    RUNNING.with(|running| running.borrow().clone().map(|inner| EventLoop { inner }))
+}
+
+/// The running loop, or a panic naming `what` needed it.
+#[track_caller]
+pub(crate) fn running_loop(what: &str) -> EventLoop {
+    match get_running_loop() {
+        Some(event_loop) => event_loop,
+        None => panic!(
+            "{what} needs a running event loop: call it from a coroutine run by \
+             `asyncio::run` or `EventLoop::run_until_complete`"
+        ),
+    }
+}
+
+/// Marks a loop as this thread's running loop until dropped.
+struct Running;
+
+impl Running {
+    #[track_caller]
+    fn enter(inner: &Rc<LoopInner>) -> Running {
+        RUNNING.with(|running| {
+            let mut running = running.borrow_mut();
+            if running.is_some() {
+                panic!(
+                    "cannot run an event loop while another one is running on this thread \
+                     (Python: RuntimeError); await the work with `yield_from!` instead"
+                );
+            }
+            *running = Some(inner.clone());
+        });
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.with(|running| running.borrow_mut().take());
+    }
+}
+
+/// Run a coroutine to completion on a new event loop with a real clock, and return what it
+/// returned (Python: `asyncio.run(main())`).
+///
+/// ```
+/// use cogen::{generator, yield_from};
+/// use cogen::asyncio::{self, Cancelled, Resume, Suspend};
+///
+/// #[generator(yield = Suspend, send = Resume)]
+/// fn add(a: i32, b: i32) -> Result<i32, Cancelled> {
+///     Ok(a + b)
+/// }
+///
+/// #[generator(yield = Suspend, send = Resume)]
+/// fn print_add(a: i32, b: i32) -> Result<String, Cancelled> {
+///     let result = yield_from!(add(a, b))?;
+///     Ok(format!("{a} + {b} = {result}"))
+/// }
+///
+/// assert_eq!(asyncio::run(print_add(1, 2)), Ok("1 + 2 = 3".to_string()));
+/// ```
+///
+/// # Panics
+/// If a loop is already running on this thread, if the coroutine panics, or if it waits
+/// for something that nothing will ever complete (a deadlock).
+#[track_caller]
+pub fn run<G, T, E>(main: G) -> Result<T, E>
+where
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    T: 'static,
+    E: AsyncError + 'static,
+{
+    let event_loop = EventLoop::new();
+    let task = event_loop.create_task(main);
+    event_loop.run_until_done(&task);
+    task.take_result()
+}
+
+impl EventLoop {
+    /// A loop on the real clock ([`Instant`]): when idle it sleeps until the next timer.
+    pub fn new() -> Self {
+        Self::with_clock(Clock::Real(Instant::now()))
+    }
+
+    /// A loop on a virtual clock that starts at zero and, when nothing is ready, jumps to
+    /// the next timer's deadline instead of sleeping: timing is exact and instant, which is
+    /// what tests want (asyncio's test loop).
+    pub fn with_virtual_clock() -> Self {
+        Self::with_clock(Clock::Virtual(Cell::new(Duration::ZERO)))
+    }
+
+    fn with_clock(clock: Clock) -> Self {
+        EventLoop {
+            inner: Rc::new(LoopInner {
+                ready: RefCell::new(VecDeque::new()),
+                timers: RefCell::new(BinaryHeap::new()),
+                cancelled_timers: Cell::new(0),
+                next_seq: Cell::new(0),
+                clock,
+            }),
+        }
+    }
+
+    pub(crate) fn from_inner(inner: Rc<LoopInner>) -> Self {
+        EventLoop { inner }
+    }
+
+    pub(crate) fn inner(&self) -> &Rc<LoopInner> {
+        &self.inner
+    }
+
+    pub(crate) fn downgrade(&self) -> Weak<LoopInner> {
+        Rc::downgrade(&self.inner)
+    }
+
+    /// Time on this loop's clock since the loop was made (Python: `loop.time()`).
+    pub fn time(&self) -> Duration {
+        self.inner.now()
+    }
+
+    /// Move a virtual clock forward by `by` (timers that fall due run on the next tick).
+    ///
+    /// # Panics
+    /// On a real clock.
+    #[track_caller]
+    pub fn advance(&self, by: Duration) {
+        match &self.inner.clock {
+            Clock::Virtual(now) => now.set(now.get() + by),
+            Clock::Real(_) => {
+                panic!("`advance` moves a virtual clock: make the loop with `with_virtual_clock`")
+            }
+        }
+    }
+
+    /// Schedule `callback` to run on the next tick, after what is already scheduled
+    /// (Python: `loop.call_soon`).
+    pub fn call_soon(&self, callback: impl FnOnce() + 'static) {
+        self.inner.schedule(Ready::Call(Box::new(callback)));
+    }
+
+    /// Schedule `callback` to run `delay` from now (Python: `loop.call_later`). Timers with
+    /// the same deadline run in the order they were scheduled.
+    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> TimerHandle {
+        let state = Rc::new(TimerState {
+            callback: Cell::new(Some(Box::new(callback))),
+            cancelled: Cell::new(false),
+            event_loop: self.downgrade(),
+        });
+        let seq = self.inner.next_seq.get();
+        self.inner.next_seq.set(seq + 1);
+        self.inner.timers.borrow_mut().push(Timer {
+            when: self.inner.now() + delay,
+            seq,
+            state: state.clone(),
+        });
+        TimerHandle { state }
+    }
+
+    /// How many timers are scheduled and not cancelled.
+    pub fn scheduled_timers(&self) -> usize {
+        let timers = self.inner.timers.borrow();
+        timers.iter().filter(|t| !t.state.cancelled.get()).count()
+    }
+
+    /// A new pending future whose callbacks run on this loop (Python:
+    /// `loop.create_future()`).
+    pub fn create_future<T: 'static, E: 'static>(&self) -> Future<T, E> {
+        Future::on(self.downgrade())
+    }
+
+    /// Wrap a coroutine in a [`Task`] and schedule its first step on this loop (Python:
+    /// `loop.create_task(coro)`); see [`create_task`](super::create_task).
+    pub fn create_task<G, T, E>(&self, coroutine: G) -> Task<T, E>
+    where
+        G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+        T: 'static,
+        E: AsyncError + 'static,
+    {
+        Task::spawn(self, coroutine)
+    }
+
+    /// Run the loop until `awaitable` is done and return its result (Python:
+    /// `loop.run_until_complete`). A coroutine is first made a task on this loop.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::{generator, yield_from};
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Resume, Suspend};
+    ///
+    /// #[generator(yield = Suspend, send = Resume)]
+    /// fn slow_answer() -> Result<u32, Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(3600)))?;
+    ///     Ok(42)
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run_until_complete(slow_answer()), Ok(42));
+    /// assert_eq!(lp.time(), Duration::from_secs(3600)); // instantly, on the virtual clock
+    /// ```
+    ///
+    /// # Panics
+    /// If a loop is already running on this thread, if a callback or task panics, or if
+    /// nothing is left to run while the future is still pending (a deadlock).
+    #[track_caller]
+    pub fn run_until_complete<T: Clone + 'static, E: AsyncError + Clone + 'static>(
+        &self,
+        awaitable: impl Awaitable<T, E>,
+    ) -> Result<T, E> {
+        let future = awaitable.ensure_future(self);
+        self.run_until_done(&future);
+        future.result().expect("the future is done")
+    }
+
+    #[track_caller]
+    pub(crate) fn run_until_done<T: 'static, E: 'static>(&self, future: &Future<T, E>) {
+        let _running = Running::enter(&self.inner);
+        while !future.done() {
+            if !self.inner.run_once(true) {
+                panic!(
+                    "deadlock: the event loop has nothing left to run, but the future it runs \
+                     until is still pending (it waits for something nothing will complete)"
+                );
+            }
+        }
+    }
+
+    /// Run one tick without waiting: timers already due, then everything ready when the
+    /// tick began (asyncio's test helper `run_briefly`). Returns whether anything ran.
+    #[track_caller]
+    pub fn run_briefly(&self) -> bool {
+        let _running = Running::enter(&self.inner);
+        self.inner.run_once(false)
+    }
+
+    /// Run until nothing is ready and no timer is left (waiting for timers as needed).
+    #[track_caller]
+    pub fn run_until_idle(&self) {
+        let _running = Running::enter(&self.inner);
+        while self.inner.run_once(true) {}
+    }
+}
+
+impl LoopInner {
+    fn now(&self) -> Duration {
+        match &self.clock {
+            Clock::Real(start) => start.elapsed(),
+            Clock::Virtual(now) => now.get(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn schedule(&self, ready: Ready) {
+        self.ready.borrow_mut().push_back(ready);
+    }
+
+    /// One tick. With `wait`, first wait for the next timer if nothing is ready. Returns
+    /// false when there was nothing to run and nothing to wait for.
+    fn run_once(&self, wait: bool) -> bool {
+        self.drop_cancelled_timers();
+        let next_deadline = self.timers.borrow().peek().map(|timer| timer.when);
+        if wait
+            && self.ready.borrow().is_empty()
+            && let Some(when) = next_deadline
+        {
+            match &self.clock {
+                Clock::Real(start) => {
+                    if let Some(left) = when.checked_sub(start.elapsed()) {
+                        std::thread::sleep(left);
+                    }
+                }
+                Clock::Virtual(now) => now.set(now.get().max(when)),
+            }
+        }
+        let now = self.now();
+        loop {
+            let mut timers = self.timers.borrow_mut();
+            match timers.peek() {
+                Some(timer) if timer.when <= now => {
+                    let timer = timers.pop().expect("peeked");
+                    drop(timers);
+                    if let Some(callback) = timer.state.callback.take() {
+                        self.schedule(Ready::Call(callback));
+                    } else {
+                        self.cancelled_timers.set(self.cancelled_timers.get() - 1);
+                    }
+                }
+                _ => break,
+            }
+        }
+        let ntodo = self.ready.borrow().len();
+        for _ in 0..ntodo {
+            let Some(ready) = self.ready.borrow_mut().pop_front() else {
+                break;
+            };
+            match ready {
+                Ready::Step(task) => task.step(self),
+                Ready::Call(callback) => callback(),
+            }
+        }
+        ntodo > 0 || next_deadline.is_some()
+    }
+
+    /// Cancelled timers leave the heap when they reach its top, and all at once when they
+    /// are most of it.
+    fn drop_cancelled_timers(&self) {
+        let mut timers = self.timers.borrow_mut();
+        let cancelled = self.cancelled_timers.get();
+        if cancelled > 32 && cancelled * 2 > timers.len() {
+            timers.retain(|timer| !timer.state.cancelled.get());
+            self.cancelled_timers.set(0);
+        }
+        while timers.peek().is_some_and(|t| t.state.cancelled.get()) {
+            timers.pop();
+            self.cancelled_timers
+                .set(self.cancelled_timers.get().saturating_sub(1));
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! `Future`: a result cell with done callbacks (Python's `asyncio.Future`).
+
+use alloc::boxed::Box;
+use alloc::rc::{Rc, Weak};
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+use core::fmt;
+
+use super::event_loop::{EventLoop, LoopInner, Ready, running_loop};
+use super::task::Step;
+use super::{AsyncError, Awaitable, Cancelled};
+
+/// Python's `asyncio.Future`: a cell that is pending until it gets a result, fails with an
+/// error, or is cancelled, and then runs its done callbacks on the event loop.
+///
+/// `Future` is a handle: `Clone` shares the cell. A coroutine waits for it with
+/// `yield_from!(&fut)`, which returns at once if it is done and otherwise suspends the task
+/// until it is; the value is the result, cloned (`Ok(T)`), or the error (`Err(E)`,
+/// `E::from(Cancelled)` if it was cancelled).
+///
+/// Callbacks never run inside `set_result`: completing the future schedules them on the
+/// loop, in the order they were added, for its next tick.
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+/// use cogen::asyncio::{Cancelled, EventLoop, Future, InvalidState};
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let fut: Future<&str> = lp.create_future();
+/// let bag = Rc::new(RefCell::new(Vec::new()));
+/// for n in [42, 17] {
+///     let bag = bag.clone();
+///     fut.add_done_callback(move |_| bag.borrow_mut().push(n));
+/// }
+/// assert_eq!(fut.result(), None); // pending
+/// fut.set_result("foo").unwrap();
+/// assert!(bag.borrow().is_empty()); // callbacks wait for the loop
+/// lp.run_briefly();
+/// assert_eq!(*bag.borrow(), [42, 17]);
+/// assert_eq!(fut.result(), Some(Ok("foo")));
+/// assert_eq!(fut.set_result("again"), Err(InvalidState));
+/// assert!(!fut.cancel());
+/// ```
+pub struct Future<T, E = Cancelled> {
+    cell: Rc<FutureCell<T, E>>,
+}
+
+pub(crate) struct FutureCell<T, E> {
+    state: RefCell<State<T, E>>,
+    callbacks: RefCell<Vec<Callback<T, E>>>,
+    next_callback_id: Cell<u64>,
+    event_loop: Weak<LoopInner>,
+    /// What `cancel` does instead of cancelling the cell (a task's and a gather's cancel).
+    cancel_hook: RefCell<Option<Box<dyn Fn() -> bool>>>,
+}
+
+enum State<T, E> {
+    Pending,
+    Result(T),
+    Exception(E),
+    Cancelled,
+    /// The result was moved out by [`super::run`].
+    Taken,
+}
+
+type DoneCallback<T, E> = Box<dyn FnOnce(&Future<T, E>)>;
+
+enum Callback<T, E> {
+    User(CallbackId, DoneCallback<T, E>),
+    /// A task waiting for this future: its next step.
+    Wake(Rc<dyn Step>),
+}
+
+/// Names a callback added by [`Future::add_done_callback`], to remove it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CallbackId(u64);
+
+/// Python's `InvalidStateError`: the future is already done, so it cannot be set again.
+///
+/// ```
+/// use cogen::asyncio::InvalidState;
+/// assert_eq!(InvalidState.to_string(), "invalid state: the future is already done");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InvalidState;
+
+impl fmt::Display for InvalidState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid state: the future is already done")
+    }
+}
+
+impl std::error::Error for InvalidState {}
+
+/// A future seen by a task that waits for it, its types erased.
+pub(crate) trait Waitable {
+    /// Step `task` once this future is done (on the next tick if it already is).
+    fn add_wakeup(&self, task: Rc<dyn Step>);
+    /// [`Future::cancel`].
+    fn cancel(self: Rc<Self>) -> bool;
+}
+
+impl<T, E> Clone for Future<T, E> {
+    fn clone(&self) -> Self {
+        Future {
+            cell: self.cell.clone(),
+        }
+    }
+}
+
+impl<T: 'static, E: 'static> Future<T, E> {
+    pub(crate) fn on(event_loop: Weak<LoopInner>) -> Self {
+        Future {
+            cell: Rc::new(FutureCell {
+                state: RefCell::new(State::Pending),
+                callbacks: RefCell::new(Vec::new()),
+                next_callback_id: Cell::new(0),
+                event_loop,
+                cancel_hook: RefCell::new(None),
+            }),
+        }
+    }
+
+    /// A new pending future on the running loop (Python: `asyncio.Future()`); outside a
+    /// coroutine, use [`EventLoop::create_future`].
+    ///
+    /// # Panics
+    /// If no loop is running on this thread.
+    #[track_caller]
+    #[allow(clippy::new_without_default)] // `Default` would panic outside a running loop
+    pub fn new() -> Self {
+        running_loop("Future::new").create_future()
+    }
+
+    /// Whether both handles are the same future.
+    pub(crate) fn same_as(&self, other: &Future<T, E>) -> bool {
+        Rc::ptr_eq(&self.cell, &other.cell)
+    }
+
+    /// The loop this future runs its callbacks on, while it exists.
+    pub(crate) fn event_loop(&self) -> Option<EventLoop> {
+        self.cell.event_loop.upgrade().map(EventLoop::from_inner)
+    }
+
+    pub(crate) fn set_cancel_hook(&self, hook: impl Fn() -> bool + 'static) {
+        *self.cell.cancel_hook.borrow_mut() = Some(Box::new(hook));
+    }
+
+    pub(crate) fn waitable(&self) -> Rc<dyn Waitable> {
+        self.cell.clone()
+    }
+
+    /// Whether the future has a result, an error, or was cancelled.
+    pub fn done(&self) -> bool {
+        !matches!(*self.cell.state.borrow(), State::Pending)
+    }
+
+    /// Whether the future was cancelled.
+    pub fn cancelled(&self) -> bool {
+        matches!(*self.cell.state.borrow(), State::Cancelled)
+    }
+
+    /// Complete with `value` and schedule the callbacks; `Err(InvalidState)` if the future
+    /// is already done.
+    pub fn set_result(&self, value: T) -> Result<(), InvalidState> {
+        self.complete(State::Result(value))
+    }
+
+    /// Fail with `error` and schedule the callbacks; `Err(InvalidState)` if the future is
+    /// already done.
+    pub fn set_exception(&self, error: E) -> Result<(), InvalidState> {
+        self.complete(State::Exception(error))
+    }
+
+    /// Cancel the future if it is pending and schedule the callbacks; returns whether it
+    /// did (Python: `fut.cancel()`). Cancelling a [`Task`](super::Task) asks its coroutine
+    /// to stop instead, and a [`gather`](super::gather) future cancels its children.
+    ///
+    /// ```
+    /// use cogen::asyncio::{Cancelled, EventLoop, Future};
+    ///
+    /// let lp = EventLoop::new();
+    /// let fut: Future<u32> = lp.create_future();
+    /// assert!(fut.cancel());
+    /// assert!(fut.cancelled() && fut.done());
+    /// assert_eq!(fut.result(), Some(Err(Cancelled)));
+    /// assert!(!fut.cancel());
+    /// ```
+    pub fn cancel(&self) -> bool {
+        if self.done() {
+            return false;
+        }
+        if let Some(hook) = &*self.cell.cancel_hook.borrow() {
+            return hook();
+        }
+        self.cancel_now()
+    }
+
+    /// Cancel the cell itself, bypassing any hook.
+    pub(crate) fn cancel_now(&self) -> bool {
+        self.complete(State::Cancelled).is_ok()
+    }
+
+    /// Run `callback` with the future once it is done, on the loop's next tick after that
+    /// (at once on the next tick if it is already done). Callbacks run in the order added.
+    pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T, E>) + 'static) -> CallbackId {
+        let id = CallbackId(self.cell.next_callback_id.get());
+        self.cell.next_callback_id.set(id.0 + 1);
+        let callback = Callback::User(id, Box::new(callback));
+        if self.done() {
+            self.schedule(callback);
+        } else {
+            self.cell.callbacks.borrow_mut().push(callback);
+        }
+        id
+    }
+
+    /// Remove a callback that has not been scheduled yet; returns how many were removed
+    /// (0 or 1; Python removes every registration of the same function and counts them).
+    pub fn remove_done_callback(&self, id: CallbackId) -> usize {
+        let mut callbacks = self.cell.callbacks.borrow_mut();
+        let before = callbacks.len();
+        callbacks.retain(|callback| !matches!(callback, Callback::User(mine, _) if *mine == id));
+        before - callbacks.len()
+    }
+
+    fn complete(&self, state: State<T, E>) -> Result<(), InvalidState> {
+        {
+            let mut current = self.cell.state.borrow_mut();
+            if !matches!(*current, State::Pending) {
+                return Err(InvalidState);
+            }
+            *current = state;
+        }
+        let callbacks = core::mem::take(&mut *self.cell.callbacks.borrow_mut());
+        for callback in callbacks {
+            self.schedule(callback);
+        }
+        Ok(())
+    }
+
+    /// Put a callback of this (done) future on its loop's ready queue. If the loop is gone,
+    /// nothing can run it any more, and it is dropped.
+    fn schedule(&self, callback: Callback<T, E>) {
+        let Some(event_loop) = self.cell.event_loop.upgrade() else {
+            return;
+        };
+        event_loop.schedule(match callback {
+            Callback::Wake(task) => Ready::Step(task),
+            Callback::User(_, callback) => {
+                let future = self.clone();
+                Ready::Call(Box::new(move || callback(&future)))
+            }
+        });
+    }
+
+    /// Move the result out, for the only holder of the future ([`super::run`]).
+    pub(crate) fn take_result(&self) -> Result<T, E>
+    where
+        E: AsyncError,
+    {
+        match core::mem::replace(&mut *self.cell.state.borrow_mut(), State::Taken) {
+            State::Result(value) => Ok(value),
+            State::Exception(error) => Err(error),
+            State::Cancelled => Err(E::from(Cancelled)),
+            State::Pending | State::Taken => unreachable!("cogen: take_result of a pending future"),
+        }
+    }
+}
+
+impl<T: Clone + 'static, E: AsyncError + Clone + 'static> Future<T, E> {
+    /// The outcome once done: `Some(Ok(value))`, `Some(Err(error))`, or
+    /// `Some(Err(E::from(Cancelled)))` if cancelled; `None` while pending (where Python
+    /// raises `InvalidStateError`). The value is cloned: every holder of the future sees it.
+    pub fn result(&self) -> Option<Result<T, E>> {
+        match &*self.cell.state.borrow() {
+            State::Pending => None,
+            State::Result(value) => Some(Ok(value.clone())),
+            State::Exception(error) => Some(Err(error.clone())),
+            State::Cancelled => Some(Err(E::from(Cancelled))),
+            State::Taken => unreachable!("cogen: the result of this future was moved out"),
+        }
+    }
+}
+
+impl<T: 'static, E: 'static> Waitable for FutureCell<T, E> {
+    fn add_wakeup(&self, task: Rc<dyn Step>) {
+        if matches!(*self.state.borrow(), State::Pending) {
+            self.callbacks.borrow_mut().push(Callback::Wake(task));
+        } else if let Some(event_loop) = self.event_loop.upgrade() {
+            event_loop.schedule(Ready::Step(task));
+        }
+    }
+
+    fn cancel(self: Rc<Self>) -> bool {
+        Future { cell: self }.cancel()
+    }
+}
+
+impl<T, E> fmt::Debug for Future<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match *self.cell.state.borrow() {
+            State::Pending => "pending",
+            State::Result(_) => "finished",
+            State::Exception(_) => "failed",
+            State::Cancelled => "cancelled",
+            State::Taken => "taken",
+        };
+        f.debug_tuple("Future")
+            .field(&format_args!("{state}"))
+            .finish()
+    }
+}
+
+impl<T: 'static, E: 'static> Awaitable<T, E> for Future<T, E> {
+    fn ensure_future(self, _: &EventLoop) -> Future<T, E> {
+        self
+    }
+
+    fn __event_loop(&self) -> Option<EventLoop> {
+        self.event_loop()
+    }
+}
+
+impl<T: 'static, E: 'static> Awaitable<T, E> for &Future<T, E> {
+    fn ensure_future(self, _: &EventLoop) -> Future<T, E> {
+        self.clone()
+    }
+
+    fn __event_loop(&self) -> Option<EventLoop> {
+        self.event_loop()
+    }
+}

@@ -1,0 +1,201 @@
+//! A small asyncio: an event loop, futures, tasks, `sleep`, `gather` and a semaphore, in
+//! which a coroutine awaits by `yield_from!`. It shows that Python's `await` is sugar over
+//! `yield from`: an awaitable is a generator that yields to the event loop until it can
+//! return its value.
+//!
+//! | Python | here |
+//! | --- | --- |
+//! | `async def f() -> T` | `#[generator(yield = Suspend, send = Resume)] fn f() -> Result<T, E>` |
+//! | `await coro` / `await fut` / `await task` | `yield_from!(coro)` / `yield_from!(&fut)` / `yield_from!(&task)` |
+//! | `asyncio.run(main())` | [`run(main())`](run) |
+//! | `asyncio.sleep(d)` | [`sleep(d)`](sleep) |
+//! | `asyncio.create_task(c)` | [`create_task(c)`](create_task) |
+//! | `asyncio.gather(a, b)` / `return_exceptions=True` | [`gather([a, b])`](gather) / [`gather_results`] |
+//! | `loop.create_future()`, `Future` | [`EventLoop::create_future`], [`Future`] |
+//! | `asyncio.Semaphore(n)` | [`Semaphore::new(n)`](Semaphore::new) |
+//! | `CancelledError` | [`Cancelled`] |
+//!
+//! A coroutine yields [`Suspend`] (only this module can make one, so a coroutine cannot
+//! yield anything the loop would not understand: Python's "Task got bad yield" cannot
+//! happen) and is resumed with [`Resume`]: `Ok(())` to go on, or `Err(Cancelled)` when its
+//! task is cancelled, which the awaitable it is suspended in returns as its error. So
+//! cancellation arrives where the coroutine is suspended, and `?` propagates it:
+//!
+//! ```
+//! use std::time::Duration;
+//! use cogen::{generator, yield_from};
+//! use cogen::asyncio::{self, Cancelled, Resume, Suspend};
+//!
+//! #[generator(yield = Suspend, send = Resume)]
+//! fn double_later(x: u32) -> Result<u32, Cancelled> {
+//!     yield_from!(asyncio::sleep(Duration::from_millis(10)))?;
+//!     Ok(2 * x)
+//! }
+//!
+//! #[generator(yield = Suspend, send = Resume)]
+//! fn main_coro() -> Result<Vec<u32>, Cancelled> {
+//!     let first = asyncio::create_task(double_later(1));
+//!     let both = asyncio::gather([double_later(2), double_later(3)]);
+//!     let one = yield_from!(&first)?;
+//!     let mut all = yield_from!(&both)?;
+//!     all.insert(0, one);
+//!     Ok(all)
+//! }
+//!
+//! assert_eq!(asyncio::run(main_coro()), Ok(vec![2, 4, 6]));
+//! ```
+//!
+//! The loop is single-threaded, like asyncio's: futures and tasks are `Rc` handles, and the
+//! free functions ([`sleep`], [`create_task`], [`gather`], ...) find the loop that is
+//! running on the current thread. Its clock is real ([`EventLoop::new`], [`run`]) or virtual
+//! ([`EventLoop::with_virtual_clock`]: when nothing is ready, time jumps to the next timer,
+//! so tests of timing run instantly and exactly).
+//!
+//! Errors: a [`Future<T, E>`](Future) completes with a `T`, fails with an `E`, or is
+//! cancelled; `E` must be able to say "cancelled" ([`AsyncError`]), which [`Cancelled`]
+//! itself does. A task's coroutine returns `Result<T, E>`: `Ok` is its result, an `Err`
+//! that [`is_cancelled`](AsyncError::is_cancelled) cancels the task, any other `Err` fails
+//! it. Awaiting a future or task clones its result (Python shares one object between all
+//! awaiters), so `T` and `E` are `Clone`; share big results through `Rc`.
+//!
+//! A panic in a coroutine or callback propagates out of the loop's `run*` method that ran
+//! it; the panicking task never completes.
+
+mod event_loop;
+mod future;
+mod gather;
+mod leaf;
+mod semaphore;
+mod task;
+
+use alloc::rc::Rc;
+use core::fmt;
+
+pub use event_loop::{EventLoop, TimerHandle, get_running_loop, run};
+pub use future::{CallbackId, Future, InvalidState};
+pub use gather::{gather, gather_results};
+pub use leaf::{Await, Sleep, sleep, yield_now};
+pub use semaphore::{Acquire, Semaphore};
+pub use task::{Task, create_task};
+
+use future::Waitable;
+
+/// Python's `CancelledError`: the future or task was cancelled.
+///
+/// ```
+/// use cogen::asyncio::{AsyncError, Cancelled};
+/// assert!(Cancelled.is_cancelled());
+/// assert_eq!(Cancelled.to_string(), "cancelled");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Cancelled;
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+/// An error a [`Future`] or [`Task`] can fail with: one of its values means "cancelled",
+/// so that cancelling a future can store it and a task can tell that its coroutine was
+/// cancelled rather than failed.
+///
+/// Implement it for your own error type to let coroutines fail with it:
+///
+/// ```
+/// use cogen::asyncio::{AsyncError, Cancelled};
+///
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum FetchError {
+///     Cancelled,
+///     NotFound(String),
+/// }
+///
+/// impl From<Cancelled> for FetchError {
+///     fn from(_: Cancelled) -> Self {
+///         FetchError::Cancelled
+///     }
+/// }
+///
+/// impl AsyncError for FetchError {
+///     fn is_cancelled(&self) -> bool {
+///         matches!(self, FetchError::Cancelled)
+///     }
+/// }
+///
+/// assert!(FetchError::from(Cancelled).is_cancelled());
+/// ```
+pub trait AsyncError: From<Cancelled> {
+    /// Whether this error is a cancellation.
+    fn is_cancelled(&self) -> bool;
+}
+
+impl AsyncError for Cancelled {
+    fn is_cancelled(&self) -> bool {
+        true
+    }
+}
+
+/// What a coroutine is resumed with: `Ok(())`, or `Err(Cancelled)` when its task is
+/// cancelled while it is suspended. The `send` type of every coroutine.
+pub type Resume = Result<(), Cancelled>;
+
+/// What a coroutine yields to its task: a request to be resumed later, made only by the
+/// awaitables of this module ([`sleep`], [`yield_now`], awaiting a [`Future`], [`Task`] or
+/// [`Semaphore::acquire`]). The `yield` type of every coroutine.
+///
+/// ```
+/// use cogen::Generator;
+/// use cogen::asyncio::yield_now;
+///
+/// let mut step = std::pin::pin!(yield_now());
+/// let suspend = step.as_mut().start().yielded().unwrap();
+/// assert_eq!(format!("{suspend:?}"), "Suspend(Reschedule)");
+/// ```
+pub struct Suspend(pub(crate) Wait);
+
+pub(crate) enum Wait {
+    /// Run me again on the next tick (`sleep(0)`).
+    Reschedule,
+    /// Resume me when this future is done.
+    On(Rc<dyn Waitable>),
+}
+
+impl fmt::Debug for Suspend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Wait::Reschedule => f.write_str("Suspend(Reschedule)"),
+            Wait::On(_) => f.write_str("Suspend(Wait)"),
+        }
+    }
+}
+
+/// Something a task can wait for: what `gather`, [`EventLoop::run_until_complete`] and
+/// [`run`] accept (Python's `ensure_future`): a coroutine (made a [`Task`] on the loop), a
+/// [`Task`] or a [`Future`], by value or by reference.
+///
+/// A coroutine is a generator with `yield = Suspend`, `send = Resume` and
+/// `Return = Result<T, E>`.
+///
+/// ```
+/// use cogen::asyncio::{Awaitable, Cancelled, EventLoop, Future};
+///
+/// let lp = EventLoop::new();
+/// let fut: Future<u32> = lp.create_future();
+/// let same: Future<u32> = (&fut).ensure_future(&lp);
+/// fut.set_result(7).unwrap();
+/// assert_eq!(same.result(), Some(Ok(7)));
+/// ```
+pub trait Awaitable<T, E> {
+    /// The future to wait for: a coroutine is scheduled as a task on `event_loop`.
+    fn ensure_future(self, event_loop: &EventLoop) -> Future<T, E>;
+
+    /// The loop this is bound to, if it is a future or task (for `gather` outside a
+    /// running loop). Not public API.
+    #[doc(hidden)]
+    fn __event_loop(&self) -> Option<EventLoop> {
+        None
+    }
+}

@@ -1,0 +1,250 @@
+//! `Semaphore`: a counter of permits with a FIFO queue of waiters.
+
+use alloc::collections::VecDeque;
+use alloc::rc::Rc;
+use core::cell::{Cell, RefCell};
+use core::fmt;
+use core::pin::Pin;
+
+use super::event_loop::running_loop;
+use super::future::Future;
+use super::leaf::Await;
+use super::{Cancelled, Resume, Suspend};
+use crate::runtime::misuse;
+use crate::{Generator, GeneratorState, IntoGenerator, Status};
+
+/// Python's `asyncio.Semaphore`: `acquire` takes a permit, waiting while there is none;
+/// `release` gives one back and wakes the longest waiter. Permits go to waiters in the order
+/// they came (no barging: while anyone waits, `acquire` waits too), and a waiter that is
+/// cancelled never keeps a permit.
+///
+/// `Semaphore` is a handle: `Clone` shares it.
+///
+/// ```
+/// use std::time::Duration;
+/// use std::{cell::RefCell, rc::Rc};
+/// use cogen::{generator, yield_from};
+/// use cogen::asyncio::{self, Cancelled, EventLoop, Resume, Semaphore, Suspend};
+///
+/// #[generator(yield = Suspend, send = Resume)]
+/// fn job(sem: Semaphore, id: u32, log: Rc<RefCell<Vec<String>>>) -> Result<(), Cancelled> {
+///     yield_from!(sem.acquire())?;
+///     let lp = asyncio::get_running_loop().unwrap();
+///     log.borrow_mut().push(format!("{id} at {}s", lp.time().as_secs()));
+///     yield_from!(asyncio::sleep(Duration::from_secs(1)))?;
+///     sem.release();
+///     Ok(())
+/// }
+///
+/// #[generator(yield = Suspend, send = Resume)]
+/// fn five_jobs(log: Rc<RefCell<Vec<String>>>) -> Result<Vec<()>, Cancelled> {
+///     let sem = Semaphore::new(2);
+///     yield_from!(asyncio::gather((1..=5).map(|id| job(sem.clone(), id, log.clone()))))
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// lp.run_until_complete(five_jobs(log.clone())).unwrap();
+/// assert_eq!(*log.borrow(), ["1 at 0s", "2 at 0s", "3 at 1s", "4 at 1s", "5 at 2s"]);
+/// ```
+#[derive(Clone)]
+pub struct Semaphore {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    value: Cell<usize>,
+    /// `Some(initial)` for a bounded semaphore.
+    bound: Option<usize>,
+    waiters: RefCell<VecDeque<Future<(), Cancelled>>>,
+}
+
+impl Semaphore {
+    /// A semaphore with `value` permits (Python: `Semaphore(value)`; a negative value,
+    /// Python's `ValueError`, cannot be written).
+    pub fn new(value: usize) -> Self {
+        Self::with_bound(value, None)
+    }
+
+    /// A semaphore that may never hold more than `value` permits: releasing more than was
+    /// acquired panics (Python: `BoundedSemaphore(value)`, which raises `ValueError`).
+    pub fn bounded(value: usize) -> Self {
+        Self::with_bound(value, Some(value))
+    }
+
+    fn with_bound(value: usize, bound: Option<usize>) -> Self {
+        Semaphore {
+            inner: Rc::new(Inner {
+                value: Cell::new(value),
+                bound,
+                waiters: RefCell::new(VecDeque::new()),
+            }),
+        }
+    }
+
+    /// The permits left.
+    pub fn value(&self) -> usize {
+        self.inner.value.get()
+    }
+
+    /// Whether `acquire` would wait: no permit left, or others are already waiting.
+    pub fn locked(&self) -> bool {
+        self.inner.value.get() == 0
+            || self
+                .inner
+                .waiters
+                .borrow()
+                .iter()
+                .any(|waiter| !waiter.cancelled())
+    }
+
+    /// Take a permit, waiting for one if needed: `yield_from!(sem.acquire())?`.
+    /// `Err(Cancelled)` if the task is cancelled while waiting (it then holds no permit).
+    pub fn acquire(&self) -> Acquire {
+        Acquire {
+            semaphore: self.clone(),
+            state: AcquireState::Created,
+        }
+    }
+
+    /// Give a permit back and wake the longest waiter.
+    ///
+    /// # Panics
+    /// For a [`bounded`](Semaphore::bounded) semaphore, if that would make more permits
+    /// than it started with.
+    #[track_caller]
+    pub fn release(&self) {
+        let value = self.inner.value.get() + 1;
+        if self.inner.bound.is_some_and(|bound| value > bound) {
+            panic!("a bounded semaphore was released more times than it was acquired");
+        }
+        self.inner.value.set(value);
+        self.wake_up_next();
+    }
+
+    fn wake_up_next(&self) {
+        let waiters = self.inner.waiters.borrow();
+        if let Some(next) = waiters.iter().find(|waiter| !waiter.done()) {
+            self.inner.value.set(self.inner.value.get() - 1);
+            let _ = next.set_result(());
+        }
+    }
+
+    /// A waiter leaves the queue; if it was granted a permit it will not use, pass it on.
+    fn leave(&self, waiter: &Future<(), Cancelled>) {
+        self.inner
+            .waiters
+            .borrow_mut()
+            .retain(|other| !other.same_as(waiter));
+        if waiter.done() && !waiter.cancelled() {
+            self.inner.value.set(self.inner.value.get() + 1);
+            self.wake_up_next();
+        }
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Semaphore")
+            .field("value", &self.value())
+            .field("waiters", &self.inner.waiters.borrow().len())
+            .finish()
+    }
+}
+
+/// The awaitable of [`Semaphore::acquire`].
+#[derive(Debug)]
+pub struct Acquire {
+    semaphore: Semaphore,
+    state: AcquireState,
+}
+
+#[derive(Debug)]
+enum AcquireState {
+    Created,
+    Waiting(Await<(), Cancelled>, Future<(), Cancelled>),
+    Closed,
+}
+
+impl Generator<Resume> for Acquire {
+    type Yield = Suspend;
+    type Return = Resume;
+
+    #[track_caller]
+    fn start(self: Pin<&mut Self>) -> GeneratorState<Suspend, Resume> {
+        let this = self.get_mut();
+        if !matches!(this.state, AcquireState::Created) {
+            misuse("start", this.status());
+        }
+        let semaphore = &this.semaphore;
+        if !semaphore.locked() {
+            semaphore.inner.value.set(semaphore.value() - 1);
+            this.state = AcquireState::Closed;
+            return GeneratorState::Complete(Ok(()));
+        }
+        let waiter: Future<(), Cancelled> = running_loop("Semaphore::acquire").create_future();
+        semaphore
+            .inner
+            .waiters
+            .borrow_mut()
+            .push_back(waiter.clone());
+        let mut wait = waiter.clone().into_generator();
+        let step = Pin::new(&mut wait).start();
+        this.state = AcquireState::Waiting(wait, waiter);
+        step
+    }
+
+    #[track_caller]
+    fn resume(self: Pin<&mut Self>, arg: Resume) -> GeneratorState<Suspend, Resume> {
+        let this = self.get_mut();
+        let AcquireState::Waiting(wait, _) = &mut this.state else {
+            misuse("resume", this.status());
+        };
+        let result = match Pin::new(wait).resume(arg) {
+            GeneratorState::Complete(result) => result,
+            GeneratorState::Yielded(_) => unreachable!("cogen: an await yields once"),
+        };
+        let AcquireState::Waiting(_, waiter) =
+            core::mem::replace(&mut this.state, AcquireState::Closed)
+        else {
+            unreachable!()
+        };
+        match result {
+            Ok(()) => {
+                this.semaphore
+                    .inner
+                    .waiters
+                    .borrow_mut()
+                    .retain(|other| !other.same_as(&waiter));
+                if this.semaphore.value() > 0 {
+                    this.semaphore.wake_up_next();
+                }
+            }
+            Err(Cancelled) => this.semaphore.leave(&waiter),
+        }
+        GeneratorState::Complete(result)
+    }
+
+    fn close(self: Pin<&mut Self>) {
+        let this = self.get_mut();
+        if let AcquireState::Waiting(_, waiter) =
+            core::mem::replace(&mut this.state, AcquireState::Closed)
+        {
+            this.semaphore.leave(&waiter);
+        }
+    }
+
+    fn status(&self) -> Status {
+        match self.state {
+            AcquireState::Created => Status::Created,
+            AcquireState::Waiting(..) => Status::Suspended,
+            AcquireState::Closed => Status::Closed,
+        }
+    }
+}
+
+impl Drop for Acquire {
+    fn drop(&mut self) {
+        Pin::new(self).close();
+    }
+}

@@ -1,0 +1,288 @@
+//! `Task`: a coroutine driven by the event loop, and the future of its result.
+
+use alloc::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
+use core::fmt;
+use core::ops::Deref;
+use core::pin::Pin;
+
+use alloc::boxed::Box;
+
+use super::event_loop::{EventLoop, LoopInner, Ready, running_loop};
+use super::future::{Future, Waitable};
+use super::{AsyncError, Awaitable, Cancelled, Resume, Suspend, Wait};
+use crate::{Generator, GeneratorState};
+
+/// Python's `asyncio.Task`: a coroutine scheduled on an event loop, and the [`Future`] of
+/// what it returns (a `Task` derefs to its future, as Python's `Task` subclasses `Future`).
+///
+/// Each step resumes the coroutine until it yields a [`Suspend`]: a task suspended on a
+/// future is stepped again once the future is done, one that yielded to the loop
+/// ([`yield_now`](super::yield_now), `sleep(0)`) on the next tick. When the coroutine
+/// returns `Ok(value)` the task's result is `value`; an `Err` that
+/// [`is_cancelled`](AsyncError::is_cancelled) leaves the task cancelled; another `Err`
+/// fails it.
+///
+/// [`cancel`](Task::cancel) asks the coroutine to stop (Python's `Task.cancel`): if it is
+/// waiting for a future, that future is cancelled, so the wait returns `Err(Cancelled)`;
+/// otherwise the next resume delivers `Err(Cancelled)`, and a task cancelled before its
+/// first step never runs its body. The coroutine may catch the cancellation and go on.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::{generator, yield_from};
+/// use cogen::asyncio::{self, Cancelled, EventLoop, Resume, Suspend};
+///
+/// #[generator(yield = Suspend, send = Resume)]
+/// fn stubborn() -> Result<&'static str, Cancelled> {
+///     match yield_from!(asyncio::sleep(Duration::from_secs(10))) {
+///         Err(Cancelled) => Ok("caught the cancellation"),
+///         Ok(()) => Ok("slept"),
+///     }
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let task = lp.create_task(stubborn());
+/// lp.run_briefly(); // the task starts and sleeps
+/// assert!(task.cancel());
+/// assert_eq!(lp.run_until_complete(&task), Ok("caught the cancellation"));
+/// assert!(!task.cancelled());
+/// assert_eq!(lp.time(), Duration::ZERO);
+/// ```
+#[must_use = "a task runs anyway, but dropping its handle loses its result"]
+pub struct Task<T, E = Cancelled> {
+    future: Future<T, E>,
+}
+
+/// A task's step, as the ready queue and the futures it waits for see it.
+pub(crate) trait Step {
+    fn step(self: Rc<Self>, event_loop: &LoopInner);
+}
+
+struct Runner<G, T, E> {
+    /// `None` while a step runs (so a panic in the coroutine drops it) and once finished.
+    coroutine: Cell<Option<Pin<Box<G>>>>,
+    started: Cell<bool>,
+    /// Deliver `Err(Cancelled)` at the next step (Python: `_must_cancel`).
+    must_cancel: Cell<bool>,
+    /// The future the coroutine is suspended on (Python: `_fut_waiter`).
+    waiting_on: RefCell<Option<Rc<dyn Waitable>>>,
+    future: Future<T, E>,
+}
+
+/// Wrap a coroutine in a [`Task`] and schedule its first step on the running loop
+/// (Python: `asyncio.create_task(coro)`): it runs concurrently with the caller, which can
+/// wait for it later with `yield_from!(&task)`.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::{generator, yield_from};
+/// use cogen::asyncio::{self, Cancelled, EventLoop, Resume, Suspend};
+///
+/// #[generator(yield = Suspend, send = Resume)]
+/// fn foo(secs: u64) -> Result<u64, Cancelled> {
+///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+///     Ok(secs)
+/// }
+///
+/// #[generator(yield = Suspend, send = Resume)]
+/// fn main_coro() -> Result<(u64, u64), Cancelled> {
+///     let task1 = asyncio::create_task(foo(1));
+///     let task2 = asyncio::create_task(foo(2));
+///     let a = yield_from!(&task1)?;
+///     let b = yield_from!(&task2)?;
+///     Ok((a, b))
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// assert_eq!(lp.run_until_complete(main_coro()), Ok((1, 2)));
+/// assert_eq!(lp.time(), Duration::from_secs(2)); // concurrent: 2 s, not 3
+/// ```
+///
+/// # Panics
+/// If no loop is running on this thread (use [`EventLoop::create_task`]).
+#[track_caller]
+pub fn create_task<G, T, E>(coroutine: G) -> Task<T, E>
+where
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    T: 'static,
+    E: AsyncError + 'static,
+{
+    running_loop("create_task").create_task(coroutine)
+}
+
+impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
+    pub(crate) fn spawn<G>(event_loop: &EventLoop, coroutine: G) -> Self
+    where
+        G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    {
+        let future = event_loop.create_future();
+        let runner = Rc::new(Runner {
+            coroutine: Cell::new(Some(Box::pin(coroutine))),
+            started: Cell::new(false),
+            must_cancel: Cell::new(false),
+            waiting_on: RefCell::new(None),
+            future: future.clone(),
+        });
+        let weak: Weak<Runner<G, T, E>> = Rc::downgrade(&runner);
+        future.set_cancel_hook(move || weak.upgrade().is_some_and(|r| r.request_cancel()));
+        event_loop.inner().schedule(Ready::Step(runner));
+        Task { future }
+    }
+}
+
+impl<T: 'static, E: 'static> Task<T, E> {
+    /// The task's future (also reachable through `Deref`).
+    pub fn future(&self) -> &Future<T, E> {
+        &self.future
+    }
+
+    pub(crate) fn take_result(&self) -> Result<T, E>
+    where
+        E: AsyncError,
+    {
+        self.future.take_result()
+    }
+}
+
+impl<T, E> Deref for Task<T, E> {
+    type Target = Future<T, E>;
+    fn deref(&self) -> &Future<T, E> {
+        &self.future
+    }
+}
+
+impl<T, E> Clone for Task<T, E> {
+    fn clone(&self) -> Self {
+        Task {
+            future: self.future.clone(),
+        }
+    }
+}
+
+impl<T, E> fmt::Debug for Task<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Task").field(&self.future).finish()
+    }
+}
+
+impl<T, E> From<Task<T, E>> for Future<T, E> {
+    fn from(task: Task<T, E>) -> Self {
+        task.future
+    }
+}
+
+impl<T: 'static, E: 'static> Awaitable<T, E> for Task<T, E> {
+    fn ensure_future(self, _: &EventLoop) -> Future<T, E> {
+        self.future
+    }
+
+    fn __event_loop(&self) -> Option<EventLoop> {
+        self.future.event_loop()
+    }
+}
+
+impl<T: 'static, E: 'static> Awaitable<T, E> for &Task<T, E> {
+    fn ensure_future(self, _: &EventLoop) -> Future<T, E> {
+        self.future.clone()
+    }
+
+    fn __event_loop(&self) -> Option<EventLoop> {
+        self.future.event_loop()
+    }
+}
+
+impl<G, T, E> Awaitable<T, E> for G
+where
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    T: 'static,
+    E: AsyncError + 'static,
+{
+    fn ensure_future(self, event_loop: &EventLoop) -> Future<T, E> {
+        event_loop.create_task(self).future
+    }
+}
+
+impl<G, T, E> Runner<G, T, E>
+where
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    T: 'static,
+    E: AsyncError + 'static,
+{
+    /// Python's `Task.cancel`.
+    fn request_cancel(&self) -> bool {
+        if self.future.done() {
+            return false;
+        }
+        let waiting_on = self.waiting_on.borrow().clone();
+        if let Some(waiting_on) = waiting_on
+            && waiting_on.cancel()
+        {
+            // The wait returns `Err(Cancelled)`; the coroutine is stepped by its wakeup.
+            return true;
+        }
+        self.must_cancel.set(true);
+        true
+    }
+
+    fn finish(&self, returned: Result<T, E>) {
+        let cancel = self.must_cancel.replace(false);
+        let _ = match returned {
+            // Cancelled as it returned: the request wins, as in Python.
+            Ok(_) if cancel => self.future.cancel_now(),
+            Ok(value) => self.future.set_result(value).is_ok(),
+            Err(error) if error.is_cancelled() => self.future.cancel_now(),
+            Err(error) => self.future.set_exception(error).is_ok(),
+        };
+    }
+}
+
+impl<G, T, E> Step for Runner<G, T, E>
+where
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    T: 'static,
+    E: AsyncError + 'static,
+{
+    fn step(self: Rc<Self>, event_loop: &LoopInner) {
+        // A wakeup of a task that has finished (or is running: it cannot be) does nothing.
+        let Some(mut coroutine) = self.coroutine.take() else {
+            return;
+        };
+        self.waiting_on.borrow_mut().take();
+        let cancel = self.must_cancel.replace(false);
+        let state = if !self.started.replace(true) {
+            if cancel {
+                // Cancelled before it ran: Python throws into the fresh coroutine, which
+                // raises at once; here it is closed without running its body.
+                drop(coroutine);
+                self.future.cancel_now();
+                return;
+            }
+            coroutine.as_mut().start()
+        } else {
+            coroutine
+                .as_mut()
+                .resume(if cancel { Err(Cancelled) } else { Ok(()) })
+        };
+        match state {
+            GeneratorState::Yielded(Suspend(Wait::Reschedule)) => {
+                self.coroutine.set(Some(coroutine));
+                event_loop.schedule(Ready::Step(self));
+            }
+            GeneratorState::Yielded(Suspend(Wait::On(future))) => {
+                self.coroutine.set(Some(coroutine));
+                future.add_wakeup(self.clone());
+                *self.waiting_on.borrow_mut() = Some(future.clone());
+                // Cancelled while running (by itself, or by a callback it ran): cancel what
+                // it now waits for (Python does the same in `__step`).
+                if self.must_cancel.get() && future.cancel() {
+                    self.must_cancel.set(false);
+                }
+            }
+            GeneratorState::Complete(returned) => {
+                drop(coroutine);
+                self.finish(returned);
+            }
+        }
+    }
+}
