@@ -90,7 +90,10 @@
 #![no_std]
 #![deny(missing_docs)]
 
-pub use cogen_core::{Generator, GeneratorState, IntoGenerator, IntoIter, Iter, Status, Throwable};
+pub use cogen_core::{
+    Generator, GeneratorFuture, GeneratorState, GeneratorStream, IntoGenerator, IntoIter, Iter,
+    Status, Throwable,
+};
 
 /// A small asyncio in which a coroutine awaits by `yield_from!`: event loop, futures, tasks,
 /// `sleep`, `gather`, a semaphore, and the [`#[asyncio::coroutine]`](asyncio::coroutine)

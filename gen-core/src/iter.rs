@@ -13,7 +13,7 @@ use crate::{Generator, GeneratorState, Status};
 /// `resume` calls here, a generator's body would be inlined twice, and past two uses in
 /// a crate the optimizer stops inlining this function at all (5 ns an item instead of 0.3).
 #[inline(always)]
-fn next_yield<G: Generator<()> + ?Sized>(
+pub(crate) fn next_yield<G: Generator<()> + ?Sized>(
     generator: Pin<&mut G>,
     returned: &mut Option<G::Return>,
 ) -> Option<G::Yield> {

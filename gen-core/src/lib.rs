@@ -1,5 +1,6 @@
 //! The runtime of [cogen](https://docs.rs/cogen): the [`Generator`] protocol, its
-//! iterator adapters, and the support code that `#[generator]` expands to.
+//! iterator, stream and future adapters, the `asyncio` executor, and the support code
+//! that `#[generator]` expands to.
 //!
 //! Depend on the `cogen` facade rather than on this crate: it re-exports everything here
 //! together with the `#[generator]` attribute and the `yield_!` / `yield_from!` macros.
@@ -13,6 +14,7 @@ extern crate std;
 #[cfg(feature = "std")]
 pub mod asyncio;
 
+mod adapt;
 mod bridge;
 mod delegate;
 mod generator;
@@ -20,6 +22,7 @@ mod iter;
 mod runtime;
 mod state;
 
+pub use adapt::{GeneratorFuture, GeneratorStream};
 pub use generator::{Generator, IntoGenerator, Throwable};
 pub use iter::{IntoIter, Iter};
 pub use state::{GeneratorState, Status};

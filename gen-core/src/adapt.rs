@@ -1,0 +1,206 @@
+//! Generators seen by async code: as a `futures::Stream` of their yields, and as a
+//! `std::future::Future` that gives the executor a turn at each `yield_!()`.
+
+use core::fmt;
+use core::future::Future;
+use core::ops::DerefMut;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use futures_core::{FusedStream, Stream};
+
+use crate::iter::next_yield;
+use crate::{Generator, GeneratorState, Status};
+
+/// A generator with `send = ()` as a `futures::Stream` of the values it yields, always
+/// ready: each poll runs it to its next yield. Its return value is kept
+/// ([`take_return`](GeneratorStream::take_return)).
+///
+/// It owns any pinned pointer to the generator: `Box::pin(gen())`, or `pin!(gen())`.
+///
+/// ```
+/// use cogen::{generator, yield_, GeneratorStream};
+/// use futures::StreamExt;
+///
+/// #[generator(yield = u32)]
+/// fn squares(n: u32) -> &'static str {
+///     for i in 1..=n {
+///         yield_!(i * i);
+///     }
+///     "done"
+/// }
+///
+/// let mut stream = GeneratorStream::new(Box::pin(squares(3)));
+/// let all: Vec<u32> = futures::executor::block_on(stream.by_ref().collect());
+/// assert_eq!(all, [1, 4, 9]);
+/// assert_eq!(stream.take_return(), Some("done"));
+/// ```
+#[must_use = "a stream does nothing unless polled"]
+pub struct GeneratorStream<P>
+where
+    P: DerefMut,
+    P::Target: Generator<()>,
+{
+    generator: Pin<P>,
+    returned: Option<<P::Target as Generator<()>>::Return>,
+}
+
+// The generator is pinned by `Pin<P>`, which may move freely; the kept return value is
+// never pinned.
+impl<P> Unpin for GeneratorStream<P>
+where
+    P: DerefMut,
+    P::Target: Generator<()>,
+{
+}
+
+impl<P> GeneratorStream<P>
+where
+    P: DerefMut,
+    P::Target: Generator<()>,
+{
+    /// Adapt the pinned generator.
+    pub fn new(generator: Pin<P>) -> Self {
+        GeneratorStream {
+            generator,
+            returned: None,
+        }
+    }
+
+    /// The generator's return value once the stream has ended; `None` before that, or once
+    /// taken.
+    pub fn take_return(&mut self) -> Option<<P::Target as Generator<()>>::Return> {
+        self.returned.take()
+    }
+}
+
+impl<P> Stream for GeneratorStream<P>
+where
+    P: DerefMut,
+    P::Target: Generator<()>,
+{
+    type Item = <P::Target as Generator<()>>::Yield;
+
+    fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        Poll::Ready(next_yield(this.generator.as_mut(), &mut this.returned))
+    }
+}
+
+impl<P> FusedStream for GeneratorStream<P>
+where
+    P: DerefMut,
+    P::Target: Generator<()>,
+{
+    fn is_terminated(&self) -> bool {
+        self.generator.status() == Status::Closed
+    }
+}
+
+impl<P> fmt::Debug for GeneratorStream<P>
+where
+    P: DerefMut,
+    P::Target: Generator<()>,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GeneratorStream")
+            .field("status", &self.generator.status())
+            .finish()
+    }
+}
+
+/// A generator that yields `()` as a `std::future::Future` of its return value, for any
+/// executor (tokio, `futures`' `LocalPool`, ...): each `yield_!()` hands the executor a turn
+/// (it wakes the task and returns `Pending`, as tokio's `yield_now` does), and completing
+/// makes the future ready. This is the bare `yield` of a generator-based coroutine, which
+/// asyncio reads as `sleep(0)`.
+///
+/// It owns any pinned pointer to the generator: `Box::pin(gen())`, or `pin!(gen())` to
+/// stay on the stack.
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+/// use cogen::{generator, yield_, GeneratorFuture};
+/// use futures::executor::LocalPool;
+/// use futures::task::LocalSpawnExt;
+///
+/// #[generator]
+/// fn worker(name: char, log: Rc<RefCell<String>>) -> usize {
+///     for _ in 0..2 {
+///         log.borrow_mut().push(name);
+///         yield_!(); // let the other task run
+///     }
+///     log.borrow().len()
+/// }
+///
+/// let log = Rc::new(RefCell::new(String::new()));
+/// let mut pool = LocalPool::new();
+/// let a = pool.spawner().spawn_local_with_handle(GeneratorFuture::new(Box::pin(worker('a', log.clone())))).unwrap();
+/// let b = pool.spawner().spawn_local_with_handle(GeneratorFuture::new(Box::pin(worker('b', log.clone())))).unwrap();
+/// pool.run();
+/// assert_eq!(*log.borrow(), "abab");
+/// assert_eq!(futures::executor::block_on(async { (a.await, b.await) }), (4, 4));
+/// ```
+#[must_use = "a future does nothing unless polled"]
+pub struct GeneratorFuture<P> {
+    generator: Pin<P>,
+}
+
+// The generator is pinned by `Pin<P>`, which may move freely.
+impl<P> Unpin for GeneratorFuture<P> {}
+
+impl<P> GeneratorFuture<P>
+where
+    P: DerefMut,
+    P::Target: Generator<(), Yield = ()>,
+{
+    /// Adapt the pinned generator.
+    pub fn new(generator: Pin<P>) -> Self {
+        GeneratorFuture { generator }
+    }
+
+    /// The generator back, e.g. to read its status.
+    pub fn into_inner(self) -> Pin<P> {
+        self.generator
+    }
+}
+
+impl<P> Future for GeneratorFuture<P>
+where
+    P: DerefMut,
+    P::Target: Generator<(), Yield = ()>,
+{
+    type Output = <P::Target as Generator<()>>::Return;
+
+    /// # Panics
+    /// If polled again after it completed (the generator is closed).
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let generator = self.get_mut().generator.as_mut();
+        let sent = match generator.status() {
+            Status::Created => None,
+            Status::Suspended => Some(()),
+            Status::Closed => panic!(
+                "a GeneratorFuture was polled after it completed: its generator is closed"
+            ),
+        };
+        match generator.__cogen_step(sent) {
+            GeneratorState::Yielded(()) => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            GeneratorState::Complete(value) => Poll::Ready(value),
+        }
+    }
+}
+
+impl<P> fmt::Debug for GeneratorFuture<P>
+where
+    P: DerefMut,
+    P::Target: Generator<(), Yield = ()>,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GeneratorFuture")
+            .field("status", &self.generator.status())
+            .finish()
+    }
+}
