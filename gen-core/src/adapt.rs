@@ -179,9 +179,9 @@ where
         let sent = match generator.status() {
             Status::Created => None,
             Status::Suspended => Some(()),
-            Status::Closed => panic!(
-                "a GeneratorFuture was polled after it completed: its generator is closed"
-            ),
+            Status::Closed => {
+                panic!("a GeneratorFuture was polled after it completed: its generator is closed")
+            }
         };
         match generator.__cogen_step(sent) {
             GeneratorState::Yielded(()) => {

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::fmt;
 
-use super::event_loop::{EventLoop, LoopInner, Ready, running_loop};
+use super::event_loop::{EventLoop, LoopInner, call, running_loop};
 use super::task::Step;
 use super::{AsyncError, Awaitable, Cancelled};
 
@@ -246,10 +246,10 @@ impl<T: 'static, E: 'static> Future<T, E> {
             return;
         };
         event_loop.schedule(match callback {
-            Callback::Wake(task) => Ready::Step(task),
+            Callback::Wake(task) => task,
             Callback::User(_, callback) => {
                 let future = self.clone();
-                Ready::Call(Box::new(move || callback(&future)))
+                call(move || callback(&future))
             }
         });
     }
@@ -288,7 +288,7 @@ impl<T: 'static, E: 'static> Waitable for FutureCell<T, E> {
         if matches!(*self.state.borrow(), State::Pending) {
             self.callbacks.borrow_mut().push(Callback::Wake(task));
         } else if let Some(event_loop) = self.event_loop.upgrade() {
-            event_loop.schedule(Ready::Step(task));
+            event_loop.schedule(task);
         }
     }
 

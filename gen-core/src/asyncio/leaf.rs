@@ -188,8 +188,51 @@ pub fn sleep(delay: Duration) -> Sleep {
 /// assert!(a.done());
 /// assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]);
 /// ```
-pub fn yield_now() -> Sleep {
-    sleep(Duration::ZERO)
+pub fn yield_now() -> YieldNow {
+    YieldNow {
+        status: Status::Created,
+    }
+}
+
+/// The awaitable of [`yield_now`]: yields to the loop once.
+#[derive(Debug)]
+pub struct YieldNow {
+    status: Status,
+}
+
+impl Generator<Resume> for YieldNow {
+    type Yield = Suspend;
+    type Return = Resume;
+
+    #[inline]
+    #[track_caller]
+    fn start(self: Pin<&mut Self>) -> GeneratorState<Suspend, Resume> {
+        let this = self.get_mut();
+        if this.status != Status::Created {
+            misuse("start", this.status);
+        }
+        this.status = Status::Suspended;
+        GeneratorState::Yielded(Suspend(Wait::Reschedule))
+    }
+
+    #[inline]
+    #[track_caller]
+    fn resume(self: Pin<&mut Self>, arg: Resume) -> GeneratorState<Suspend, Resume> {
+        let this = self.get_mut();
+        if this.status != Status::Suspended {
+            misuse("resume", this.status);
+        }
+        this.status = Status::Closed;
+        GeneratorState::Complete(arg)
+    }
+
+    fn close(self: Pin<&mut Self>) {
+        self.get_mut().status = Status::Closed;
+    }
+
+    fn status(&self) -> Status {
+        self.status
+    }
 }
 
 /// The awaitable of [`sleep`] and [`yield_now`].
@@ -203,13 +246,21 @@ pub struct Sleep {
 enum SleepState {
     Created,
     /// `sleep(0)`: yielded once to the loop.
-    Rescheduled,
+    Rescheduled(YieldNow),
     /// Waiting for the future its timer completes; dropping the guard cancels the timer.
     Waiting {
         wait: Await<(), Cancelled>,
         _timer: CancelOnDrop,
     },
     Closed,
+}
+
+/// The return value of a leaf resumed after its one yield.
+pub(crate) fn once<R>(step: GeneratorState<Suspend, R>) -> R {
+    match step {
+        GeneratorState::Complete(result) => result,
+        GeneratorState::Yielded(_) => unreachable!("cogen: an asyncio leaf yields once"),
+    }
 }
 
 #[derive(Debug)]
@@ -232,8 +283,10 @@ impl Generator<Resume> for Sleep {
             misuse("start", this.status());
         }
         if this.delay.is_zero() {
-            this.state = SleepState::Rescheduled;
-            return GeneratorState::Yielded(Suspend(Wait::Reschedule));
+            let mut yield_now = yield_now();
+            let step = Pin::new(&mut yield_now).start();
+            this.state = SleepState::Rescheduled(yield_now);
+            return step;
         }
         let event_loop = running_loop("asyncio::sleep");
         let future: Future<(), Cancelled> = event_loop.create_future();
@@ -254,11 +307,8 @@ impl Generator<Resume> for Sleep {
     fn resume(self: Pin<&mut Self>, arg: Resume) -> GeneratorState<Suspend, Resume> {
         let this = self.get_mut();
         let result = match &mut this.state {
-            SleepState::Rescheduled => arg,
-            SleepState::Waiting { wait, .. } => match Pin::new(wait).resume(arg) {
-                GeneratorState::Complete(result) => result,
-                GeneratorState::Yielded(_) => unreachable!("cogen: an await yields once"),
-            },
+            SleepState::Rescheduled(yield_now) => once(Pin::new(yield_now).resume(arg)),
+            SleepState::Waiting { wait, .. } => once(Pin::new(wait).resume(arg)),
             _ => misuse("resume", this.status()),
         };
         this.state = SleepState::Closed;
@@ -272,7 +322,7 @@ impl Generator<Resume> for Sleep {
     fn status(&self) -> Status {
         match self.state {
             SleepState::Created => Status::Created,
-            SleepState::Rescheduled | SleepState::Waiting { .. } => Status::Suspended,
+            SleepState::Rescheduled(_) | SleepState::Waiting { .. } => Status::Suspended,
             SleepState::Closed => Status::Closed,
         }
     }

@@ -74,7 +74,7 @@ use core::fmt;
 pub use event_loop::{EventLoop, TimerHandle, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
 pub use gather::{gather, gather_results};
-pub use leaf::{Await, Sleep, sleep, yield_now};
+pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use semaphore::{Acquire, Semaphore};
 pub use task::{Task, create_task};
 

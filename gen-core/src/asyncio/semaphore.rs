@@ -8,7 +8,7 @@ use core::pin::Pin;
 
 use super::event_loop::running_loop;
 use super::future::Future;
-use super::leaf::Await;
+use super::leaf::{Await, once};
 use super::{Cancelled, Resume, Suspend};
 use crate::runtime::misuse;
 use crate::{Generator, GeneratorState, IntoGenerator, Status};
@@ -200,10 +200,7 @@ impl Generator<Resume> for Acquire {
         let AcquireState::Waiting(wait, _) = &mut this.state else {
             misuse("resume", this.status());
         };
-        let result = match Pin::new(wait).resume(arg) {
-            GeneratorState::Complete(result) => result,
-            GeneratorState::Yielded(_) => unreachable!("cogen: an await yields once"),
-        };
+        let result = once(Pin::new(wait).resume(arg));
         let AcquireState::Waiting(_, waiter) =
             core::mem::replace(&mut this.state, AcquireState::Closed)
         else {

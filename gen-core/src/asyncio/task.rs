@@ -1,14 +1,12 @@
 //! `Task`: a coroutine driven by the event loop, and the future of its result.
 
 use alloc::rc::{Rc, Weak};
-use core::cell::{Cell, RefCell};
+use core::cell::{Cell, UnsafeCell};
 use core::fmt;
 use core::ops::Deref;
 use core::pin::Pin;
 
-use alloc::boxed::Box;
-
-use super::event_loop::{EventLoop, LoopInner, Ready, running_loop};
+use super::event_loop::{EventLoop, LoopInner, running_loop};
 use super::future::{Future, Waitable};
 use super::{AsyncError, Awaitable, Cancelled, Resume, Suspend, Wait};
 use crate::{Generator, GeneratorState};
@@ -59,15 +57,36 @@ pub(crate) trait Step {
     fn step(self: Rc<Self>, event_loop: &LoopInner);
 }
 
+/// A task's state and its coroutine, in one allocation (the `Rc` the ready queue holds):
+/// switching to a task touches one block of memory.
 struct Runner<G, T, E> {
-    /// `None` while a step runs (so a panic in the coroutine drops it) and once finished.
-    coroutine: Cell<Option<Pin<Box<G>>>>,
-    started: Cell<bool>,
+    phase: Cell<Phase>,
     /// Deliver `Err(Cancelled)` at the next step (Python: `_must_cancel`).
     must_cancel: Cell<bool>,
     /// The future the coroutine is suspended on (Python: `_fut_waiter`).
-    waiting_on: RefCell<Option<Rc<dyn Waitable>>>,
+    waiting_on: Cell<Option<Rc<dyn Waitable>>>,
     future: Future<T, E>,
+    /// Pinned in place: the `Runner` lives in an `Rc` and never moves, and the coroutine is
+    /// never moved out, only dropped in place. Reached only by `step` while `Running`.
+    coroutine: UnsafeCell<Option<G>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Fresh,
+    Suspended,
+    Running,
+    Finished,
+}
+
+/// Marks a task finished if its coroutine panics (it is then closed; it is dropped with
+/// the task). Defused with `mem::forget` on the normal path.
+struct FinishOnUnwind<'a>(&'a Cell<Phase>);
+
+impl Drop for FinishOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.0.set(Phase::Finished);
+    }
 }
 
 /// Wrap a coroutine in a [`Task`] and schedule its first step on the running loop
@@ -118,15 +137,15 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
     {
         let future = event_loop.create_future();
         let runner = Rc::new(Runner {
-            coroutine: Cell::new(Some(Box::pin(coroutine))),
-            started: Cell::new(false),
+            phase: Cell::new(Phase::Fresh),
             must_cancel: Cell::new(false),
-            waiting_on: RefCell::new(None),
+            waiting_on: Cell::new(None),
             future: future.clone(),
+            coroutine: UnsafeCell::new(Some(coroutine)),
         });
         let weak: Weak<Runner<G, T, E>> = Rc::downgrade(&runner);
         future.set_cancel_hook(move || weak.upgrade().is_some_and(|r| r.request_cancel()));
-        event_loop.inner().schedule(Ready::Step(runner));
+        event_loop.inner().schedule(runner);
         Task { future }
     }
 }
@@ -214,7 +233,8 @@ where
         if self.future.done() {
             return false;
         }
-        let waiting_on = self.waiting_on.borrow().clone();
+        let waiting_on = self.waiting_on.take();
+        self.waiting_on.set(waiting_on.clone());
         if let Some(waiting_on) = waiting_on
             && waiting_on.cancel()
         {
@@ -223,6 +243,13 @@ where
         }
         self.must_cancel.set(true);
         true
+    }
+
+    fn drop_coroutine(&self) {
+        debug_assert!(self.phase.get() == Phase::Finished);
+        // SAFETY: the task is finished, so no step holds a reference to the coroutine;
+        // dropping it in place keeps the pinning promise.
+        unsafe { *self.coroutine.get() = None };
     }
 
     fn finish(&self, returned: Result<T, E>) {
@@ -244,35 +271,47 @@ where
     E: AsyncError + 'static,
 {
     fn step(self: Rc<Self>, event_loop: &LoopInner) {
-        // A wakeup of a task that has finished (or is running: it cannot be) does nothing.
-        let Some(mut coroutine) = self.coroutine.take() else {
+        let phase = self.phase.get();
+        // A wakeup of a finished task does nothing (a running one cannot be stepped: only
+        // the loop steps tasks, and it cannot run inside a step).
+        if !matches!(phase, Phase::Fresh | Phase::Suspended) {
             return;
-        };
-        self.waiting_on.borrow_mut().take();
+        }
+        drop(self.waiting_on.take());
         let cancel = self.must_cancel.replace(false);
-        let state = if !self.started.replace(true) {
-            if cancel {
-                // Cancelled before it ran: Python throws into the fresh coroutine, which
-                // raises at once; here it is closed without running its body.
-                drop(coroutine);
-                self.future.cancel_now();
-                return;
-            }
-            coroutine.as_mut().start()
-        } else {
-            coroutine
-                .as_mut()
-                .resume(if cancel { Err(Cancelled) } else { Ok(()) })
+        if phase == Phase::Fresh && cancel {
+            // Cancelled before it ran: Python throws into the fresh coroutine, which raises
+            // at once; here it is closed without running its body.
+            self.phase.set(Phase::Finished);
+            self.future.cancel_now();
+            self.drop_coroutine();
+            return;
+        }
+        self.phase.set(Phase::Running);
+        let unwind = FinishOnUnwind(&self.phase);
+        // SAFETY: the coroutine is pinned (see `coroutine`), and only this step, which is
+        // not re-entrant (phase `Running`), makes a reference to it.
+        let coroutine = unsafe { (*self.coroutine.get()).as_mut() };
+        let Some(coroutine) = coroutine else {
+            unreachable!("cogen: a task's coroutine is present until it finishes")
         };
+        // SAFETY: see above: it is never moved again.
+        let coroutine = unsafe { Pin::new_unchecked(coroutine) };
+        let state = if phase == Phase::Fresh {
+            coroutine.start()
+        } else {
+            coroutine.resume(if cancel { Err(Cancelled) } else { Ok(()) })
+        };
+        core::mem::forget(unwind);
         match state {
             GeneratorState::Yielded(Suspend(Wait::Reschedule)) => {
-                self.coroutine.set(Some(coroutine));
-                event_loop.schedule(Ready::Step(self));
+                self.phase.set(Phase::Suspended);
+                event_loop.schedule(self);
             }
             GeneratorState::Yielded(Suspend(Wait::On(future))) => {
-                self.coroutine.set(Some(coroutine));
+                self.phase.set(Phase::Suspended);
                 future.add_wakeup(self.clone());
-                *self.waiting_on.borrow_mut() = Some(future.clone());
+                self.waiting_on.set(Some(future.clone()));
                 // Cancelled while running (by itself, or by a callback it ran): cancel what
                 // it now waits for (Python does the same in `__step`).
                 if self.must_cancel.get() && future.cancel() {
@@ -280,8 +319,10 @@ where
                 }
             }
             GeneratorState::Complete(returned) => {
-                drop(coroutine);
+                self.phase.set(Phase::Finished);
+                // The result first: the coroutine's destructors then see a done task.
                 self.finish(returned);
+                self.drop_coroutine();
             }
         }
     }
