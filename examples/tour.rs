@@ -100,4 +100,22 @@ fn main() {
     }
     println!("  {}", sums.join(" "));
     let _ = co.as_mut().resume(None);
+
+    println!("asyncio::run, a coroutine awaiting another with yield_from! (Python's await):");
+    println!("  {:?}", cogen::asyncio::run(print_square(10)));
+}
+
+/// Python: `async def square(x): await asyncio.sleep(0.001); return x ** 2`
+#[cogen::asyncio::coroutine]
+fn square(x: u64) -> Result<u64, cogen::asyncio::Cancelled> {
+    yield_from!(cogen::asyncio::sleep(std::time::Duration::from_millis(1)))?;
+    Ok(x * x)
+}
+
+/// Python: `async def print_square(x): y = await square(x); print(y); return y`
+#[cogen::asyncio::coroutine]
+fn print_square(x: u64) -> Result<u64, cogen::asyncio::Cancelled> {
+    let y = yield_from!(square(x))?;
+    println!("  square({x}) = {y}");
+    Ok(y)
 }

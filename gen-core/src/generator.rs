@@ -50,7 +50,7 @@ use crate::{GeneratorState, Status};
 /// just-started generator"), starting one twice, and starting or resuming one that is
 /// [`Closed`](Status::Closed) all panic with a message that says what to call instead. The
 /// panic happens before anything is touched: the generator stays as it was.
-#[must_use = "a generator does nothing until it is started"]
+#[must_use = "a generator does nothing until started (a coroutine: until awaited, run or spawned)"]
 pub trait Generator<S = ()> {
     /// The type of the values handed out by `yield_!`.
     type Yield;

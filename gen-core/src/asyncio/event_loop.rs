@@ -2,6 +2,7 @@
 
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::rc::{Rc, Weak};
+use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::cmp::Ordering;
 use core::fmt;
@@ -49,6 +50,9 @@ pub(crate) struct LoopInner {
     cancelled_timers: Cell<usize>,
     next_seq: Cell<u64>,
     clock: Clock,
+    /// Every task made on this loop, to close the pending ones when the loop goes away
+    /// (see `close_tasks`); finished ones are pruned as it grows.
+    tasks: RefCell<Vec<Weak<dyn Step>>>,
 }
 
 /// One entry of the ready queue: a task's next step (rescheduling a task allocates
@@ -230,7 +234,9 @@ impl Drop for Running {
 }
 
 /// Run a coroutine to completion on a new event loop with a real clock, and return what it
-/// returned (Python: `asyncio.run(main())`).
+/// returned (Python: `asyncio.run(main())`). [`EventLoop::run`] does the same on a loop of
+/// your choice (e.g. one with a virtual clock). Tasks still pending when `main` returns are
+/// closed: their coroutines are dropped (Python cancels them and runs them once more).
 ///
 /// ```
 /// use cogen::{generator, yield_from};
@@ -261,9 +267,11 @@ where
     E: AsyncError + 'static,
 {
     let event_loop = EventLoop::new();
-    let task = event_loop.create_task(main);
-    event_loop.run_until_done(&task);
-    task.take_result()
+    let result = event_loop.run(main);
+    // Tasks still pending are closed here rather than when the loop is dropped, which a
+    // pending task holding an `EventLoop` handle would prevent.
+    event_loop.inner.close_tasks();
+    result
 }
 
 impl EventLoop {
@@ -287,6 +295,7 @@ impl EventLoop {
                 cancelled_timers: Cell::new(0),
                 next_seq: Cell::new(0),
                 clock,
+                tasks: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -369,6 +378,39 @@ impl EventLoop {
         Task::spawn(self, coroutine)
     }
 
+    /// Run `main` as a task on this loop until it is done, and return what it returned, moved
+    /// out (no `Clone` needed): [`run`](super::run) on a loop of your choice.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn unique() -> Result<Box<str>, Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(5)))?;
+    ///     Ok("no Clone needed".into())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run(unique()).as_deref(), Ok("no Clone needed"));
+    /// assert_eq!(lp.time(), Duration::from_secs(5));
+    /// ```
+    ///
+    /// # Panics
+    /// As [`run_until_complete`](EventLoop::run_until_complete).
+    #[track_caller]
+    pub fn run<G, T, E>(&self, main: G) -> Result<T, E>
+    where
+        G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+        T: 'static,
+        E: AsyncError + 'static,
+    {
+        let task = self.create_task(main);
+        self.run_until_done(&task);
+        task.take_result()
+    }
+
     /// Run the loop until `awaitable` is done and return its result (Python:
     /// `loop.run_until_complete`). A coroutine is first made a task on this loop.
     ///
@@ -438,6 +480,31 @@ impl LoopInner {
         }
     }
 
+    /// Remember a new task, to close it if it is still pending when the loop goes away.
+    pub(crate) fn register_task(&self, task: Weak<dyn Step>) {
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.len() == tasks.capacity() {
+            tasks.retain(|task| task.strong_count() > 0);
+            // Room for as many again, so that pruning stays amortized O(1) per task.
+            let live = tasks.len();
+            tasks.reserve(live.max(8));
+        }
+        tasks.push(task);
+    }
+
+    /// Close every task that is still pending: drop its coroutine (running its locals'
+    /// destructors, Python's `coro.close()` when a pending task is collected) and what it
+    /// waits for. Without this, a task waiting on a future and that future's wakeup of the
+    /// task form an `Rc` cycle that nothing would ever free.
+    pub(crate) fn close_tasks(&self) {
+        let tasks = self.tasks.take();
+        for task in tasks {
+            if let Some(task) = task.upgrade() {
+                task.close();
+            }
+        }
+    }
+
     #[inline]
     pub(crate) fn schedule(&self, ready: Ready) {
         self.ready.borrow_mut().push_back(ready);
@@ -501,5 +568,13 @@ impl LoopInner {
             self.cancelled_timers
                 .set(self.cancelled_timers.get().saturating_sub(1));
         }
+    }
+}
+
+impl Drop for LoopInner {
+    /// A loop dropped with tasks still pending closes them (see `close_tasks`): their
+    /// callbacks and timers can never run again.
+    fn drop(&mut self) {
+        self.close_tasks();
     }
 }

@@ -48,11 +48,13 @@ pub struct Future<T, E = Cancelled> {
 pub(crate) struct FutureCell<T, E> {
     state: RefCell<State<T, E>>,
     callbacks: RefCell<Vec<Callback<T, E>>>,
-    next_callback_id: Cell<u64>,
     event_loop: Weak<LoopInner>,
-    /// What `cancel` does instead of cancelling the cell (a task's and a gather's cancel).
-    cancel_hook: RefCell<Option<Box<dyn Fn() -> bool>>>,
+    /// What `cancel` does instead of cancelling the cell (a task's and a gather's cancel):
+    /// `Some(cancelled)`, or `None` when what it would cancel is gone (see `cancel`).
+    cancel_hook: RefCell<Option<CancelHook>>,
 }
+
+type CancelHook = Box<dyn Fn() -> Option<bool>>;
 
 enum State<T, E> {
     Pending,
@@ -69,6 +71,11 @@ enum Callback<T, E> {
     User(CallbackId, DoneCallback<T, E>),
     /// A task waiting for this future: its next step.
     Wake(Rc<dyn Step>),
+}
+
+std::thread_local! {
+    /// The next [`CallbackId`]: futures are `!Send`, so ids only need to be unique on a thread.
+    static NEXT_CALLBACK_ID: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Names a callback added by [`Future::add_done_callback`], to remove it.
@@ -114,7 +121,6 @@ impl<T: 'static, E: 'static> Future<T, E> {
             cell: Rc::new(FutureCell {
                 state: RefCell::new(State::Pending),
                 callbacks: RefCell::new(Vec::new()),
-                next_callback_id: Cell::new(0),
                 event_loop,
                 cancel_hook: RefCell::new(None),
             }),
@@ -142,7 +148,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
         self.cell.event_loop.upgrade().map(EventLoop::from_inner)
     }
 
-    pub(crate) fn set_cancel_hook(&self, hook: impl Fn() -> bool + 'static) {
+    pub(crate) fn set_cancel_hook(&self, hook: impl Fn() -> Option<bool> + 'static) {
         *self.cell.cancel_hook.borrow_mut() = Some(Box::new(hook));
     }
 
@@ -190,10 +196,25 @@ impl<T: 'static, E: 'static> Future<T, E> {
         if self.done() {
             return false;
         }
-        if let Some(hook) = &*self.cell.cancel_hook.borrow() {
-            return hook();
+        let hooked = self
+            .cell
+            .cancel_hook
+            .borrow()
+            .as_ref()
+            .and_then(|hook| hook());
+        match hooked {
+            Some(cancelled) => cancelled,
+            // No hook, or its owner is gone: a task whose coroutine panicked (dropped after
+            // unwinding) or a gather whose children were dropped will never complete this
+            // future, so cancelling it is cancelling the cell (and waking its awaiters).
+            None => self.cancel_now(),
         }
-        self.cancel_now()
+    }
+
+    /// Drop the callbacks not yet scheduled: the loop is gone, so they can never run.
+    pub(crate) fn drop_callbacks(&self) {
+        let callbacks = core::mem::take(&mut *self.cell.callbacks.borrow_mut());
+        drop(callbacks);
     }
 
     /// Cancel the cell itself, bypassing any hook.
@@ -204,8 +225,11 @@ impl<T: 'static, E: 'static> Future<T, E> {
     /// Run `callback` with the future once it is done, on the loop's next tick after that
     /// (at once on the next tick if it is already done). Callbacks run in the order added.
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T, E>) + 'static) -> CallbackId {
-        let id = CallbackId(self.cell.next_callback_id.get());
-        self.cell.next_callback_id.set(id.0 + 1);
+        // Ids are unique on the thread, not per future: an id from another future (a
+        // callback never added to this one) must find nothing here, not whatever callback
+        // of this future happens to have the same number (Python: `remove_done_callback`
+        // of a function never added returns 0).
+        let id = CallbackId(NEXT_CALLBACK_ID.with(|next| next.replace(next.get() + 1)));
         let callback = Callback::User(id, Box::new(callback));
         if self.done() {
             self.schedule(callback);

@@ -2,7 +2,7 @@
 
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use core::cell::Cell;
+use core::cell::{Cell, RefCell};
 
 use super::event_loop::get_running_loop;
 use super::future::Future;
@@ -83,7 +83,8 @@ where
 
 struct Gathering<T, E, O> {
     outer: Future<O, E>,
-    children: Vec<Future<T, E>>,
+    /// Emptied once the gather is done (see `child_done`).
+    children: RefCell<Vec<Future<T, E>>>,
     finished: Cell<usize>,
     cancel_requested: Cell<bool>,
     return_exceptions: bool,
@@ -124,18 +125,18 @@ where
     }
     let state = Rc::new(Gathering {
         outer: outer.clone(),
-        children,
+        children: RefCell::new(children),
         finished: Cell::new(0),
         cancel_requested: Cell::new(false),
         return_exceptions,
         collect,
     });
-    for child in &state.children {
+    for child in state.children.borrow().iter() {
         let state = state.clone();
         child.add_done_callback(move |child| state.child_done(child));
     }
     let weak = Rc::downgrade(&state);
-    outer.set_cancel_hook(move || weak.upgrade().is_some_and(|state| state.cancel()));
+    outer.set_cancel_hook(move || weak.upgrade().map(|state| state.cancel()));
     outer
 }
 
@@ -143,22 +144,32 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> Gathering<
     fn child_done(&self, child: &Future<T, E>) {
         let finished = self.finished.get() + 1;
         self.finished.set(finished);
-        if self.outer.done() {
-            return;
+        if !self.outer.done() {
+            self.update_outer(child, finished);
         }
+        if self.outer.done() {
+            // The gather has its outcome: let go of the children. A child still pending
+            // (after another one failed the gather) holds this state through its done
+            // callback; were the state to hold that child, the two would keep each other
+            // alive forever if the child never completes.
+            drop(self.children.take());
+        }
+    }
+
+    fn update_outer(&self, child: &Future<T, E>, finished: usize) {
         if !self.return_exceptions
             && let Some(Err(error)) = child.result()
         {
             let _ = self.outer.set_exception(error);
             return;
         }
-        if finished == self.children.len() {
+        let children = self.children.borrow();
+        if finished == children.len() {
             if self.cancel_requested.get() {
                 let _ = self.outer.set_exception(E::from(Cancelled));
                 return;
             }
-            let results = self
-                .children
+            let results = children
                 .iter()
                 .map(|child| child.result().expect("every child is done"))
                 .collect();
@@ -170,7 +181,9 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> Gathering<
     /// `Cancelled` when they are done.
     fn cancel(&self) -> bool {
         let mut any = false;
-        for child in &self.children {
+        // A copy: cancelling a child may come back here (a child awaiting this gather).
+        let children = self.children.borrow().clone();
+        for child in &children {
             any |= child.cancel();
         }
         if any {

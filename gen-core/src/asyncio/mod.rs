@@ -59,7 +59,12 @@
 //! awaiters), so `T` and `E` are `Clone`; share big results through `Rc`.
 //!
 //! A panic in a coroutine or callback propagates out of the loop's `run*` method that ran
-//! it; the panicking task never completes.
+//! it; the panicking task never completes, unless it is cancelled (which then wakes what
+//! awaits it with `Err(Cancelled)`).
+//!
+//! A loop dropped with tasks still pending closes them: their coroutines are dropped, so
+//! their locals' destructors run (Python closes a pending coroutine when its task is
+//! collected). [`run`] does the same for the tasks left when `main` returns.
 
 mod event_loop;
 mod future;

@@ -55,6 +55,10 @@ pub struct Task<T, E = Cancelled> {
 /// A task's step, as the ready queue and the futures it waits for see it.
 pub(crate) trait Step {
     fn step(self: Rc<Self>, event_loop: &LoopInner);
+
+    /// The loop is going away: if this is a pending task, drop its coroutine and let go of
+    /// what it waits for (see `LoopInner::close_tasks`).
+    fn close(&self) {}
 }
 
 /// A task's state and its coroutine, in one allocation (the `Rc` the ready queue holds):
@@ -63,6 +67,8 @@ struct Runner<G, T, E> {
     phase: Cell<Phase>,
     /// Deliver `Err(Cancelled)` at the next step (Python: `_must_cancel`).
     must_cancel: Cell<bool>,
+    /// Inside `request_cancel`, which may come back here through a cycle of awaits.
+    cancelling: Cell<bool>,
     /// The future the coroutine is suspended on (Python: `_fut_waiter`).
     waiting_on: Cell<Option<Rc<dyn Waitable>>>,
     future: Future<T, E>,
@@ -139,12 +145,14 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
         let runner = Rc::new(Runner {
             phase: Cell::new(Phase::Fresh),
             must_cancel: Cell::new(false),
+            cancelling: Cell::new(false),
             waiting_on: Cell::new(None),
             future: future.clone(),
             coroutine: UnsafeCell::new(Some(coroutine)),
         });
         let weak: Weak<Runner<G, T, E>> = Rc::downgrade(&runner);
-        future.set_cancel_hook(move || weak.upgrade().is_some_and(|r| r.request_cancel()));
+        event_loop.inner().register_task(weak.clone());
+        future.set_cancel_hook(move || weak.upgrade().map(|r| r.request_cancel()));
         event_loop.inner().schedule(runner);
         Task { future }
     }
@@ -233,11 +241,24 @@ where
         if self.future.done() {
             return false;
         }
+        if self.phase.get() == Phase::Finished {
+            // Finished but not done: the coroutine panicked, and will never be stepped
+            // again. Cancel the future now, so that the request does what it says and the
+            // tasks awaiting this one are woken (with `Err(Cancelled)`) instead of hanging.
+            return self.future.cancel_now();
+        }
+        if self.cancelling.replace(true) {
+            // Back here through a cycle of awaits (this task awaits itself, or a task that
+            // awaits it): cancelling what it waits for would recurse until the stack
+            // overflows. Leave it to the caller, which asks for the cancellation at the
+            // next step (the cycle is a deadlock, which the loop reports).
+            return false;
+        }
         let waiting_on = self.waiting_on.take();
         self.waiting_on.set(waiting_on.clone());
-        if let Some(waiting_on) = waiting_on
-            && waiting_on.cancel()
-        {
+        let waiter_cancelled = waiting_on.is_some_and(|waiting_on| waiting_on.cancel());
+        self.cancelling.set(false);
+        if waiter_cancelled {
             // The wait returns `Err(Cancelled)`; the coroutine is stepped by its wakeup.
             return true;
         }
@@ -325,5 +346,19 @@ where
                 self.drop_coroutine();
             }
         }
+    }
+
+    fn close(&self) {
+        if self.future.done() {
+            return;
+        }
+        if matches!(self.phase.get(), Phase::Fresh | Phase::Suspended) {
+            self.phase.set(Phase::Finished);
+            drop(self.waiting_on.take());
+            self.drop_coroutine();
+        }
+        // Wakeups of tasks awaiting this one can never run now (the loop is gone); they
+        // would keep those tasks, and through them this one, alive in a cycle.
+        self.future.drop_callbacks();
     }
 }
