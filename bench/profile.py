@@ -6,10 +6,11 @@ under `valgrind --tool=callgrind`, counting only inside the workload function (a
 entering and on leaving it), and writes target/callgrind/summary.json: instructions per item, and
 for the cogen cases where they go, grouped by source file (inlined code is attributed to
 the file it comes from: gen-core/src/*.rs is the library, lib.rs is the generator bodies and
-the bench's own loop), and the calls to malloc/calloc/realloc in that run. report.py puts
-the table into BENCHMARKS.md.
+the bench's own loop), and the calls to malloc/calloc/realloc/posix_memalign in that run.
+report.py puts the table into BENCHMARKS.md.
 
-Standard library only. Usage: python3 bench/profile.py
+Standard library only. Usage: python3 bench/profile.py [--only PREFIX]
+(--only W5: just the cases whose id starts with W5, merged into an existing summary.json)
 """
 
 import collections
@@ -45,10 +46,18 @@ CASES = [
     ("W4 hand_stack", ["w4", "hand_stack"], "cogen_bench::w4::hand_stack", 1 << 16),
     ("W4 cogen", ["w4", "cogen"], "cogen_bench::w4::cogen", 1 << 16),
     ("W4 corosensei", ["w4", "corosensei"], "cogen_bench::w4::corosensei", 1 << 16),
+    # W5: items are task switches (10,000 tasks x 100 yields).
+    ("W5 hand", ["w5", "hand"], "cogen_bench::w5::hand", 1_000_000),
+    ("W5 hand_waker", ["w5", "hand_waker"], "cogen_bench::w5::hand_waker", 1_000_000),
+    ("W5 cogen", ["w5", "cogen"], "cogen_bench::w5::cogen", 1_000_000),
+    ("W5 cogen_on_hand_queue", ["w5", "cogen_on_hand_queue"],
+     "cogen_bench::w5::cogen_on_hand_queue", 1_000_000),
+    ("W5 tokio", ["w5", "tokio"], "cogen_bench::w5::tokio_current_thread", 1_000_000),
 ]
 
-# Calls to these count as allocations (`__rust_alloc` and `Vec` growth end up in them).
-ALLOC_FNS = {"malloc", "calloc", "realloc"}
+# Calls to these count as allocations (`__rust_alloc` and `Vec` growth end up in them;
+# types aligned to more than 16 bytes, e.g. tokio's tasks, in `posix_memalign`).
+ALLOC_FNS = {"malloc", "calloc", "realloc", "posix_memalign", "aligned_alloc", "memalign"}
 
 LINE = re.compile(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(.*?):(.*?)(\s+\[.*\])?$")
 
@@ -66,7 +75,7 @@ def category(path, function):
 
 
 def allocation_calls(out_file):
-    """Calls to malloc/calloc/realloc recorded in a callgrind output file (collected part)."""
+    """Calls to the allocation functions (ALLOC_FNS) recorded in a callgrind output file (collected part)."""
     names, calls, pending = {}, 0, None
     ref = re.compile(r"^c?fn=\((\d+)\)(?: (.*))?$")
     with open(out_file) as f:
@@ -110,6 +119,11 @@ def summarize(out_file, items):
 
 
 def main():
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="only the cases whose id starts with this; the other "
+                        "cases already in summary.json are kept")
+    args = parser.parse_args()
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
         print("profile.py: valgrind not found; skipping", file=sys.stderr)
         return
@@ -119,7 +133,14 @@ def main():
     binary = os.path.join(TARGET, "release", "profile")
     os.makedirs(OUT_DIR, exist_ok=True)
     summary = {}
-    for case, args, function, items in CASES:
+    summary_file = os.path.join(OUT_DIR, "summary.json")
+    cases = CASES
+    if args.only:
+        cases = [c for c in CASES if c[0].startswith(args.only)]
+        if os.path.exists(summary_file):
+            with open(summary_file) as f:
+                summary = json.load(f)
+    for case, case_args, function, items in cases:
         out_file = os.path.join(OUT_DIR, re.sub(r"[^\w]+", "_", case) + ".out")
         for old in glob.glob(out_file + "*"):
             os.remove(old)
@@ -130,13 +151,17 @@ def main():
         # construction.)
         subprocess.run(
             ["valgrind", "--tool=callgrind", f"--dump-before={function}",
-             f"--dump-after={function}", f"--callgrind-out-file={out_file}", binary, *args],
+             f"--dump-after={function}", f"--callgrind-out-file={out_file}", binary, *case_args],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         summary[case] = summarize(out_file + ".2", items)
         print(f"{case:28} {summary[case]['instructions_per_item']:8.1f} instructions/item, "
               f"{summary[case]['allocations']} allocations/run", file=sys.stderr)
-    with open(os.path.join(OUT_DIR, "summary.json"), "w") as f:
+    # In CASES order, so the report's table keeps the workloads in order.
+    order = [c[0] for c in CASES]
+    summary = dict(sorted(summary.items(),
+                          key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+    with open(summary_file, "w") as f:
         json.dump(summary, f, indent=2)
 
 

@@ -93,6 +93,24 @@ W4_ROWS = [
     ("generator", "generator, shared scope", "stackful: plain recursive fn, one generator"),
     (CPY, "CPython", "recursive `yield from walk(child)`"),
 ]
+W5_ROWS = [
+    ("hand", "minimal ready-queue executor (floor)",
+     "`VecDeque` of `Pin<Box<dyn Future>>`, no-op waker, re-queued on `Pending`"),
+    ("hand_waker", "minimal ready-queue executor, real waker",
+     "slab of boxed futures, `VecDeque` of indices, a `RawWaker` whose `wake` queues the index"),
+    ("cogen", "**cogen** `asyncio`",
+     "`asyncio::run(main)`: `create_task` x 10,000, `yield_from!(gather(tasks))`"),
+    ("cogen_run_until_idle", "cogen `asyncio`, no main coroutine",
+     "`lp.create_task` x 10,000, `lp.run_until_idle()`"),
+    ("cogen_on_hand_queue", "cogen coroutines on the floor's queue",
+     "diagnostic: `VecDeque` of `Pin<Box<dyn Generator>>`, resumed and re-queued; no "
+     "`asyncio` loop, tasks or futures"),
+    ("tokio", "tokio current-thread", "`tokio::spawn` x 10,000 in `block_on`, `yield_now().await`"),
+    ("tokio_local_set", "tokio current-thread, `LocalSet`", "`spawn_local` x 10,000"),
+    ("local_pool", "`futures::executor::LocalPool`",
+     "`spawn_local` x 10,000, a `YieldNow` future (wake, `Pending` once)"),
+    (CPY, "CPython asyncio", "`create_task` x 10,000, `gather`, `await asyncio.sleep(0)`"),
+]
 W3_DEPTHS = [1, 8, 64]
 W3_STATIC_DEPTHS = [1, 8]
 
@@ -103,6 +121,9 @@ ISSUE_REFERENCE = {
     "W3": "floor 4.0 / 15 / 120, next-gen 15 / 68 / 1210, corosensei (shared yielder) 3.2 at "
           "every depth, CPython 130 / 473 / 4100 at d = 1 / 8 / 64",
     "W4": "floor 4.6, best stable peer ~230, corosensei 30, CPython 1080",
+    "W5": "minimal ready-queue executor 18.9, tokio current-thread 111, LocalPool 154, "
+          "CPython asyncio 2,866 (measured earlier on this machine, implementations not "
+          "recorded)",
 }
 
 
@@ -168,7 +189,8 @@ def machine_info(python_meta):
     lock = os.path.join(HERE, "Cargo.lock")
     if os.path.exists(lock):
         text = open(lock).read()
-        for name in ["criterion", "genawaiter", "next-gen", "corosensei", "generator"]:
+        for name in ["criterion", "genawaiter", "next-gen", "corosensei", "generator", "tokio",
+                     "futures"]:
             m = re.search(r'name = "%s"\nversion = "([^"]+)"' % re.escape(name), text)
             if m:
                 versions[name] = m.group(1)
@@ -223,11 +245,11 @@ def missing_reason(bench_id, note):
     return "no result in this run"
 
 
-def simple_table(group, rows, results, floor_id, cogen_id):
+def simple_table(group, rows, results, floor_id, cogen_id, unit="item"):
     floor = results.get(f"{group}/{floor_id}", {}).get("ns")
     cpy = results.get(f"{group}/{CPY}", {}).get("ns")
     lines = [
-        "| implementation | ns / item | × floor | CPython ÷ this | notes |",
+        f"| implementation | ns / {unit} | × floor | CPython ÷ this | notes |",
         "| --- | ---: | ---: | ---: | --- |",
     ]
     for bench_id, label, note in rows:
@@ -331,6 +353,17 @@ def target_rows(results):
         else:
             add(f"≥ 50x faster than CPython, {label}",
                 f"{fmt_ns(p)} / {fmt_ns(c)} ns = {p / c:.0f}x", p / c >= 50)
+    ratio_row("W5 ≤ 2x minimal ready-queue executor", "W5_switch/cogen", "W5_switch/hand", 2.0,
+              "ns per switch")
+    a, b = ns("W5_switch/cogen"), ns("W5_switch/hand_waker")
+    if a and b:
+        add("(W5 against the ready-queue executor with a real waker)",
+            f"{fmt_ns(a)} / {fmt_ns(b)} ns = {a / b:.2f}x", a / b <= 2.0)
+    a, b = ns("W5_switch/cogen"), ns("W5_switch/tokio")
+    if a and b:
+        rows.append(f"| (W5: \"about 3x faster than tokio current-thread\") | "
+                    f"{fmt_ns(b)} / {fmt_ns(a)} ns = {b / a:.2f}x | "
+                    f"{'3x or more' if b / a >= 3 else 'below 3x'} |")
     a, b = ns("W3_delegate/cogen_static/1"), ns("W3_delegate/cpython/1")
     if a and b:
         add("(W3 d = 1 with the static chain)", f"{fmt_ns(b)} / {fmt_ns(a)} ns = {b / a:.0f}x",
@@ -362,18 +395,56 @@ def headline(results):
          "W3_delegate/hand_chain/64", "hand-written forwarding chain", "W3_delegate/cpython/64"),
         ("W4 tree (recursive boxed `yield_from!`)", "W4_tree/cogen", "W4_tree/hand_stack",
          "explicit-stack iterator", "W4_tree/cpython"),
+        ("W5 switch (`asyncio`, 10,000 tasks)", "W5_switch/cogen", "W5_switch/hand",
+         "minimal ready-queue executor", "W5_switch/cpython"),
     ]:
         c, f, p = ns(cogen), ns(floor), ns(cpy)
         if c is None or f is None:
             out.append(f"* **{label}**: no result in this run")
             continue
-        line = f"* **{label}**: {fmt_ns(c)} ns/item, **{c / f:.2f}x** the {floor_name}"
-        if p is not None:
+        unit = "switch" if cogen.startswith("W5") else "item"
+        line = f"* **{label}**: {fmt_ns(c)} ns/{unit}, **{c / f:.2f}x** the {floor_name}"
+        if cogen.startswith("W5"):
+            t = ns("W5_switch/tokio")
+            if t is not None:
+                line += f"; **{t / c:.1f}x** faster than tokio current-thread"
+            if p is not None:
+                line += f"; **{p / c:.0f}x** faster than CPython asyncio"
+        elif p is not None:
             line += f"; **{p / c:.0f}x** faster than CPython"
             if p / c < 50:
                 line += f" (the {floor_name} itself: {p / f:.0f}x)"
         out.append(line)
     return "\n".join(out)
+
+
+def runs_note(results):
+    """When the workloads' criterion results come from separate runs (a single workload
+    re-run with a filter, e.g. `-- W5`), say when each was measured."""
+    spans = {}
+    for key, r in results.items():
+        if "mtime" in r:
+            group = key.split("_", 1)[0]
+            lo, hi = spans.get(group, (r["mtime"], r["mtime"]))
+            spans[group] = (min(lo, r["mtime"]), max(hi, r["mtime"]))
+    if not spans:
+        return ""
+    first = min(lo for lo, _ in spans.values())
+    last = max(hi for _, hi in spans.values())
+    if last - first < 900:  # a whole run takes 7-10 minutes
+        return ""
+
+    def utc(t):
+        return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M")
+    parts = ", ".join(f"{g} {utc(hi)}" for g, (_, hi) in sorted(spans.items()))
+    return (f" (**the workloads were measured in separate runs**, finished at: {parts} UTC; "
+            "the cogen state under Machine is the work tree's when this file was written)")
+
+
+def w5_runs_text(py_meta):
+    runs = ((py_meta or {}).get("runs_of") or {}).get("W5_switch/cpython")
+    return f"{runs}" if runs else "3"
 
 
 def load_callgrind(path):
@@ -420,7 +491,7 @@ def callgrind_section(data):
         "Counted by `python3 bench/profile.py` (valgrind's callgrind on `target/release/profile`, "
         "counting only inside the workload function, one run). Deterministic, unlike the "
         "times; the breakdown groups instructions by the source file they come from (inlined "
-        "code included); allocations are the calls to malloc/calloc/realloc in that run. "
+        "code included); allocations are the calls to malloc/calloc/realloc/posix_memalign in that run. "
         "Analysis: [bench/PROFILING.md](bench/PROFILING.md).",
         "",
         "| case | instructions / item | allocations / run | where (instructions / item) |",
@@ -536,6 +607,8 @@ def main():
                         "<target>/callgrind/summary.json, if present)")
     parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     parser.add_argument("--svg", default=os.path.join(HERE, "w3_depth.svg"))
+    parser.add_argument("--note", default="", help="a sentence added after the run date, e.g. "
+                        "which cogen state the results of a separate run were measured on")
     args = parser.parse_args()
 
     callgrind = load_callgrind(args.callgrind or
@@ -559,7 +632,8 @@ def main():
         lib_state = f"`{info['head']}`, work tree clean (outside `bench/`)"
     head_note = " plus uncommitted changes (see Machine)" if info["dirty"] else ""
     v = info["versions"]
-    peers = ", ".join(f"{k} {v[k]}" for k in ["genawaiter", "next-gen", "corosensei", "generator"]
+    peers = ", ".join(f"{k} {v[k]}" for k in ["genawaiter", "next-gen", "corosensei", "generator",
+                                               "tokio", "futures"]
                       if k in v)
 
     md = f"""# Benchmarks
@@ -571,7 +645,7 @@ hand-written equivalent in the same run, and to CPython {info['python'].replace(
 
 {headline(results)}
 
-Generated by `bench/report.py` from the run of {when:%Y-%m-%d %H:%M} UTC. Do not edit by hand:
+Generated by `bench/report.py` from the run of {when:%Y-%m-%d %H:%M} UTC{runs_note(results)}.{' ' + args.note if args.note else ''} Do not edit by hand:
 rerun `bash bench/run.sh`.
 
 ## Machine
@@ -612,9 +686,11 @@ never built by the library's `cargo test`.
   implementation can be reduced to a closed form or vectorised; every result is checked
   equal across implementations by `bench/tests/agree.rs`.
 * Settings, trimmed so the whole run fits in about seven minutes on 2 cores, build
-  included: flat sampling, 15 samples, 0.5 s warm-up, 2.5 s measurement per benchmark.
-  Run-to-run noise on this machine, from reruns of single benches, is within ±5% for most
-  (up to 11% for the 3.5 ns W4 floor); ratios within that of a target are not conclusive.
+  included (W1-W4; W5 adds about a minute and a half: 30 s of benches, 10 s of CPython,
+  40 s of callgrind): flat sampling, 15 samples, 0.5 s warm-up, 2.5 s measurement per
+  benchmark. Run-to-run noise on this machine, from reruns of single benches, is within
+  ±5% for most (up to 11% for the 3.5 ns W4 floor; W5, three reruns: ±10% for cogen
+  `asyncio`, ±5% for the floor); ratios within that of a target are not conclusive.
 * Criterion rather than divan: with `default-features = false` (no rayon, no plotters)
   criterion builds in about a minute here, its JSON output (`estimates.json`, with the
   throughput in `benchmark.json`) is what this report reads, and it is the harness the
@@ -629,7 +705,13 @@ never built by the library's `cargo test`.
 * All crates build with {info['rustc'] or 'this rustc'}; none is missing from the tables.
   (genawaiter is used with `default-features = false`: its default `proc_macro` feature,
   which also builds here, only adds macros this suite does not use.)
-* **W5 (executor) is pending**: out of scope for this suite so far.
+* W5 switch: one criterion iteration is a whole run (make the executor, spawn 10,000
+  tasks, run them until each has yielded to the executor 100 times, collect their
+  results); **ns per switch = median time per iteration ÷ 1,000,000**. Every task counts its
+  switches through `black_box` and returns the count; `bench/tests/agree.rs` checks that
+  every executor's tasks count `tasks × yields`. The floor is the minimal ready-queue
+  executor in `bench/src/lib.rs` (`w5::hand`); CPython's W5 is `asyncio.run`, at most
+  """ + w5_runs_text(py_meta) + f""" timed runs (about 3 s each).
 
 ## Targets (issue) in this run
 
@@ -676,6 +758,15 @@ Issue reference: {ISSUE_REFERENCE['W3']}.
 {simple_table('W4_tree', W4_ROWS, results, 'hand_stack', 'cogen')}
 
 Issue reference: {ISSUE_REFERENCE['W4']}.
+
+## W5 switch: 10,000 tasks each yielding to the executor 100 times
+
+{simple_table('W5_switch', W5_ROWS, results, 'hand', 'cogen', unit='switch')}
+
+The cogen task is `#[asyncio::coroutine] fn switcher(n: u32) -> Result<u64, Cancelled>`,
+`for _ in 0..n {{ yield_from!(asyncio::yield_now())?; .. }}`. Single-threaded throughout.
+
+Issue reference: {ISSUE_REFERENCE['W5']}.
 
 {callgrind_section(callgrind)}
 ## Allocation

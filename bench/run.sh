@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark suite, from a clean clone: the Rust benches (criterion), the CPython
 # script, the callgrind instruction counts (if valgrind is installed), then BENCHMARKS.md
-# and bench/w3_depth.svg. About 6-8 minutes on a 2-core machine, build included.
+# and bench/w3_depth.svg. About 8-10 minutes on a 2-core machine, build included.
 #
 #   bash bench/run.sh            # everything
 #   bash bench/run.sh --quick    # skip the callgrind counts

@@ -1,12 +1,14 @@
-//! The cogen benchmark suite: W1 iterate, W2 send, W3 delegate, W4 tree, every
-//! implementation in the same run. Throughput is in items, so criterion's per-iteration
-//! median divided by the item count is ns per item (`report.py` does that).
+//! The cogen benchmark suite: W1 iterate, W2 send, W3 delegate, W4 tree, W5 switch, every
+//! implementation in the same run. Throughput is in items (W5: task switches), so
+//! criterion's per-iteration median divided by the item count is ns per item (`report.py`
+//! does that).
 //!
-//! Settings are trimmed so the whole suite (about 60 benchmarks) runs in about four minutes
+//! Settings are trimmed so the whole suite (about 70 benchmarks) runs in about five minutes
 //! on a 2-core machine: 15 flat samples, 0.5 s warm-up, 2.5 s measurement per benchmark. Each
 //! iteration is a whole workload (62,500 to 1,000,000 items), so a sample is long enough to
 //! be stable. Override with criterion's own flags, e.g.
-//! `cargo bench --manifest-path bench/Cargo.toml -- --measurement-time 5 W3`.
+//! `cargo bench --manifest-path bench/Cargo.toml -- --measurement-time 5 W3`; run one
+//! workload with a filter, e.g. `-- W5`.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -65,6 +67,18 @@ fn w4_tree(c: &mut Criterion) {
     group.finish();
 }
 
+fn w5_switch(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W5_switch");
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(W5_SWITCHES));
+    for &(name, f) in W5_IMPLS {
+        group.bench_function(name, |b| {
+            b.iter(|| f(black_box(W5_TASKS), black_box(W5_YIELDS)))
+        });
+    }
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(15)
@@ -76,6 +90,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = w1_iterate, w2_send, w3_delegate, w4_tree
+    targets = w1_iterate, w2_send, w3_delegate, w4_tree, w5_switch
 }
 criterion_main!(benches);

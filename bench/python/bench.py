@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""W1-W4 of the cogen benchmark suite with CPython generators, for the Rust/CPython ratio.
+"""W1-W5 of the cogen benchmark suite with CPython generators and asyncio, for the Rust/CPython ratio.
 
 Same workloads and sizes as the Rust suite (bench/src/lib.rs):
   W1 iterate   a generator yielding range(1_000_000), summed
   W2 send      a running-average coroutine fed 1_000_000 values by send()
   W3 delegate  d = 1, 8, 64 nested `yield from` generators, innermost yields range(62_500)
   W4 tree      in-order walk of a complete binary tree of 2**16 nodes, recursive `yield from`
+  W5 switch    asyncio: 10_000 tasks each `await asyncio.sleep(0)` 100 times (1_000_000
+               switches), under `asyncio.run` with `create_task` + `gather`; ns per switch.
+               About 3 s a run, so it gets at most --w5-runs timed runs (default 3).
 
 Each measurement is the median of --runs timed runs (after one warm-up run), in ns per item.
 Prints one JSON object on stdout (ids match the criterion bench ids, implementation
@@ -13,7 +16,9 @@ Prints one JSON object on stdout (ids match the criterion bench ids, implementat
 """
 
 import argparse
+import asyncio
 import json
+import os
 import platform
 import statistics
 import sys
@@ -24,6 +29,8 @@ W2_N = 1_000_000
 W3_N = 62_500
 W3_DEPTHS = (1, 8, 64)
 W4_NODES = 1 << 16
+W5_TASKS = 10_000
+W5_YIELDS = 100
 
 
 # W1 -------------------------------------------------------------------------------------
@@ -114,6 +121,24 @@ def w4():
     return total
 
 
+# W5 -------------------------------------------------------------------------------------
+async def switcher(n):
+    switches = 0
+    for _ in range(n):
+        await asyncio.sleep(0)
+        switches += 1
+    return switches
+
+
+async def w5_main(tasks, yields):
+    all_tasks = [asyncio.create_task(switcher(yields)) for _ in range(tasks)]
+    return sum(await asyncio.gather(*all_tasks))
+
+
+def w5():
+    return asyncio.run(w5_main(W5_TASKS, W5_YIELDS))
+
+
 # driver ---------------------------------------------------------------------------------
 def measure(fn, items, runs, expected):
     result = fn()  # warm-up, and a correctness check
@@ -130,6 +155,10 @@ def measure(fn, items, runs, expected):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per workload (median)")
+    parser.add_argument("--w5-runs", type=int, default=3,
+                        help="at most this many timed runs of W5 (about 3 s each)")
+    parser.add_argument("--only", help="run only the workloads whose id starts with this "
+                        "(e.g. W5); with --out, the other results already in that file are kept")
     parser.add_argument("--out", help="also write the JSON to this file")
     args = parser.parse_args()
 
@@ -138,17 +167,29 @@ def main():
         ("W2_send/cpython", w2, W2_N, None),
         *[(f"W3_delegate/cpython/{d}", w3(d), W3_N, W3_N * (W3_N - 1) // 2) for d in W3_DEPTHS],
         ("W4_tree/cpython", w4, W4_NODES, W4_NODES * (W4_NODES - 1) // 2),
+        ("W5_switch/cpython", w5, W5_TASKS * W5_YIELDS, W5_TASKS * W5_YIELDS),
     ]
-    results = {}
+    if args.only:
+        cases = [case for case in cases if case[0].startswith(args.only)]
+    results, runs_of, default_runs = {}, {}, args.runs
+    if args.only and args.out and os.path.exists(args.out):
+        with open(args.out) as f:
+            previous = json.load(f)
+        results = previous["results"]
+        runs_of = previous.get("runs_of", {})
+        default_runs = previous.get("runs", args.runs)
     for name, fn, items, expected in cases:
-        median, best = measure(fn, items, args.runs, expected)
+        runs = min(args.runs, args.w5_runs) if name.startswith("W5") else args.runs
+        median, best = measure(fn, items, runs, expected)
         results[name] = {"median_ns_per_item": median, "best_ns_per_item": best}
-        print(f"{name:28} {median:10.1f} ns/item (median of {args.runs}; best {best:.1f})",
+        runs_of[name] = runs
+        print(f"{name:28} {median:10.1f} ns/item (median of {runs}; best {best:.1f})",
               file=sys.stderr)
 
     report = {
         "python": platform.python_implementation() + " " + platform.python_version(),
-        "runs": args.runs,
+        "runs": default_runs,
+        "runs_of": runs_of,
         "statistic": "median",
         "results": results,
     }

@@ -1,4 +1,4 @@
-//! The workloads of the cogen benchmark suite (W1-W4), one function per implementation.
+//! The workloads of the cogen benchmark suite (W1-W5), one function per implementation.
 //!
 //! Every function runs one whole workload and returns a checksum of everything it saw, so
 //! the benches (`benches/generators.rs`), the agreement test (`tests/agree.rs`) and the
@@ -10,6 +10,8 @@
 //! * W2 send: a running-average coroutine fed `1_000_000` values by resume.
 //! * W3 delegate: `d` nested delegating generators whose innermost yields `0..62_500`.
 //! * W4 tree: in-order walk of a complete binary tree of `2^16` nodes, recursively.
+//! * W5 switch: `10_000` tasks on a single-threaded executor, each yielding to it `100`
+//!   times (`1_000_000` task switches).
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -26,6 +28,12 @@ pub const W3_DEPTHS: [usize; 3] = [1, 8, 64];
 pub const W3_STATIC_DEPTHS: [usize; 2] = [1, 8];
 /// W4: nodes in the tree.
 pub const W4_NODES: usize = 1 << 16;
+/// W5: tasks per run.
+pub const W5_TASKS: u32 = 10_000;
+/// W5: times each task yields to the executor.
+pub const W5_YIELDS: u32 = 100;
+/// W5: task switches per run.
+pub const W5_SWITCHES: u64 = W5_TASKS as u64 * W5_YIELDS as u64;
 
 /// The sink every item goes through: an opaque value added with wrapping.
 #[inline(always)]
@@ -53,6 +61,9 @@ pub type W2Fn = fn(u64) -> u64;
 pub type W3Fn = fn(usize, u64) -> u64;
 /// A W4 implementation: walk the tree.
 pub type W4Fn = fn(&'static Node) -> u64;
+/// A W5 implementation: `tasks` tasks yielding `yields` times each; returns the switches
+/// counted by the tasks themselves.
+pub type W5Fn = fn(u32, u32) -> u64;
 
 /// W1 implementations, by bench id.
 pub const W1_IMPLS: &[(&str, W1Fn)] = &[
@@ -108,6 +119,18 @@ pub const W4_IMPLS: &[(&str, W4Fn)] = &[
     ("next_gen", w4::next_gen),
     ("corosensei", w4::corosensei),
     ("generator", w4::generator),
+];
+
+/// W5 implementations, by bench id.
+pub const W5_IMPLS: &[(&str, W5Fn)] = &[
+    ("hand", w5::hand),
+    ("hand_waker", w5::hand_waker),
+    ("cogen", w5::cogen),
+    ("cogen_run_until_idle", w5::cogen_run_until_idle),
+    ("cogen_on_hand_queue", w5::cogen_on_hand_queue),
+    ("tokio", w5::tokio_current_thread),
+    ("tokio_local_set", w5::tokio_local_set),
+    ("local_pool", w5::local_pool),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1064,5 +1087,293 @@ pub mod w4 {
             acc = mix(acc, x);
         }
         acc
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// W5 switch
+// ---------------------------------------------------------------------------------------
+
+/// W5: `tasks` tasks on one single-threaded executor, each yielding to it `yields` times.
+///
+/// Every task counts its own switches through [`mix`] and returns the count; every
+/// implementation sums what its tasks returned, so the result is `tasks * yields` and
+/// `tests/agree.rs` checks it. One run includes making the executor, spawning the tasks
+/// (at least one allocation each, in every implementation) and collecting their results.
+pub mod w5 {
+    use std::cell::{Cell, RefCell};
+    use std::collections::VecDeque;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::rc::Rc;
+    use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+    use super::mix;
+
+    /// Yield to the executor once: wake the task (so it is queued again) and return
+    /// `Pending`; `Ready` when polled after that. tokio's `yield_now` without the
+    /// runtime's bookkeeping.
+    pub struct YieldNow {
+        yielded: bool,
+    }
+
+    pub fn yield_now() -> YieldNow {
+        YieldNow { yielded: false }
+    }
+
+    impl Future for YieldNow {
+        type Output = ();
+        #[inline]
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.yielded {
+                return Poll::Ready(());
+            }
+            self.yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    /// The task body of the `std::future` implementations (floors, LocalPool):
+    /// an `async` block, as a user writes it.
+    async fn switcher(yields: u32) -> u64 {
+        let mut switches = 0;
+        for _ in 0..yields {
+            yield_now().await;
+            switches = mix(switches, 1);
+        }
+        switches
+    }
+
+    type BoxTask = Pin<Box<dyn Future<Output = u64>>>;
+
+    /// The floor: the minimal ready-queue executor.
+    ///
+    /// A FIFO `VecDeque` of boxed, type-erased tasks (`Pin<Box<dyn Future>>`, the task
+    /// body's `async` state machine). The executor pops the front task, polls it with a
+    /// no-op waker, and pushes it back if it returned `Pending`; a finished task's result
+    /// is added to the total. So a switch is: a pop, one indirect poll (the task resumes
+    /// its `async` state machine, `YieldNow` returns `Pending`) and a push.
+    ///
+    /// It is honest for this workload only: every `Pending` here is a yield, so
+    /// re-queueing on `Pending` is exactly what a waker would do. It has no wakers, no
+    /// task handles, no timers and no join results beyond the sum: that is what makes it
+    /// the floor (see [`hand_waker`] for the same with a real waker).
+    pub fn hand(tasks: u32, yields: u32) -> u64 {
+        let mut ready: VecDeque<BoxTask> = (0..tasks)
+            .map(|_| Box::pin(switcher(yields)) as BoxTask)
+            .collect();
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut total = 0u64;
+        while let Some(mut task) = ready.pop_front() {
+            match task.as_mut().poll(&mut cx) {
+                Poll::Ready(switches) => total = total.wrapping_add(switches),
+                Poll::Pending => ready.push_back(task),
+            }
+        }
+        total
+    }
+
+    /// The minimal ready-queue executor with a real waker: a task is queued again only
+    /// when it is woken, so tasks could also wait for things other than the executor.
+    ///
+    /// Tasks live in a slab (`Vec<Option<BoxTask>>`); the ready queue holds task indices.
+    /// The waker is a hand-written `RawWaker` whose data pointer is the task's slot
+    /// (`Slot { id, ready }`) and whose `wake` pushes the index onto the queue; cloning
+    /// and dropping it are free (the slots outlive every waker of a run, since nothing
+    /// keeps one past the run). A switch is a pop of an index, a slab lookup, the poll
+    /// (whose `wake_by_ref` is one indirect call and a push), nothing else.
+    pub fn hand_waker(tasks: u32, yields: u32) -> u64 {
+        struct Slot {
+            id: usize,
+            ready: *const RefCell<VecDeque<usize>>,
+        }
+        unsafe fn clone(data: *const ()) -> RawWaker {
+            RawWaker::new(data, &VTABLE)
+        }
+        unsafe fn wake(data: *const ()) {
+            // SAFETY: `data` is a `Slot` of the running `hand_waker`, which outlives its
+            // wakers; so does the queue it points to.
+            unsafe {
+                let slot = &*(data as *const Slot);
+                (*slot.ready).borrow_mut().push_back(slot.id);
+            }
+        }
+        unsafe fn drop(_: *const ()) {}
+        static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake, drop);
+
+        let ready = RefCell::new(VecDeque::with_capacity(tasks as usize));
+        let mut slab: Vec<Option<BoxTask>> = Vec::with_capacity(tasks as usize);
+        let mut slots: Vec<Slot> = Vec::with_capacity(tasks as usize);
+        for id in 0..tasks as usize {
+            slab.push(Some(Box::pin(switcher(yields))));
+            slots.push(Slot { id, ready: &ready });
+            ready.borrow_mut().push_back(id);
+        }
+        let mut total = 0u64;
+        loop {
+            let Some(id) = ready.borrow_mut().pop_front() else {
+                break;
+            };
+            let Some(task) = slab[id].as_mut() else {
+                continue;
+            };
+            // SAFETY: the vtable's contract holds (see `wake`); `slots` is not touched
+            // again while any waker exists.
+            let waker = unsafe {
+                Waker::from_raw(RawWaker::new(
+                    &slots[id] as *const Slot as *const (),
+                    &VTABLE,
+                ))
+            };
+            let mut cx = Context::from_waker(&waker);
+            if let Poll::Ready(switches) = task.as_mut().poll(&mut cx) {
+                total = total.wrapping_add(switches);
+                slab[id] = None;
+            }
+        }
+        total
+    }
+
+    pub mod cogen_impl {
+        use cogen::asyncio::{self, Cancelled, Task};
+        use cogen::yield_from;
+
+        /// The W5 task: yield to the loop `yields` times (the issue's `switcher`, counting
+        /// its switches).
+        #[cogen::asyncio::coroutine]
+        pub fn switcher(yields: u32) -> Result<u64, Cancelled> {
+            let mut switches = 0;
+            for _ in 0..yields {
+                yield_from!(asyncio::yield_now())?;
+                switches = super::mix(switches, 1);
+            }
+            Ok(switches)
+        }
+
+        /// What a user writes (Python: `tasks = [create_task(..)]; await gather(*tasks)`).
+        #[cogen::asyncio::coroutine]
+        pub fn main(tasks: u32, yields: u32) -> Result<u64, Cancelled> {
+            let all: Vec<Task<u64>> = (0..tasks)
+                .map(|_| asyncio::create_task(switcher(yields)))
+                .collect();
+            let results = yield_from!(asyncio::gather(all))?;
+            Ok(results.into_iter().fold(0, u64::wrapping_add))
+        }
+    }
+
+    /// cogen as a user writes it: `asyncio::run(main)`, where `main` creates the tasks with
+    /// `asyncio::create_task` and awaits `asyncio::gather(tasks)`.
+    pub fn cogen(tasks: u32, yields: u32) -> u64 {
+        cogen::asyncio::run(cogen_impl::main(tasks, yields)).expect("not cancelled")
+    }
+
+    /// cogen without a main coroutine or gather: `lp.create_task` per task, then
+    /// `lp.run_until_idle()`, then each task's result.
+    pub fn cogen_run_until_idle(tasks: u32, yields: u32) -> u64 {
+        let lp = cogen::asyncio::EventLoop::new();
+        let all: Vec<_> = (0..tasks)
+            .map(|_| lp.create_task(cogen_impl::switcher(yields)))
+            .collect();
+        lp.run_until_idle();
+        all.iter()
+            .map(|task| task.result().expect("done").expect("not cancelled"))
+            .fold(0, u64::wrapping_add)
+    }
+
+    /// Diagnostic: cogen's coroutines driven by the floor's executor, without `asyncio`'s
+    /// event loop, tasks or futures: a `VecDeque` of boxed `dyn Generator`s, started or
+    /// resumed with `Ok(())` and re-queued whenever they yield (every yield here is
+    /// `yield_now`'s). The difference to `hand` is the generator protocol (resume, the
+    /// body's state machine, the delegated `yield_now` leaf); the difference to `cogen` is
+    /// the asyncio layer (task step, event loop, futures, spawning and joining).
+    pub fn cogen_on_hand_queue(tasks: u32, yields: u32) -> u64 {
+        use cogen::asyncio::{Cancelled, Resume, Suspend};
+        use cogen::{Generator, GeneratorState, Status};
+        type BoxCoroutine =
+            Pin<Box<dyn Generator<Resume, Yield = Suspend, Return = Result<u64, Cancelled>>>>;
+        let mut ready: VecDeque<BoxCoroutine> = (0..tasks)
+            .map(|_| Box::pin(cogen_impl::switcher(yields)) as BoxCoroutine)
+            .collect();
+        let mut total = 0u64;
+        while let Some(mut coroutine) = ready.pop_front() {
+            let state = if coroutine.status() == Status::Created {
+                coroutine.as_mut().start()
+            } else {
+                coroutine.as_mut().resume(Ok(()))
+            };
+            match state {
+                GeneratorState::Yielded(_) => ready.push_back(coroutine),
+                GeneratorState::Complete(switches) => {
+                    total = total.wrapping_add(switches.expect("not cancelled"))
+                }
+            }
+        }
+        total
+    }
+
+    async fn tokio_switcher(yields: u32) -> u64 {
+        let mut switches = 0;
+        for _ in 0..yields {
+            tokio::task::yield_now().await;
+            switches = mix(switches, 1);
+        }
+        switches
+    }
+
+    /// tokio's current-thread runtime: `tokio::spawn` per task inside `block_on`, then
+    /// each `JoinHandle` awaited.
+    pub fn tokio_current_thread(tasks: u32, yields: u32) -> u64 {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let handles: Vec<_> = (0..tasks)
+                .map(|_| tokio::spawn(tokio_switcher(yields)))
+                .collect();
+            let mut total = 0u64;
+            for handle in handles {
+                total = total.wrapping_add(handle.await.expect("task"));
+            }
+            total
+        })
+    }
+
+    /// tokio's current-thread runtime with a `LocalSet`: `spawn_local` per task.
+    pub fn tokio_local_set(tasks: u32, yields: u32) -> u64 {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&rt, async move {
+            let handles: Vec<_> = (0..tasks)
+                .map(|_| tokio::task::spawn_local(tokio_switcher(yields)))
+                .collect();
+            let mut total = 0u64;
+            for handle in handles {
+                total = total.wrapping_add(handle.await.expect("task"));
+            }
+            total
+        })
+    }
+
+    /// `futures::executor::LocalPool`: `spawn_local` per task, then `run()`; each task
+    /// adds its count to a shared cell as it finishes.
+    pub fn local_pool(tasks: u32, yields: u32) -> u64 {
+        use futures::task::LocalSpawnExt;
+        let mut pool = futures::executor::LocalPool::new();
+        let spawner = pool.spawner();
+        let total = Rc::new(Cell::new(0u64));
+        for _ in 0..tasks {
+            let total = total.clone();
+            spawner
+                .spawn_local(async move {
+                    let switches = switcher(yields).await;
+                    total.set(total.get().wrapping_add(switches));
+                })
+                .expect("spawn");
+        }
+        pool.run();
+        total.get()
     }
 }

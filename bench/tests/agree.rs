@@ -57,3 +57,16 @@ fn cogen_in_order(node: &'static Node, out: &mut Vec<u64>) {
     let g = std::pin::pin!(w4::cogen_impl::walk(node));
     out.extend(g.iter());
 }
+
+#[test]
+fn w5_every_task_yields_every_time_on_every_executor() {
+    for (tasks, yields) in [(1, 1), (3, 0), (100, 10)] {
+        for (name, f) in W5_IMPLS {
+            assert_eq!(
+                f(tasks, yields),
+                u64::from(tasks * yields),
+                "W5 {name} {tasks}x{yields}"
+            );
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! Run one workload implementation in a loop, for a profiler:
-//! `profile <w1|w1c|w2|w3|w4> <impl> [depth] [reps]`, e.g.
+//! `profile <w1|w1c|w2|w3|w4|w5> <impl> [depth] [reps]`, e.g.
 //! `valgrind --tool=callgrind target/release/profile w3 cogen_boxed 64 2`.
 
 use std::hint::black_box;
@@ -34,6 +34,8 @@ fn main() {
             let tree = w4_tree();
             (0..num(2, 1)).for_each(|_| out ^= find(W4_IMPLS, name)(black_box(tree)))
         }
+        "w5" => (0..num(2, 1))
+            .for_each(|_| out ^= find(W5_IMPLS, name)(black_box(W5_TASKS), black_box(W5_YIELDS))),
         _ => panic!("unknown workload {workload:?}"),
     }
     println!("{out}");
