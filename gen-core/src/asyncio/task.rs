@@ -21,7 +21,7 @@ use crate::{Generator, GeneratorState};
 /// [`is_cancelled`](AsyncError::is_cancelled) leaves the task cancelled; another `Err`
 /// fails it.
 ///
-/// [`cancel`](Task::cancel) asks the coroutine to stop (Python's `Task.cancel`): if it is
+/// [`cancel`](Future::cancel) asks the coroutine to stop (Python's `Task.cancel`): if it is
 /// waiting for a future, that future is cancelled, so the wait returns `Err(Cancelled)`;
 /// otherwise the next resume delivers `Err(Cancelled)`, and a task cancelled before its
 /// first step never runs its body. The coroutine may catch the cancellation and go on.
