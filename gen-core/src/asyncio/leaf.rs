@@ -92,43 +92,31 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> Generator<Resume> for 
     }
 }
 
-impl<T: Clone + 'static, E: AsyncError + Clone + 'static> IntoGenerator<Resume> for Future<T, E> {
-    type Yield = Suspend;
-    type Return = Result<T, E>;
-    type IntoGen = Await<T, E>;
-    fn into_generator(self) -> Await<T, E> {
-        Await {
-            future: self,
-            status: Status::Created,
+/// Futures and tasks, owned or borrowed, are awaited through an [`Await`] of the future.
+macro_rules! await_through_future {
+    ($($awaitable:ty => |$it:ident| $future:expr;)*) => {$(
+        impl<T: Clone + 'static, E: AsyncError + Clone + 'static> IntoGenerator<Resume>
+            for $awaitable
+        {
+            type Yield = Suspend;
+            type Return = Result<T, E>;
+            type IntoGen = Await<T, E>;
+            fn into_generator(self) -> Await<T, E> {
+                let $it = self;
+                Await {
+                    future: $future,
+                    status: Status::Created,
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl<T: Clone + 'static, E: AsyncError + Clone + 'static> IntoGenerator<Resume> for &Future<T, E> {
-    type Yield = Suspend;
-    type Return = Result<T, E>;
-    type IntoGen = Await<T, E>;
-    fn into_generator(self) -> Await<T, E> {
-        self.clone().into_generator()
-    }
-}
-
-impl<T: Clone + 'static, E: AsyncError + Clone + 'static> IntoGenerator<Resume> for Task<T, E> {
-    type Yield = Suspend;
-    type Return = Result<T, E>;
-    type IntoGen = Await<T, E>;
-    fn into_generator(self) -> Await<T, E> {
-        Future::from(self).into_generator()
-    }
-}
-
-impl<T: Clone + 'static, E: AsyncError + Clone + 'static> IntoGenerator<Resume> for &Task<T, E> {
-    type Yield = Suspend;
-    type Return = Result<T, E>;
-    type IntoGen = Await<T, E>;
-    fn into_generator(self) -> Await<T, E> {
-        self.future().clone().into_generator()
-    }
+await_through_future! {
+    Future<T, E> => |future| future;
+    &Future<T, E> => |future| future.clone();
+    Task<T, E> => |task| Future::from(task);
+    &Task<T, E> => |task| task.future().clone();
 }
 
 /// Suspend the calling coroutine for `delay` on the loop's clock (Python:
