@@ -193,10 +193,10 @@ pub mod __private {
 /// ```
 #[macro_export]
 macro_rules! yield_ {
-    // `#[generator]` rewrites each `yield_!` it accepts into this form, carrying the
-    // lowered expression it built.
-    (@__cogen_lowered $($lowered:tt)*) => {
-        $($lowered)*
+    // `#[generator]` lowers each `yield_!` it accepts itself and invokes this arm, which
+    // receives none of the body's tokens, only so that importing `yield_` counts as used.
+    (@__cogen_lowered) => {
+        ()
     };
     ($($tokens:tt)*) => {
         ::core::compile_error!(
@@ -263,9 +263,9 @@ macro_rules! yield_ {
 /// ```
 #[macro_export]
 macro_rules! yield_from {
-    // As in `yield_!`: the lowered delegation `#[generator]` built.
-    (@__cogen_lowered $($lowered:tt)*) => {
-        $($lowered)*
+    // As in `yield_!`: only so that importing `yield_from` counts as used.
+    (@__cogen_lowered) => {
+        ()
     };
     ($($tokens:tt)*) => {
         ::core::compile_error!(

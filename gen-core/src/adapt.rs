@@ -183,7 +183,7 @@ where
                 panic!("a GeneratorFuture was polled after it completed: its generator is closed")
             }
         };
-        match generator.__cogen_step(sent) {
+        match generator.__cogen_step(sent, crate::generator::Sealed::new()) {
             GeneratorState::Yielded(()) => {
                 cx.waker().wake_by_ref();
                 Poll::Pending

@@ -5,8 +5,21 @@ use core::pin::Pin;
 use core::task::{Poll, Waker};
 
 use crate::iter::Iter;
-use crate::runtime::Io;
+use crate::raw::exchange::Io;
+use crate::state::misuse;
 use crate::{GeneratorState, Status};
+
+/// The last argument of the hidden protocol methods. It is `pub` so that it can appear in
+/// a public trait, in a private module so that code outside this crate can neither name
+/// nor make it: those methods can then be neither called nor overridden from outside.
+pub struct Sealed(());
+
+impl Sealed {
+    #[inline(always)]
+    pub(crate) fn new() -> Sealed {
+        Sealed(())
+    }
+}
 
 /// A resumable computation that yields values of type [`Yield`](Generator::Yield), receives
 /// values of type `S` at each yield, and finally returns a [`Return`](Generator::Return).
@@ -145,17 +158,20 @@ pub trait Generator<S = ()> {
         S: Throwable,
     {
         if self.status() != Status::Suspended {
-            crate::runtime::misuse("throw into", self.status());
+            misuse("throw into", self.status());
         }
         self.resume(S::from_error(error))
     }
 
     /// One step from outside: `start` when `sent` is `None`, else `resume`. Not part of the
-    /// public API: iteration calls it so that the body is entered through one call site.
+    /// public API (sealed: it cannot be called or overridden outside cogen): iteration
+    /// calls it so that the body is entered through one call site.
     #[doc(hidden)]
+    #[track_caller]
     fn __cogen_step(
         self: Pin<&mut Self>,
         sent: Option<S>,
+        _: Sealed,
     ) -> GeneratorState<Self::Yield, Self::Return> {
         match sent {
             None => self.start(),
@@ -163,14 +179,17 @@ pub trait Generator<S = ()> {
         }
     }
 
-    /// Drive one step on behalf of a delegating generator. Not part of the public API: the
-    /// code `yield_from!` expands to calls it so that a chain of generators shares one
-    /// exchange area (and one trampoline) instead of copying every value through each level.
+    /// Drive one step on behalf of a delegating generator. Not part of the public API
+    /// (sealed: it cannot be called or overridden outside cogen): `yield_from!` calls it so
+    /// that a chain of generators shares one exchange area (and one trampoline) instead of
+    /// copying every value through each level. `waker` is the waker of whoever drives the
+    /// outermost generator (`Waker::noop()` for `start` and `resume`).
     #[doc(hidden)]
     fn __cogen_poll(
         self: Pin<&mut Self>,
         io: &mut Io<Self::Yield, S>,
         waker: &Waker,
+        _: Sealed,
     ) -> Poll<Self::Return> {
         let _ = waker;
         let step = match io.take_sent() {
@@ -287,11 +306,13 @@ macro_rules! forward_to_target {
         }
 
         #[inline]
+        #[track_caller]
         fn __cogen_step(
             self: Pin<&mut Self>,
             sent: Option<S>,
+            sealed: Sealed,
         ) -> GeneratorState<Self::Yield, Self::Return> {
-            self.get_mut().as_mut().__cogen_step(sent)
+            self.get_mut().as_mut().__cogen_step(sent, sealed)
         }
     };
 }
@@ -325,11 +346,12 @@ impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<&mut G> {
         self: Pin<&mut Self>,
         io: &mut Io<Self::Yield, S>,
         waker: &Waker,
+        sealed: Sealed,
     ) -> Poll<Self::Return> {
         // The delegator does not own a borrowed generator, so the boxed delegations inside
         // it must not move onto the delegator's trampoline: the generator must stay whole
         // when the delegator is dropped. It runs its own trampoline instead.
-        io.without_trampoline(|io| self.get_mut().as_mut().__cogen_poll(io, waker))
+        io.without_trampoline(|io| self.get_mut().as_mut().__cogen_poll(io, waker, sealed))
     }
 }
 
@@ -356,7 +378,8 @@ impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<Box<G>> {
         self: Pin<&mut Self>,
         io: &mut Io<Self::Yield, S>,
         waker: &Waker,
+        sealed: Sealed,
     ) -> Poll<Self::Return> {
-        self.get_mut().as_mut().__cogen_poll(io, waker)
+        self.get_mut().as_mut().__cogen_poll(io, waker, sealed)
     }
 }

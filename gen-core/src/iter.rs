@@ -22,7 +22,7 @@ pub(crate) fn next_yield<G: Generator<()> + ?Sized>(
         Status::Suspended => Some(()),
         Status::Closed => return None,
     };
-    let step = generator.__cogen_step(sent);
+    let step = generator.__cogen_step(sent, crate::generator::Sealed::new());
     match step {
         GeneratorState::Yielded(value) => Some(value),
         GeneratorState::Complete(value) => {

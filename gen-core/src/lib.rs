@@ -15,11 +15,9 @@ extern crate std;
 pub mod asyncio;
 
 mod adapt;
-mod bridge;
-mod delegate;
 mod generator;
 mod iter;
-mod runtime;
+mod raw;
 mod state;
 
 pub use adapt::{GeneratorFuture, GeneratorStream};
@@ -29,13 +27,15 @@ pub use state::{GeneratorState, Status};
 
 /// Support for the code that `#[generator]` expands to. Not public API: no item in here is
 /// covered by semver, and using one directly may break at any release.
+///
+/// Every item here is safe to use in any way except [`Co::new`](__private::Co::new),
+/// which is `unsafe`: without its capability no body can yield.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::delegate::{
+    pub use crate::raw::delegate::{
         Delegable, DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIntoGenerator,
         DelegateIter, DelegateOther, Source,
     };
-    pub use crate::runtime::{Co, Gen, Io, YieldNow};
-    pub use core::future::Future;
-    pub use core::iter::IntoIterator;
+    pub use crate::raw::driver::{Gen, generator};
+    pub use crate::raw::yield_point::Co;
 }

@@ -79,3 +79,27 @@ pub enum Status {
     /// Completed, closed, or ended by a panic: it will never run again.
     Closed,
 }
+
+/// Panic for a protocol call the generator's status does not allow, saying what to call
+/// instead. The panic comes before anything is touched: the generator stays as it was.
+#[cold]
+#[track_caller]
+pub(crate) fn misuse(what: &str, status: Status) -> ! {
+    match status {
+        Status::Created if what == "resume" => panic!(
+            "cannot resume a generator that has not started: call `start()` first \
+             (Python: can't send non-None value to a just-started generator)"
+        ),
+        Status::Created => {
+            panic!("cannot {what} a generator that has not started: call `start()` first")
+        }
+        Status::Suspended => panic!(
+            "cannot {what} a generator that has already started: use `resume(value)` to \
+             continue it"
+        ),
+        Status::Closed => panic!(
+            "cannot {what} a generator that is closed (it completed, was closed, or \
+             panicked); make a new one"
+        ),
+    }
+}

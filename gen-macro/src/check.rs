@@ -1,74 +1,132 @@
-//! Stage 2, check: find every misuse in the body and report it at the user's own span.
+//! Stage 2, check: find every misuse, in the attribute, the signature and the body, and
+//! report all of it at the user's own spans in one pass.
 //!
 //! A yield point suspends the generator whose body it is written in. Inside a closure, an
-//! `async` block, a `const` block or a nested item it would belong to a different function,
-//! which cannot suspend this generator: that is an error, as is `.await` (a generator body
-//! suspends only at its yield points).
+//! `async` block or a `const` block it would belong to a different function, which cannot
+//! suspend this generator: that is an error, as is `.await` (a generator body suspends
+//! only at its yield points). Nested items are left alone: a nested `#[generator]` fn
+//! checks its own body, and a yield point in any other item reaches the facade macro's
+//! fallback, which explains itself.
 //!
 //! So is a yield point inside the arguments of another macro (`println!("{}", yield_!(x))`):
 //! the macro decides where its arguments end up, and one that moves them into an `async`
-//! block would let a yield future escape its generator and be polled by another one, with
-//! the other one's yield type. Soundness rests on this rule: every yield point is an
-//! expression of the body itself, awaited where it is written.
+//! block would let a yield point escape its generator. The lowered tokens are never handed
+//! to a macro the expansion does not own.
 
+use quote::ToTokens;
 use syn::visit::{self, Visit};
 
-use crate::parse::{Errors, Point};
+use crate::errors::Errors;
+use crate::parse::{self, Point};
+use crate::scope::Scope;
 
-/// What the checker found: every misuse (`None` when the body is clean), and the macro
-/// paths of the yield points, so that a stand-in body can still use the user's imports.
-pub struct Checked {
-    pub errors: Option<syn::Error>,
+/// What the checker found about the body: the macro paths of its yield points (so that a
+/// stand-in body can still use the user's imports) and whether it delegates.
+pub struct Body {
     pub point_paths: Vec<syn::Path>,
+    pub delegates: bool,
+}
+
+/// `#[asyncio::coroutine]` fixes the yield and send types: a key for either is an error.
+pub fn coroutine_keys(args: &mut parse::Args, errors: &mut Errors) {
+    for (ty, key) in [(&mut args.yield_ty, "yield"), (&mut args.send_ty, "send")] {
+        if let Some(given) = ty.take() {
+            errors.push(syn::Error::new_spanned(
+                given,
+                format!(
+                    "#[coroutine] fixes the `{key}` type (a coroutine yields `asyncio::Suspend` \
+                     and is sent `asyncio::Resume`); remove `{key} = ..`, or use \
+                     #[generator] for a generator with other types"
+                ),
+            ));
+        }
+    }
+}
+
+/// The yield and send types must be named types.
+pub fn types(args: &mut parse::Args, errors: &mut Errors) {
+    for ty in [&mut args.yield_ty, &mut args.send_ty] {
+        if let Some(named) = ty
+            && mentions_impl(named.to_token_stream())
+        {
+            errors.push(syn::Error::new_spanned(
+                &*named,
+                "the yield and send types of #[generator] must be named: `impl Trait` is not \
+                 supported there (name the type, or use `Box<dyn Trait>`)",
+            ));
+            // Reported; `()` in its place keeps the expansion free of follow-on errors.
+            *ty = None;
+        }
+    }
+}
+
+/// `async`, `const` and `extern` fns cannot be generators: report it, then drop the keyword
+/// so the rest of the expansion is still well-formed.
+pub fn signature(sig: &mut syn::Signature, errors: &mut Errors) {
+    if let Some(token) = sig.asyncness.take() {
+        errors.push(syn::Error::new(
+            token.span,
+            "#[generator] fn cannot be `async`: the generator is already a state machine that \
+             suspends at `yield_!`; remove `async` (and delegate with `yield_from!` instead of \
+             `.await`)",
+        ));
+    }
+    if let Some(token) = sig.constness.take() {
+        errors.push(syn::Error::new(
+            token.span,
+            "#[generator] fn cannot be `const`: a generator runs at run time; remove `const`",
+        ));
+    }
+    if let Some(abi) = sig.abi.take() {
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "#[generator] fn cannot have an ABI: it returns an opaque generator type; remove \
+             the `extern`",
+        ));
+    }
+    if let Some(variadic) = sig.variadic.take() {
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "#[generator] fn cannot be variadic",
+        ));
+    }
 }
 
 /// Report every misuse in `body`.
-pub fn check(body: &syn::Block, krate: &syn::Path) -> Checked {
+pub fn body(body: &syn::Block, krate: &syn::Path, errors: &mut Errors) -> Body {
     let mut checker = Checker {
         krate,
         scopes: Vec::new(),
         errors: Errors::default(),
         point_paths: Vec::new(),
+        delegates: false,
     };
     checker.visit_block(body);
-    Checked {
-        errors: checker.errors.into_error(),
+    errors.extend(checker.errors);
+    Body {
         point_paths: checker.point_paths,
+        delegates: checker.delegates,
     }
 }
 
 struct Checker<'a> {
     krate: &'a syn::Path,
     /// The nested scopes (closure, async block, ...) around the current node.
-    scopes: Vec<&'static str>,
+    scopes: Vec<Scope>,
     errors: Errors,
     point_paths: Vec<syn::Path>,
+    delegates: bool,
 }
 
 impl Checker<'_> {
-    fn in_scope(&mut self, scope: &'static str, visit: impl FnOnce(&mut Self)) {
-        self.scopes.push(scope);
-        visit(self);
-        self.scopes.pop();
-    }
-
-    fn point(&mut self, point: Point, span: proc_macro2::Span) {
+    fn point(&mut self, point: Point, mac: &syn::Macro) {
+        let span = macro_name_span(mac);
+        self.point_paths.push(mac.path.clone());
+        if point == Point::YieldFrom {
+            self.delegates = true;
+        }
         if let Some(scope) = self.scopes.last() {
-            let advice = match *scope {
-                "a closure" => {
-                    "a closure is a separate function and cannot suspend the generator; \
-                     use a loop in the generator body instead (e.g. `for x in xs { yield_!(x) }` \
-                     rather than `xs.for_each(|x| yield_!(x))`)"
-                }
-                "an `async` block" => {
-                    "an `async` block is a separate future and cannot suspend \
-                     the generator; write the yield point in the generator body itself"
-                }
-                _ => {
-                    "it would belong to that item, not to the generator; write the yield point \
-                     in the generator body itself"
-                }
-            };
+            let (scope, advice) = scope.misuse();
             self.errors.push(syn::Error::new(
                 span,
                 format!(
@@ -76,6 +134,19 @@ impl Checker<'_> {
                     point.name()
                 ),
             ));
+        }
+        match parse::operand(mac) {
+            Ok(Some(operand)) => self.visit_expr(&operand),
+            Ok(None) if point == Point::YieldFrom => self.errors.push(syn::Error::new(
+                span,
+                "`yield_from!` needs something to delegate to: `yield_from!(generator)` or, \
+                 when `send = ()`, `yield_from!(iterable)`",
+            )),
+            Ok(None) => {}
+            Err(error) => {
+                self.errors.push(error);
+                self.nested_points(mac.tokens.clone(), None);
+            }
         }
     }
 
@@ -107,7 +178,7 @@ impl Checker<'_> {
 }
 
 /// Where errors about a macro invocation should point: its name.
-fn macro_name_span(mac: &syn::Macro) -> proc_macro2::Span {
+pub fn macro_name_span(mac: &syn::Macro) -> proc_macro2::Span {
     mac.path
         .segments
         .last()
@@ -115,44 +186,20 @@ fn macro_name_span(mac: &syn::Macro) -> proc_macro2::Span {
 }
 
 impl<'ast> Visit<'ast> for Checker<'_> {
-    fn visit_expr_closure(&mut self, node: &'ast syn::ExprClosure) {
-        self.in_scope("a closure", |this| visit::visit_expr_closure(this, node));
-    }
-
-    fn visit_expr_async(&mut self, node: &'ast syn::ExprAsync) {
-        self.in_scope("an `async` block", |this| {
-            visit::visit_expr_async(this, node)
-        });
-    }
-
-    fn visit_expr_const(&mut self, node: &'ast syn::ExprConst) {
-        self.in_scope("a `const` block", |this| {
-            visit::visit_expr_const(this, node)
-        });
-    }
-
-    fn visit_item(&mut self, node: &'ast syn::Item) {
-        // A `macro_rules!` defined in the body is left alone: a yield point it produces
-        // reaches the fallback `yield_!`, which explains itself.
-        if let syn::Item::Macro(item) = node
-            && item.mac.path.is_ident("macro_rules")
-        {
-            return;
+    fn visit_expr(&mut self, node: &'ast syn::Expr) {
+        match Scope::of_expr(node) {
+            Some(scope) => {
+                self.scopes.push(scope);
+                visit::visit_expr(self, node);
+                self.scopes.pop();
+            }
+            None => visit::visit_expr(self, node),
         }
-        // A nested `#[generator]` fn: its yield points are its own, checked by its own
-        // expansion.
-        if let syn::Item::Fn(item) = node
-            && item.attrs.iter().any(|attr| {
-                attr.path()
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "generator")
-            })
-        {
-            return;
-        }
-        self.in_scope("a nested item", |this| visit::visit_item(this, node));
     }
+
+    // A body of its own, checked by its own expansion (a nested `#[generator]`) or by the
+    // facade macro's fallback.
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 
     fn visit_expr_await(&mut self, node: &'ast syn::ExprAwait) {
         if self.scopes.is_empty() {
@@ -168,15 +215,18 @@ impl<'ast> Visit<'ast> for Checker<'_> {
 
     fn visit_macro(&mut self, node: &'ast syn::Macro) {
         if let Some(point) = Point::of_path(&node.path, self.krate) {
-            self.point_paths.push(node.path.clone());
-            self.point(point, macro_name_span(node));
-            match node.parse_body::<syn::Expr>() {
-                Ok(arg) => self.visit_expr(&arg),
-                Err(_) => self.nested_points(node.tokens.clone(), None),
-            }
+            self.point(point, node);
         } else {
             let name = node.path.segments.last().map(|s| s.ident.to_string());
             self.nested_points(node.tokens.clone(), name.as_deref());
         }
     }
+}
+
+pub fn mentions_impl(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+        proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),
+        _ => false,
+    })
 }

@@ -1,15 +1,22 @@
 //! Stage 4, emit: the fn with its new signature, and the lowered body as a generator.
 //!
 //! ```text
-//! #[generator(yield = Y, send = S)]        fn f(args) -> impl Generator<S, Yield = Y, Return = R>
-//! fn f(args) -> R { body }          ==>    {
-//!                                              let co = Co::<Y, S>::new();
-//!                                              co.generator::<D, R, _>(async move { lowered body })
-//!                                          }
+//! #[generator(yield = Y, send = S)]      fn f(args) -> impl Generator<S, Yield = Y, Return = R>
+//! fn f(args) -> R { body }        ==>    {
+//!                                            let co = unsafe { Co::<Y, S>::new() };
+//!                                            generator::<Y, S, D, R, _>(async move {
+//!                                                lowered body
+//!                                            })
+//!                                        }
 //! ```
+//!
+//! `unsafe` surrounds only the call to `Co::new`, never a token of the user's: the
+//! expansion upholds its contract (the body awaits every yield point where it is written).
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
+
+use crate::check::mentions_impl;
 
 /// What `emit` needs to know about the generator.
 pub struct Generator<'a> {
@@ -44,6 +51,10 @@ pub fn emit(
     let syn::ItemFn {
         attrs, vis, sig, ..
     } = item;
+    // Inner attributes (`#![allow(..)]`, `//!`) at the top of the body stay inside it.
+    let (inner_attrs, attrs): (Vec<_>, Vec<_>) = attrs
+        .into_iter()
+        .partition(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)));
     let return_ty = match &sig.output {
         syn::ReturnType::Default => quote!(()),
         syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
@@ -91,6 +102,7 @@ pub fn emit(
     } else {
         quote!(<#params>)
     };
+    let unsafe_ = quote::quote_spanned!(Span::mixed_site()=> unsafe);
     quote! {
         #(#attrs)*
         #vis #unsafety #fn_token #ident #params (#inputs)
@@ -99,8 +111,12 @@ pub fn emit(
                 #iterator
         #where_clause
         {
-            let #co = #krate::__private::Co::<#yield_ty, #send_ty>::new();
-            #co.generator::<#delegates, #return_hint, _>(async move {
+            #(#inner_attrs)*
+            // SAFETY: the token goes to this body only, whose yield points are awaited
+            // where they are written (see `lower`), with the generator's own types.
+            #[allow(unused_variables)]
+            let #co = #unsafe_ { #krate::__private::Co::<#yield_ty, #send_ty>::new() };
+            #krate::__private::generator::<#yield_ty, #send_ty, #delegates, #return_hint, _>(async move {
                 #bind_arguments
                 #[allow(unused_braces)]
                 let #returned: #return_hint = #block;
@@ -126,47 +142,49 @@ fn capture_whole_arguments(
     for (index, input) in inputs.iter_mut().enumerate() {
         match input {
             syn::FnArg::Receiver(_) => bindings.extend(quote!(let _ = &self;)),
-            syn::FnArg::Typed(typed) => match &mut *typed.pat {
-                syn::Pat::Ident(pat)
-                    if pat.by_ref.is_none() && pat.subpat.is_none() && pat.ident != "self" =>
-                {
-                    // Keep the name (rustdoc shows it); move `mut` into the body.
-                    let mutability = pat.mutability.take();
-                    let name = &pat.ident;
-                    bindings.extend(quote! {
-                        #[allow(clippy::redundant_locals, clippy::used_underscore_binding)]
-                        let #mutability #name = #name;
-                    });
+            syn::FnArg::Typed(typed) => {
+                // `#[cfg]` on a parameter: the binding exists exactly when the parameter does.
+                let cfgs: Vec<_> = typed
+                    .attrs
+                    .iter()
+                    .filter(|attr| attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr"))
+                    .cloned()
+                    .collect();
+                match &mut *typed.pat {
+                    syn::Pat::Ident(pat)
+                        if pat.by_ref.is_none() && pat.subpat.is_none() && pat.ident != "self" =>
+                    {
+                        // Keep the name (rustdoc shows it); move `mut` into the body.
+                        let mutability = pat.mutability.take();
+                        let name = &pat.ident;
+                        bindings.extend(quote! {
+                            #(#cfgs)*
+                            #[allow(clippy::redundant_locals, clippy::used_underscore_binding)]
+                            let #mutability #name = #name;
+                        });
+                    }
+                    pattern => {
+                        let name = Ident::new(&format!("__cogen_arg{index}"), Span::mixed_site());
+                        let pattern = std::mem::replace(
+                            pattern,
+                            syn::Pat::Ident(syn::PatIdent {
+                                attrs: Vec::new(),
+                                by_ref: None,
+                                mutability: None,
+                                ident: name.clone(),
+                                subpat: None,
+                            }),
+                        );
+                        // `let _ = arg;` would not move `arg` in: bind it to its own name.
+                        let pattern = match pattern {
+                            syn::Pat::Wild(_) => quote!(#name),
+                            other => other.to_token_stream(),
+                        };
+                        bindings.extend(quote!(#(#cfgs)* let #pattern = #name;));
+                    }
                 }
-                pattern => {
-                    let name = Ident::new(&format!("__cogen_arg{index}"), Span::mixed_site());
-                    let pattern = std::mem::replace(
-                        pattern,
-                        syn::Pat::Ident(syn::PatIdent {
-                            attrs: Vec::new(),
-                            by_ref: None,
-                            mutability: None,
-                            ident: name.clone(),
-                            subpat: None,
-                        }),
-                    );
-                    // `let _ = arg;` would not move `arg` in: bind it to its own name.
-                    let pattern = match pattern {
-                        syn::Pat::Wild(_) => quote!(#name),
-                        other => other.to_token_stream(),
-                    };
-                    bindings.extend(quote!(let #pattern = #name;));
-                }
-            },
+            }
         }
     }
     bindings
-}
-
-pub fn mentions_impl(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|token| match token {
-        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
-        proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),
-        _ => false,
-    })
 }

@@ -1,26 +1,30 @@
 //! Stage 3, lower: rewrite every yield point of the body into an `.await` on the body's
-//! `Co` token. The body then becomes the `async` block that `emit` wraps.
+//! capability `co`. The body then becomes the `async` block that `emit` wraps.
 //!
 //! ```text
-//! yield_!(v)          =>  yield_!(@__cogen_lowered co.yield_(v).await)
-//! yield_from!(src)    =>  yield_from!(@__cogen_lowered (match Source::new(src, co) {
-//!                             source => (&&&&&&source).__cogen_kind().delegate(source),
-//!                         }).await)
+//! yield_!(v)        =>  co.yield_(v, yield_!(@__cogen_lowered)).await
+//! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
+//!                           source => (&&&&&&source).__cogen_kind().delegate(source),
+//!                       }).await
 //! ```
 //!
-//! The lowered expression is built here, located at the user's own tokens so that type
-//! errors point at them, and passed through the user's own macro path, whose lowering arm
-//! returns it unchanged: that keeps the user's `use cogen::yield_` in use.
+//! The lowered expression is built here and emitted as it is, located at the user's own
+//! tokens so that type errors point at them. It is never handed to a macro: the user's own
+//! macro path is invoked only with the `@__cogen_lowered` marker (the facade's arm makes it
+//! `()`), so that `use cogen::yield_` counts as used, and a macro of the user's that
+//! shadows ours receives nothing of the body.
 //!
-//! Only the body's own expressions are lowered: the checker has rejected yield points in
-//! closures, `async` blocks, nested items and other macros' arguments, so those are left
-//! alone.
+//! Only the body's own expressions are lowered: `check` has rejected yield points in
+//! closures, `async` blocks, `const` blocks and other macros' arguments, and nested items
+//! are bodies of their own.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
 
-use crate::parse::Point;
+use crate::check::macro_name_span;
+use crate::parse::{self, Point};
+use crate::scope::Scope;
 
 /// Lower every yield point of `body` in place.
 pub fn lower(body: &mut syn::Block, co: &Ident, krate: &syn::Path) {
@@ -36,35 +40,29 @@ impl Lowerer<'_> {
     /// The lowered form of one yield point, the macro call `mac`.
     fn point(&mut self, point: Point, mac: &syn::Macro) -> TokenStream {
         let path = &mac.path;
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map_or_else(Span::call_site, |segment| segment.ident.span());
+        let name = macro_name_span(mac);
         // The edition and hygiene of this crate, at the user's location.
         let at = |span: Span| Span::mixed_site().located_at(span);
         let mut co = self.co.clone();
         co.set_span(at(name));
         // `.await` sits on the closing delimiter, so the lowered expression covers the
         // whole `yield_!(..)` in diagnostics.
-        let end = at(macro_delimiter(mac).close());
-        let lowered = match (point, mac.parse_body_with(optional_expr)) {
+        let await_ = quote_spanned!(at(macro_delimiter(mac).close())=> .await);
+        let used = quote_spanned!(at(name)=> #path!(@__cogen_lowered));
+        match (point, parse::operand(mac)) {
+            // `check` reported these.
             (_, Err(error)) => error.to_compile_error(),
-            (Point::Yield, Ok(None)) => {
-                let await_ = quote_spanned!(end=> .await);
-                quote_spanned!(at(name)=> #co.yield_(()) #await_)
+            (Point::YieldFrom, Ok(None)) => quote_spanned!(at(name)=> ()),
+            (Point::Yield, Ok(value)) => {
+                let value = match value {
+                    Some(mut value) => {
+                        self.visit_expr_mut(&mut value);
+                        value.into_token_stream()
+                    }
+                    None => quote_spanned!(at(name)=> ()),
+                };
+                quote_spanned!(at(name)=> #co.yield_(#value, #used) #await_)
             }
-            (Point::Yield, Ok(Some(mut value))) => {
-                self.visit_expr_mut(&mut value);
-                let await_ = quote_spanned!(end=> .await);
-                quote_spanned!(at(name)=> #co.yield_(#value) #await_)
-            }
-            (Point::YieldFrom, Ok(None)) => syn::Error::new(
-                name,
-                "`yield_from!` needs something to delegate to: `yield_from!(generator)` or, \
-                 when `send = ()`, `yield_from!(iterable)`",
-            )
-            .to_compile_error(),
             (Point::YieldFrom, Ok(Some(mut source))) => {
                 self.visit_expr_mut(&mut source);
                 let krate = self.krate;
@@ -75,7 +73,9 @@ impl Lowerer<'_> {
                     .map_or(name, |token| token.span());
                 // A `match`, not a `let`: temporaries of the operand then live until the
                 // end of the statement, through the whole delegation, as in a `for` loop.
-                let delegation = quote_spanned!(at(operand)=> (match #krate::__private::Source::new(#source, #co) {
+                // Parentheses, not braces: a block at the start of a statement would end
+                // the statement (`yield_from!(a) * 100` must stay one expression).
+                let delegation = quote_spanned!(at(operand)=> (match #krate::__private::Source::new(#source, #co, #used) {
                     source => {
                         #[allow(unused_imports)]
                         use #krate::__private::{
@@ -85,40 +85,56 @@ impl Lowerer<'_> {
                         (&&&&&&source).__cogen_kind().delegate(source)
                     }
                 }));
-                let await_ = quote_spanned!(end=> .await);
                 quote_spanned!(at(name)=> #delegation #await_)
             }
-        };
-        // Parentheses, not braces: a brace-delimited macro at the start of a statement
-        // would end the statement (`yield_!(a) * 100` must stay one expression).
-        quote_spanned!(at(name)=> #path!(@__cogen_lowered #lowered))
+        }
     }
 }
 
 impl VisitMut for Lowerer<'_> {
     fn visit_expr_mut(&mut self, node: &mut syn::Expr) {
-        match node {
-            syn::Expr::Macro(mac) => {
-                if let Some(point) = Point::of_path(&mac.mac.path, self.krate) {
-                    *node = syn::Expr::Verbatim(self.point(point, &mac.mac));
-                }
-            }
-            // Separate functions and futures: not this generator's yield points.
-            syn::Expr::Closure(_) | syn::Expr::Async(_) | syn::Expr::Const(_) => {}
-            _ => visit_mut::visit_expr_mut(self, node),
+        if Scope::of_expr(node).is_some() {
+            return;
         }
+        if let syn::Expr::Macro(mac) = node
+            && let Some(point) = Point::of_path(&mac.mac.path, self.krate)
+        {
+            let attrs = &mac.attrs;
+            let lowered = self.point(point, &mac.mac);
+            *node = syn::Expr::Verbatim(quote::quote!(#(#attrs)* #lowered));
+            return;
+        }
+        visit_mut::visit_expr_mut(self, node);
+    }
+
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let last = block.stmts.len().saturating_sub(1);
+        for (index, stmt) in block.stmts.iter_mut().enumerate() {
+            if let syn::Stmt::Macro(stmt) = stmt
+                && Point::of_path(&stmt.mac.path, self.krate).is_some()
+                && stmt.semi_token.is_none()
+                && index != last
+            {
+                // `yield_!{v}` between statements: a statement, as the invocation was.
+                stmt.semi_token = Some(Default::default());
+            }
+        }
+        visit_mut::visit_block_mut(self, block);
     }
 
     fn visit_stmt_mut(&mut self, node: &mut syn::Stmt) {
         if let syn::Stmt::Macro(stmt) = node
-            && Point::of_path(&stmt.mac.path, self.krate).is_some()
+            && let Some(point) = Point::of_path(&stmt.mac.path, self.krate)
         {
-            let expr = syn::Expr::Macro(syn::ExprMacro {
-                attrs: std::mem::take(&mut stmt.attrs),
-                mac: stmt.mac.clone(),
-            });
+            // The statement's attributes (`#[cfg(..)]`) stay on the statement.
+            let attrs = &stmt.attrs;
+            let lowered = self.point(point, &stmt.mac);
             let semi = stmt.semi_token;
-            *node = syn::Stmt::Expr(expr, semi);
+            *node = syn::Stmt::Expr(
+                syn::Expr::Verbatim(quote::quote!(#(#attrs)* #lowered)),
+                semi,
+            );
+            return;
         }
         visit_mut::visit_stmt_mut(self, node);
     }
@@ -126,15 +142,6 @@ impl VisitMut for Lowerer<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
-}
-
-/// The operand of a yield point: nothing (`yield_!()`) or one expression.
-fn optional_expr(input: syn::parse::ParseStream) -> syn::Result<Option<syn::Expr>> {
-    if input.is_empty() {
-        Ok(None)
-    } else {
-        input.parse().map(Some)
-    }
 }
 
 fn macro_delimiter(mac: &syn::Macro) -> &proc_macro2::extra::DelimSpan {

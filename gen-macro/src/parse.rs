@@ -4,6 +4,8 @@ use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::{Token, Type};
 
+use crate::errors::Errors;
+
 /// The attribute's arguments: `#[generator(yield = Y, send = S, crate = path)]`.
 pub struct Args {
     pub yield_ty: Option<Type>,
@@ -14,13 +16,12 @@ pub struct Args {
 const KEYS: &str = "`yield`, `send` or `crate`";
 
 /// Parse the attribute's arguments, reporting every bad key rather than only the first.
-pub fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
+pub fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
     let mut args = Args {
         yield_ty: None,
         send_ty: None,
         krate: None,
     };
-    let mut errors = Errors::default();
     let parser = |input: ParseStream| {
         while !input.is_empty() {
             let (key, span) = parse_key(input)?;
@@ -35,20 +36,14 @@ pub fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
             }
             input.parse::<Token![=]>()?;
             match key.as_str() {
-                "yield" => set(
-                    &mut args.yield_ty,
-                    input.parse()?,
-                    "yield",
-                    span,
-                    &mut errors,
-                ),
-                "send" => set(&mut args.send_ty, input.parse()?, "send", span, &mut errors),
+                "yield" => set(&mut args.yield_ty, input.parse()?, "yield", span, errors),
+                "send" => set(&mut args.send_ty, input.parse()?, "send", span, errors),
                 "crate" => set(
                     &mut args.krate,
                     input.call(syn::Path::parse_mod_style)?,
                     "crate",
                     span,
-                    &mut errors,
+                    errors,
                 ),
                 other => {
                     let hint = match closest_key(other) {
@@ -72,7 +67,7 @@ pub fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
     if let Err(error) = parser.parse2(tokens) {
         errors.push(error);
     }
-    (args, errors.into_error())
+    args
 }
 
 fn parse_key(input: ParseStream) -> syn::Result<(String, Span)> {
@@ -129,23 +124,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
-}
-
-/// Errors collected across a stage, reported together.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn into_error(self) -> Option<syn::Error> {
-        self.0
-    }
 }
 
 /// The item under the attribute: a fn with a body, or a spanned error saying what to use.
@@ -223,4 +201,15 @@ impl Point {
             _ => None,
         }
     }
+}
+
+/// The operand of a yield point: nothing (`yield_!()`) or one expression.
+pub fn operand(mac: &syn::Macro) -> syn::Result<Option<syn::Expr>> {
+    mac.parse_body_with(|input: ParseStream| {
+        if input.is_empty() {
+            Ok(None)
+        } else {
+            input.parse().map(Some)
+        }
+    })
 }

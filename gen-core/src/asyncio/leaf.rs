@@ -9,7 +9,7 @@ use super::event_loop::{TimerHandle, running_loop};
 use super::future::Future;
 use super::task::Task;
 use super::{AsyncError, Cancelled, Resume, Suspend, Wait};
-use crate::runtime::misuse;
+use crate::state::misuse;
 use crate::{Generator, GeneratorState, IntoGenerator, Status};
 
 /// Waiting for a [`Future`] or [`Task`]: what `yield_from!(&fut)` delegates to (Python's

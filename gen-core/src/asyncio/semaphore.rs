@@ -10,7 +10,7 @@ use super::event_loop::running_loop;
 use super::future::Future;
 use super::leaf::{Await, once};
 use super::{Cancelled, Resume, Suspend};
-use crate::runtime::misuse;
+use crate::state::misuse;
 use crate::{Generator, GeneratorState, IntoGenerator, Status};
 
 /// Python's `asyncio.Semaphore`: `acquire` takes a permit, waiting while there is none;

@@ -1,0 +1,150 @@
+//! How a suspended yield point talks to the step that polls it, without thread-locals,
+//! allocation or a pointer stored in the generator.
+//!
+//! A generator body is an `async` block. To poll it, the generator builds a [`Context`]
+//! whose waker is a *bridge*: its data pointer leads to a [`Bridge`] on the poller's stack,
+//! which holds the real waker, the exchange area ([`Io`]) of this step, and where the body
+//! of the polling generator lies in memory. The yield points of the body find the exchange
+//! area through it, after checking that they lie inside that body (a yield point is
+//! awaited where it is written, so it is part of its body's state); everything else that looks at the waker gets the real one (cloning the
+//! bridge clones the real waker, waking it wakes the real one), so a real executor's waker
+//! passes through unchanged.
+
+use core::ptr;
+use core::task::{Context, RawWaker, RawWakerVTable, Waker};
+
+use super::exchange::Io;
+use super::yield_point::Co;
+
+/// Where the body of a generator lies: a yield point inside it belongs to it. A body is
+/// pinned from its first poll until it is dropped, so it does not move while its yield
+/// points exist.
+#[derive(Clone, Copy)]
+pub(crate) struct Body {
+    start: usize,
+    len: usize,
+}
+
+impl Body {
+    #[inline(always)]
+    pub(crate) fn of<F>(body: *const F) -> Body {
+        Body {
+            start: body as usize,
+            len: core::mem::size_of::<F>(),
+        }
+    }
+
+    #[inline(always)]
+    fn contains<T>(self, point: *const T) -> bool {
+        (point as usize).wrapping_sub(self.start) < self.len
+    }
+}
+
+/// What the bridge waker's data pointer points to. Lives on the stack of
+/// [`with_bridge`] for exactly one poll; only ever read through a shared reference.
+struct Bridge<'w> {
+    real: &'w Waker,
+    io: *mut (),
+    body: Body,
+}
+
+static BRIDGE_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(bridge_clone, bridge_wake, bridge_wake_by_ref, bridge_drop);
+
+unsafe fn bridge_clone(data: *const ()) -> RawWaker {
+    // SAFETY: a bridge waker only exists inside `with_bridge`, whose `Bridge` outlives every
+    // borrow of the waker (a `&Waker` taken from the `Context` cannot escape the poll).
+    let bridge = unsafe { &*data.cast::<Bridge<'_>>() };
+    // Hand out a clone of the real waker, so the clone outlives the bridge safely.
+    let real = core::mem::ManuallyDrop::new(bridge.real.clone());
+    RawWaker::new(real.data(), real.vtable())
+}
+
+unsafe fn bridge_wake(data: *const ()) {
+    // The only owned bridge waker is the one `with_bridge` builds (clones are real wakers);
+    // waking by value therefore means waking by reference.
+    // SAFETY: as in `bridge_clone`.
+    unsafe { bridge_wake_by_ref(data) }
+}
+
+unsafe fn bridge_wake_by_ref(data: *const ()) {
+    // SAFETY: as in `bridge_clone`.
+    let bridge = unsafe { &*data.cast::<Bridge<'_>>() };
+    bridge.real.wake_by_ref();
+}
+
+unsafe fn bridge_drop(_: *const ()) {}
+
+/// Poll `body` with a context whose waker bridges to `io` and forwards to `real`.
+#[inline(always)]
+pub(crate) fn with_bridge<Y, S, T>(
+    io: &mut Io<Y, S>,
+    real: &Waker,
+    body: Body,
+    poll: impl FnOnce(&mut Context<'_>) -> T,
+) -> T {
+    let bridge = Bridge {
+        real,
+        io: ptr::from_mut(io).cast(),
+        body,
+    };
+    // SAFETY: the vtable functions treat `data` as `&Bridge`, which lives until the end of
+    // this function, longer than the waker. The waker is never dropped: its drop is a
+    // no-op, and skipping it saves an indirect call per step.
+    let waker = core::mem::ManuallyDrop::new(unsafe {
+        Waker::from_raw(RawWaker::new(ptr::from_ref(&bridge).cast(), &BRIDGE_VTABLE))
+    });
+    poll(&mut Context::from_waker(&waker))
+}
+
+/// The bridge of `cx`, if it is one.
+#[inline(always)]
+fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
+    let waker = cx.waker();
+    if ptr::eq(waker.vtable(), &BRIDGE_VTABLE) {
+        // SAFETY: only `with_bridge` makes wakers with this vtable (the vtable functions
+        // are private, and building a `Waker` from a copied vtable is `unsafe` in the
+        // caller), and its `Bridge` outlives the context.
+        Some(unsafe { &*waker.data().cast::<Bridge<'cx>>() })
+    } else {
+        None
+    }
+}
+
+/// The exchange area and real waker of the step in which the yield point `point` of a
+/// body with capability `Co<Y, S>` is polled, after checking that `point` lies inside the
+/// body of the generator polling `cx`.
+///
+/// # Panics
+/// If `cx` is not a generator's context, or `point` is not inside the polling generator's
+/// body: the yield point was moved out of its body, into a future that something else
+/// polls.
+#[inline(always)]
+pub(crate) fn exchange<'cx, Y, S, T>(
+    cx: &'cx mut Context<'_>,
+    _: Co<Y, S>,
+    point: *const T,
+) -> (&'cx mut Io<Y, S>, &'cx Waker) {
+    match bridge_of(cx) {
+        Some(bridge) if bridge.body.contains(point) => {
+            // SAFETY: the bridge was made by the generator whose body contains this yield
+            // point, so its exchange area is an `Io` of the types of the body's `Co`
+            // (`Co::new`'s contract). It is alive for the whole poll, and nothing else
+            // touches it while the body (this yield point) is being polled.
+            let io = unsafe { &mut *bridge.io.cast::<Io<Y, S>>() };
+            (io, bridge.real)
+        }
+        _ => foreign_poll(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn foreign_poll() -> ! {
+    panic!(
+        "a cogen yield point was polled outside of its own generator: yield_! and \
+         yield_from! only work in the body of the #[generator] fn that contains them, \
+         awaited where they are written (a macro moved this one into a future that \
+         something else polled)"
+    )
+}

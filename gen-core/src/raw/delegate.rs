@@ -1,0 +1,276 @@
+//! `yield_from!`: PEP 380 delegation, in the forms chosen at compile time.
+//!
+//! * a generator held inline (`yield_from!(sub())`, `Pin<&mut G>`, `Pin<Box<dyn ..>>`):
+//!   [`YieldFromGenerator`] polls it with the delegator's own exchange area, so the
+//!   innermost generator's yields and the caller's sends cross every level without a copy;
+//! * a boxed generator (`yield_from!(Box::pin(sub()))`, also `Pin<Box<dyn Generator<..>>>`):
+//!   [`YieldFromBoxed`], on a trampoline (`trampoline.rs`);
+//! * an [`IntoGenerator`] (an `asyncio` future or task): the generator it makes, held
+//!   inline as above;
+//! * a plain `IntoIterator` (when `send = ()`): [`YieldFromIter`].
+//!
+//! The form is chosen by method resolution on `&&&&&&Source`: each form's `__cogen_kind` is
+//! implemented one reference deeper than the next, so the most specific one that applies
+//! wins (the "autoref specialization" pattern), and anything else reaches
+//! [`DelegateOther`], whose bound names what `yield_from!` accepts.
+
+use alloc::boxed::Box;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use super::bridge::exchange;
+use super::trampoline::YieldFromBoxed;
+use super::yield_point::Co;
+use crate::generator::Sealed;
+use crate::{Generator, IntoGenerator, Status};
+
+/// The operand of one `yield_from!`, with the delegator's yield and send types.
+pub struct Source<T, Y, S> {
+    source: T,
+    co: Co<Y, S>,
+}
+
+impl<T, Y, S> Source<T, Y, S> {
+    /// The `()` is the user's own `yield_from!` path, invoked with no tokens of the body,
+    /// so that importing it counts as used.
+    #[inline(always)]
+    pub fn new(source: T, co: Co<Y, S>, _used: ()) -> Self {
+        Source { source, co }
+    }
+}
+
+/// Tag: delegate to a boxed generator through the trampoline.
+pub struct BoxedKind;
+/// Tag: delegate to a boxed unsized generator (`dyn`) through the trampoline.
+pub struct BoxedDynKind;
+/// Tag: delegate to a generator polled in place.
+pub struct GeneratorKind;
+/// Tag: delegate to the generator an [`IntoGenerator`] makes, polled in place.
+pub struct IntoGeneratorKind;
+/// Tag: delegate to an iterator.
+pub struct IterKind;
+/// Tag: not something `yield_from!` accepts.
+pub struct OtherKind;
+
+pub trait DelegateBoxed {
+    fn __cogen_kind(&self) -> BoxedKind {
+        BoxedKind
+    }
+}
+impl<G: Generator<S>, Y, S> DelegateBoxed for &&&&&Source<Pin<Box<G>>, Y, S> {}
+
+pub trait DelegateBoxedDyn {
+    fn __cogen_kind(&self) -> BoxedDynKind {
+        BoxedDynKind
+    }
+}
+impl<G: Generator<S> + ?Sized, Y, S> DelegateBoxedDyn for &&&&Source<Pin<Box<G>>, Y, S> {}
+
+pub trait DelegateGenerator {
+    fn __cogen_kind(&self) -> GeneratorKind {
+        GeneratorKind
+    }
+}
+impl<G: Generator<S>, Y, S> DelegateGenerator for &&&Source<G, Y, S> {}
+
+pub trait DelegateIntoGenerator {
+    fn __cogen_kind(&self) -> IntoGeneratorKind {
+        IntoGeneratorKind
+    }
+}
+impl<G: IntoGenerator<S>, Y, S> DelegateIntoGenerator for &&Source<G, Y, S> {}
+
+pub trait DelegateIter {
+    fn __cogen_kind(&self) -> IterKind {
+        IterKind
+    }
+}
+impl<I: IntoIterator, Y, S> DelegateIter for &Source<I, Y, S> {}
+
+pub trait DelegateOther {
+    fn __cogen_kind(&self) -> OtherKind {
+        OtherKind
+    }
+}
+impl<T, Y, S> DelegateOther for Source<T, Y, S> {}
+
+/// Marks the types `yield_from!` can delegate to; nothing else implements it, so using
+/// anything else reports this trait's message.
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` cannot delegate to `{Self}`",
+    label = "not a generator or an iterator",
+    note = "`yield_from!` accepts a generator (anything implementing `Generator<S>` with this \
+            generator's send type, e.g. a #[generator] fn's result, `Pin<&mut G>` or \
+            `Pin<Box<G>>`), an `IntoGenerator<S>` (e.g. an asyncio `Future` or `Task`) or, \
+            when `send = ()`, an `IntoIterator` of the yield type"
+)]
+pub trait Delegable {}
+
+/// The send type of a generator that delegates to a plain iterator: only `()`.
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` over a plain iterator needs `send = ()`, but this generator's send type is `{Self}`",
+    label = "an iterator cannot receive the values sent to this generator",
+    note = "delegate to a generator whose send type is `{Self}` instead; if this is a \
+            generator, its send type must be the same as the delegating generator's"
+)]
+pub trait IterSend {}
+impl IterSend for () {}
+
+impl OtherKind {
+    pub fn delegate<T: Delegable, Y, S>(self, source: Source<T, Y, S>) -> Never<Y, S> {
+        let _ = source;
+        unreachable!()
+    }
+}
+
+/// The future of an invalid `yield_from!` (never constructed: its construction fails to
+/// type-check first). Keeps the expansion well-typed so only one error is reported.
+pub struct Never<Y, S>(#[allow(dead_code)] Co<Y, S>);
+
+impl<Y, S> Future for Never<Y, S> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        unreachable!()
+    }
+}
+
+impl IterKind {
+    #[inline(always)]
+    pub fn delegate<I, Y, S>(self, source: Source<I, Y, S>) -> YieldFromIter<I::IntoIter, S>
+    where
+        I: IntoIterator<Item = Y>,
+        S: IterSend,
+    {
+        YieldFromIter {
+            iter: source.source.into_iter(),
+            co: source.co,
+        }
+    }
+}
+
+impl GeneratorKind {
+    #[inline(always)]
+    pub fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G, S>
+    where
+        G: Generator<S, Yield = Y>,
+    {
+        YieldFromGenerator {
+            sub: source.source,
+            started: false,
+            co: source.co,
+        }
+    }
+}
+
+impl IntoGeneratorKind {
+    #[inline(always)]
+    pub fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G::IntoGen, S>
+    where
+        G: IntoGenerator<S, Yield = Y>,
+    {
+        GeneratorKind.delegate(Source::new(source.source.into_generator(), source.co, ()))
+    }
+}
+
+impl BoxedKind {
+    #[inline(always)]
+    pub fn delegate<G, Y, S>(self, source: Source<Pin<Box<G>>, Y, S>) -> YieldFromBoxed<G, S>
+    where
+        G: Generator<S, Yield = Y>,
+    {
+        YieldFromBoxed::new(source.source, source.co)
+    }
+}
+
+impl BoxedDynKind {
+    /// A `Pin<Box<dyn Generator>>` cannot be erased into a frame as it is (one trait object
+    /// cannot become another), so it is boxed once more: one small allocation per
+    /// delegation, none per item.
+    #[inline(always)]
+    pub fn delegate<G, Y, S>(
+        self,
+        source: Source<Pin<Box<G>>, Y, S>,
+    ) -> YieldFromBoxed<Pin<Box<G>>, S>
+    where
+        G: Generator<S, Yield = Y> + ?Sized,
+    {
+        YieldFromBoxed::new(Box::pin(source.source), source.co)
+    }
+}
+
+/// PEP 380 starts the subgenerator itself: it must not have started yet.
+#[inline(always)]
+pub(crate) fn check_fresh(status: Status) {
+    if status != Status::Created {
+        not_fresh(status)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_fresh(status: Status) -> ! {
+    if status == Status::Suspended {
+        panic!(
+            "yield_from! needs a generator that has not started: it starts the generator \
+             itself; this one is already suspended at a yield (Python's `yield from` would \
+             resume it with `next`, but that needs a sent value cogen cannot invent): \
+             delegate to it before starting it, or drive it by hand"
+        )
+    }
+    panic!(
+        "yield_from! over a generator that is closed (it completed, was closed, or \
+         panicked): it has nothing left to give; delegate to a new one"
+    )
+}
+
+/// `yield_from!(iterable)`: yields each item; sent values are `()` and dropped.
+pub struct YieldFromIter<I: Iterator, S> {
+    iter: I,
+    co: Co<I::Item, S>,
+}
+
+// The iterator is never pinned: it is only used through `&mut`.
+impl<I: Iterator, S> Unpin for YieldFromIter<I, S> {}
+
+impl<I: Iterator, S> Future for YieldFromIter<I, S> {
+    type Output = ();
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let (io, _) = exchange(cx, this.co, this);
+        let _unit = io.take_sent();
+        match this.iter.next() {
+            Some(value) => {
+                io.put_yielded(value);
+                Poll::Pending
+            }
+            None => Poll::Ready(()),
+        }
+    }
+}
+
+/// `yield_from!(generator)`, the generator held in place.
+pub struct YieldFromGenerator<G: Generator<S>, S> {
+    sub: G,
+    started: bool,
+    co: Co<G::Yield, S>,
+}
+
+impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
+    type Output = G::Return;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
+        // SAFETY: `sub` is structurally pinned: never moved out, dropped in place.
+        let this = unsafe { self.get_unchecked_mut() };
+        if !this.started {
+            check_fresh(this.sub.status());
+            this.started = true;
+        }
+        let (io, waker) = exchange(cx, this.co, this);
+        // SAFETY: `sub` is structurally pinned (see above).
+        unsafe { Pin::new_unchecked(&mut this.sub) }.__cogen_poll(io, waker, Sealed::new())
+    }
+}

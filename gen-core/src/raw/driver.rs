@@ -1,0 +1,281 @@
+//! The driver: the generator type [`Gen`] that `#[generator]` makes, which runs the lowered
+//! body one step at a time.
+
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::pin::Pin;
+use core::ptr::{self, NonNull};
+use core::task::{Poll, Waker};
+
+use super::bridge::{Body, with_bridge};
+use super::exchange::Io;
+use super::trampoline::{self, Trampoline};
+use super::yield_point::Invariant;
+use crate::generator::Sealed;
+use crate::state::misuse;
+use crate::{Generator, GeneratorState, Status};
+
+/// Make the generator that runs `body`, the lowered `async` block, which yields `Y` and
+/// is sent `S`. `R` is the fn's return type, named so that `return` and `?` in the body are
+/// checked against it. `DELEGATES`: the body contains `yield_from!`, so it may park a
+/// trampoline (see `Gen::parked`); a generator that cannot pays nothing for it.
+///
+/// Safe to call with any body: only a body that holds a [`Co`](super::yield_point::Co)
+/// (whose constructor is `unsafe`) can yield.
+#[inline(always)]
+pub fn generator<Y, S, const DELEGATES: bool, R, F: Future<Output = R>>(
+    body: F,
+) -> Gen<F, Y, S, DELEGATES> {
+    Gen {
+        status: Status::Created,
+        parked: None,
+        body: UnsafeCell::new(MaybeUninit::new(body)),
+        _types: PhantomData,
+    }
+}
+
+/// The state machine `#[generator]` makes: the lowered body and where it is.
+///
+/// The body sits in an `UnsafeCell` because it may hold references into itself (a local
+/// borrowed across a yield): a shared `&Gen` (from `status`) must not claim its bytes as
+/// read-only, which would invalidate those references. Nothing reads the body through a
+/// shared reference.
+///
+/// Invariant: `body` is initialized unless `status` is `Closed`. `body` is structurally
+/// pinned: it is never moved while initialized, and it is dropped in place. Its extent is
+/// how a yield point knows it is polled by its own generator ([`Body`]).
+pub struct Gen<F, Y, S, const DELEGATES: bool = false> {
+    status: Status,
+    /// The trampoline of the `yield_from!` the body is suspended in, if it runs one: `step`
+    /// resumes its innermost generator directly instead of re-entering the body (and every
+    /// statically nested generator in between) for each item. It lives inside `body`;
+    /// it is cleared (`unpark`) before the body is polled or dropped.
+    parked: Option<NonNull<Trampoline<Y, S>>>,
+    body: UnsafeCell<MaybeUninit<F>>,
+    _types: Invariant<Y, S>,
+}
+
+// SAFETY: `parked` points into the generator's own (pinned) body, which moves to another
+// thread with it; everything else is `F` or phantom.
+unsafe impl<F: Send, Y, S, const D: bool> Send for Gen<F, Y, S, D> {}
+// SAFETY: a shared `&Gen` only reads `status`; the body is only reached through
+// `Pin<&mut Gen>`. (`UnsafeCell` would otherwise make every generator `!Sync`.)
+unsafe impl<F, Y, S, const D: bool> Sync for Gen<F, Y, S, D> {}
+
+impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
+    /// Forget the parked trampoline, if any.
+    #[inline(always)]
+    fn unpark(&mut self) {
+        if D && let Some(parked) = self.parked.take() {
+            // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
+            // whose pinned trampoline it points to, and this is called before the body is
+            // polled or dropped, so that trampoline is alive.
+            unsafe { Trampoline::unpark(parked) }
+        }
+    }
+
+    /// Drop the body in place (if it is still there) and mark the generator closed.
+    fn drop_body(&mut self) {
+        if self.status != Status::Closed {
+            // Closed first: if a destructor panics, the body counts as dropped (drop glue
+            // still drops the rest) and is never dropped again.
+            self.status = Status::Closed;
+            self.unpark();
+            // SAFETY: the status was not `Closed`, so the body is initialized; it is pinned,
+            // and dropping in place is what pinning allows.
+            unsafe { ptr::drop_in_place(self.body.get_mut().as_mut_ptr()) }
+        }
+    }
+}
+
+/// Closes the generator if what it runs panics, dropping whatever the body holds. Defused
+/// with `mem::forget` on the normal path, so it costs nothing there.
+struct CloseOnUnwind<F, Y, S, const D: bool>(*mut Gen<F, Y, S, D>);
+
+impl<F, Y, S, const D: bool> Drop for CloseOnUnwind<F, Y, S, D> {
+    fn drop(&mut self) {
+        // SAFETY: made from the `&mut Gen` the caller derives its own access from; only
+        // used while unwinding out of that caller, when that access is over.
+        unsafe { (*self.0).drop_body() }
+    }
+}
+
+impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
+    /// Poll the body once with `io` as the exchange area: the only place that polls it.
+    /// `Ready` means it completed; `Pending` means it suspended (yielded, or handed a
+    /// delegate up). The caller holds a `CloseOnUnwind` guard.
+    #[inline(always)]
+    fn poll_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
+        debug_assert!(self.status != Status::Closed);
+        // The body is about to move on from wherever its trampoline was parked.
+        self.unpark();
+        let extent = Body::of(self.body.get());
+        // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
+        // is only re-pinned here and dropped in place, never moved.
+        let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };
+        match with_bridge(io, waker, extent, |cx| body.poll(cx)) {
+            Poll::Ready(value) => {
+                self.drop_body();
+                Poll::Ready(value)
+            }
+            Poll::Pending if io.has_suspended() => {
+                self.status = Status::Suspended;
+                Poll::Pending
+            }
+            Poll::Pending => {
+                self.drop_body();
+                panic!(
+                    "a #[generator] body awaited a future that is not ready; `.await` is not \
+                     supported in generator bodies (delegate with `yield_from!` instead); \
+                     the generator is now closed"
+                )
+            }
+        }
+    }
+
+    /// Resume the parked trampoline's innermost generator directly. `Ready` means the
+    /// delegation is over: the body must be polled to take its return value. Out of line,
+    /// so that generators that never park one keep a small, inlinable `step`.
+    #[inline(never)]
+    fn run_parked(&mut self, parked: NonNull<Trampoline<Y, S>>, io: &mut Io<Y, S>) -> Poll<()> {
+        // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
+        // whose (pinned) trampoline it points to, and cleared before the body is polled or
+        // dropped; the body cannot run meanwhile: we hold it.
+        let poll = trampoline::run(unsafe { &mut *parked.as_ptr() }, io, Waker::noop());
+        if poll.is_ready() {
+            self.unpark();
+        }
+        poll
+    }
+
+    /// One step driven from outside (`start`, `resume`, iteration): the only entry that
+    /// uses and records a parked trampoline.
+    #[inline(always)]
+    fn step(self: Pin<&mut Self>, sent: Option<S>) -> GeneratorState<Y, F::Output> {
+        let mut io = Io::new(sent);
+        // SAFETY: nothing is moved out of the generator (see `poll_body`).
+        let raw = ptr::from_mut(unsafe { self.get_unchecked_mut() });
+        let guard = CloseOnUnwind(raw);
+        // SAFETY: derived from `raw`, which the guard only uses when this access is over.
+        let this = unsafe { &mut *raw };
+        if DELEGATES
+            && let Some(parked) = this.parked
+            && this.run_parked(parked, &mut io).is_pending()
+        {
+            core::mem::forget(guard);
+            return GeneratorState::Yielded(io.take_yielded());
+        }
+        let poll = this.poll_body(&mut io, Waker::noop());
+        core::mem::forget(guard);
+        match poll {
+            Poll::Ready(value) => GeneratorState::Complete(value),
+            Poll::Pending => {
+                if DELEGATES && let Some(parked) = io.take_parked() {
+                    // SAFETY: a trampoline that just suspended in this body's step, so it
+                    // is alive and pinned in the body.
+                    unsafe { Trampoline::mark_parked(parked) };
+                    this.parked = Some(parked);
+                }
+                GeneratorState::Yielded(io.take_yielded())
+            }
+        }
+    }
+}
+
+impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
+    type Yield = Y;
+    type Return = F::Output;
+
+    #[inline]
+    #[track_caller]
+    fn start(self: Pin<&mut Self>) -> GeneratorState<Y, F::Output> {
+        if self.status != Status::Created {
+            misuse("start", self.status);
+        }
+        self.step(None)
+    }
+
+    #[inline]
+    #[track_caller]
+    fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Y, F::Output> {
+        if self.status != Status::Suspended {
+            misuse("resume", self.status);
+        }
+        self.step(Some(arg))
+    }
+
+    fn close(self: Pin<&mut Self>) {
+        // SAFETY: dropping in place does not move the body.
+        unsafe { self.get_unchecked_mut() }.drop_body();
+    }
+
+    #[inline]
+    fn status(&self) -> Status {
+        self.status
+    }
+
+    #[inline]
+    fn __cogen_poll(
+        self: Pin<&mut Self>,
+        io: &mut Io<Y, S>,
+        waker: &Waker,
+        _: Sealed,
+    ) -> Poll<F::Output> {
+        match self.status {
+            // `yield_from!` checks that the generator is fresh before its first poll, and
+            // never polls it again once it completed.
+            Status::Created if io.sent.is_some() => {
+                unreachable!("cogen: a value was sent to a delegate that has not started")
+            }
+            Status::Closed => unreachable!("cogen: a closed delegate was polled"),
+            _ => {
+                // SAFETY: nothing is moved out of the generator (see `poll_body`).
+                let raw = ptr::from_mut(unsafe { self.get_unchecked_mut() });
+                let guard = CloseOnUnwind(raw);
+                // SAFETY: derived from `raw`, which the guard only uses on unwinding.
+                let poll = unsafe { &mut *raw }.poll_body(io, waker);
+                core::mem::forget(guard);
+                poll
+            }
+        }
+    }
+
+    #[inline]
+    fn __cogen_step(
+        self: Pin<&mut Self>,
+        sent: Option<S>,
+        _: Sealed,
+    ) -> GeneratorState<Y, F::Output> {
+        match (self.status, &sent) {
+            (Status::Created, None) | (Status::Suspended, Some(_)) => self.step(sent),
+            (status, None) => misuse("start", status),
+            (status, Some(_)) => misuse("resume", status),
+        }
+    }
+}
+
+impl<F, Y, S, const D: bool> Drop for Gen<F, Y, S, D> {
+    fn drop(&mut self) {
+        self.drop_body();
+    }
+}
+
+impl<F, Y, S, const D: bool> fmt::Debug for Gen<F, Y, S, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Generator")
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Future<Output = ()>, Y, const D: bool> IntoIterator for Gen<F, Y, (), D> {
+    type Item = Y;
+    type IntoIter = crate::IntoIter<Self>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        crate::IntoIter::new(self)
+    }
+}

@@ -1,0 +1,121 @@
+//! The exchange area of one step: where a yielded value goes out and a sent value comes in.
+//!
+//! It lives on the stack of whoever drives the outermost generator (`start`, `resume`, an
+//! iterator's `next`) and is shared, by pointer, by every generator of an inline delegation
+//! chain during that step: they all have the same yield and send types, so the innermost
+//! generator's value crosses every level without a copy.
+//!
+//! `Io` is `pub` only so that it can appear in the signature of the hidden
+//! [`Generator::__cogen_poll`](crate::Generator::__cogen_poll): it lives in a private
+//! module, so code outside this crate can neither name it nor make one, and so can neither
+//! call nor override that method.
+
+use core::ptr::NonNull;
+
+use super::trampoline::{Frame, Trampoline};
+
+/// The exchange area of one step. See the module docs.
+pub struct Io<Y, S> {
+    pub(crate) sent: Option<S>,
+    yielded: Option<Y>,
+    /// A trampoline is running this step: a boxed `yield_from!` hands its generator up.
+    trampoline: bool,
+    /// The boxed generator a `yield_from!` handed up to the running trampoline.
+    handed_off: Option<Frame<Y, S>>,
+    /// A trampoline that suspended (yielded) in this step, for the outermost generator to
+    /// resume directly next time (see `Gen::parked`).
+    parked: Option<NonNull<Trampoline<Y, S>>>,
+}
+
+impl<Y, S> Io<Y, S> {
+    #[inline(always)]
+    pub(crate) fn new(sent: Option<S>) -> Self {
+        Io {
+            sent,
+            yielded: None,
+            trampoline: false,
+            handed_off: None,
+            parked: None,
+        }
+    }
+
+    /// The value sent in by this step's `resume`, if not taken yet.
+    #[inline(always)]
+    pub(crate) fn take_sent(&mut self) -> Option<S> {
+        self.sent.take()
+    }
+
+    /// Hand `value` out as this step's yielded value.
+    #[inline(always)]
+    pub(crate) fn put_yielded(&mut self, value: Y) {
+        debug_assert!(self.yielded.is_none(), "two values yielded in one step");
+        self.yielded = Some(value);
+    }
+
+    /// The value yielded in this step.
+    #[inline(always)]
+    pub(crate) fn take_yielded(&mut self) -> Y {
+        match self.yielded.take() {
+            Some(value) => value,
+            None => unreachable!("cogen: a generator suspended without yielding"),
+        }
+    }
+
+    /// Whether the body polled in this step suspended: it yielded, or handed a boxed
+    /// delegate up to the trampoline.
+    #[inline(always)]
+    pub(crate) fn has_suspended(&self) -> bool {
+        self.yielded.is_some() || self.handed_off.is_some()
+    }
+
+    #[inline(always)]
+    pub(crate) fn in_trampoline(&self) -> bool {
+        self.trampoline
+    }
+
+    /// Mark a trampoline as running; returns the previous mark for `leave_trampoline`.
+    #[inline(always)]
+    pub(crate) fn enter_trampoline(&mut self) -> bool {
+        core::mem::replace(&mut self.trampoline, true)
+    }
+
+    #[inline(always)]
+    pub(crate) fn leave_trampoline(&mut self, outer: bool) {
+        self.trampoline = outer;
+    }
+
+    /// Run `poll` with no trampoline visible (for a generator the caller does not own).
+    #[inline(always)]
+    pub(crate) fn without_trampoline<T>(&mut self, poll: impl FnOnce(&mut Self) -> T) -> T {
+        let outer = core::mem::replace(&mut self.trampoline, false);
+        let result = poll(self);
+        self.trampoline = outer;
+        // Nor may its trampoline be parked in a generator that does not own it.
+        self.parked = None;
+        result
+    }
+
+    pub(crate) fn hand_off(&mut self, frame: Frame<Y, S>) {
+        debug_assert!(
+            self.handed_off.is_none(),
+            "two delegates handed up in one step"
+        );
+        self.handed_off = Some(frame);
+    }
+
+    #[inline(always)]
+    pub(crate) fn take_hand_off(&mut self) -> Option<Frame<Y, S>> {
+        self.handed_off.take()
+    }
+
+    /// Offer a suspended trampoline to the outermost generator.
+    #[inline(always)]
+    pub(crate) fn park(&mut self, trampoline: NonNull<Trampoline<Y, S>>) {
+        self.parked = Some(trampoline);
+    }
+
+    #[inline(always)]
+    pub(crate) fn take_parked(&mut self) -> Option<NonNull<Trampoline<Y, S>>> {
+        self.parked.take()
+    }
+}

@@ -1,0 +1,24 @@
+//! The machinery `#[generator]` expands to, one role per file:
+//!
+//! * [`driver`]: the driver. `Gen` holds the lowered body (an `async` block) and runs it one
+//!   step at a time for `start`, `resume` and delegation.
+//! * [`exchange`]: the exchange area `Io` of one step: the value sent in, the value yielded
+//!   out, and the trampoline's hand-off and parking slots.
+//! * [`bridge`]: how a yield point reaches that area: the waker of the body's `Context`
+//!   is a bridge to it, and it tells each yield point which generator is polling it.
+//! * [`yield_point`]: the body's capability `Co` and the future `yield_!` awaits.
+//! * [`delegate`]: `yield_from!` over a generator held in place, an `IntoGenerator`, or an
+//!   iterator, and the compile-time choice between the forms.
+//! * [`trampoline`]: `yield_from!` over a boxed generator: frames run flat on one stack.
+//!
+//! Everything here is reached only through the hidden `__private` module; the one
+//! capability that could be misused, [`Co::new`](yield_point::Co::new), is `unsafe`.
+
+#![allow(missing_docs)] // Reached only through the hidden `__private` module.
+
+pub(crate) mod bridge;
+pub(crate) mod delegate;
+pub(crate) mod driver;
+pub(crate) mod exchange;
+pub(crate) mod trampoline;
+pub(crate) mod yield_point;

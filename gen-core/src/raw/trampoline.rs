@@ -1,0 +1,305 @@
+//! `yield_from!(Box::pin(generator))`: boxed delegates run flat on a trampoline.
+//!
+//! The first [`YieldFromBoxed`] polled without a trampoline above it *becomes* the
+//! trampoline: it owns a stack of boxed frames. While it runs a frame, the exchange area is
+//! marked `trampoline`; a boxed `yield_from!` anywhere inside that frame then *hands its
+//! box up* instead of polling it, and suspends. The trampoline pushes the new frame and
+//! resumes it directly, so the innermost generator of a chain of boxed delegations is
+//! resumed directly: an item costs the same at any depth, and recursion does not grow the
+//! native stack. When the top frame completes, its return value is written to the waiting
+//! `yield_from!`'s slot, the frame is popped, and the frame below is polled once more.
+//!
+//! The outermost generator also *parks* a trampoline that suspended (see `Gen::parked`),
+//! so that its next step runs the trampoline without re-entering the bodies in between.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
+use core::future::Future;
+use core::marker::PhantomPinned;
+use core::pin::Pin;
+use core::ptr::NonNull;
+use core::task::{Context, Poll, Waker};
+
+use super::bridge::exchange;
+use super::delegate::check_fresh;
+use super::exchange::Io;
+use super::yield_point::Co;
+use crate::Generator;
+use crate::generator::Sealed;
+
+/// One generator on a trampoline's stack, its return type erased: on completion it writes
+/// its return value to the slot of the `yield_from!` that is waiting for it.
+pub(crate) struct Frame<Y, S> {
+    generator: Pin<Box<dyn Erased<Y, S>>>,
+    /// `*mut Option<R>` for the generator's `Return = R`.
+    ret: *mut (),
+}
+
+trait Erased<Y, S> {
+    /// # Safety
+    /// `ret` must be valid for writing an `Option<Self::Return>` of the erased generator.
+    unsafe fn poll_erased(
+        self: Pin<&mut Self>,
+        io: &mut Io<Y, S>,
+        waker: &Waker,
+        ret: *mut (),
+    ) -> Poll<()>;
+}
+
+impl<G: Generator<S, Yield = Y>, Y, S> Erased<Y, S> for G {
+    #[inline]
+    unsafe fn poll_erased(
+        self: Pin<&mut Self>,
+        io: &mut Io<Y, S>,
+        waker: &Waker,
+        ret: *mut (),
+    ) -> Poll<()> {
+        match self.__cogen_poll(io, waker, Sealed::new()) {
+            Poll::Ready(value) => {
+                // SAFETY: per this function's contract.
+                unsafe { *ret.cast::<Option<G::Return>>() = Some(value) };
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<Y, S> Frame<Y, S> {
+    /// Erase a boxed generator that will write its return value to `ret`.
+    ///
+    /// # Safety
+    /// `ret` must stay valid for writes of `Option<G::Return>` for as long as the frame is
+    /// alive, and everything `G` borrows must outlive the frame (see `YieldFromBoxed`).
+    unsafe fn new<'g, G: Generator<S, Yield = Y> + 'g>(
+        generator: Pin<Box<G>>,
+        ret: *mut Option<G::Return>,
+    ) -> Self {
+        let generator: Pin<Box<dyn Erased<Y, S> + 'g>> = generator;
+        Frame {
+            // SAFETY: only the trait object's lifetime bound changes; the caller guarantees
+            // that what the generator borrows outlives the frame.
+            generator: unsafe {
+                core::mem::transmute::<Pin<Box<dyn Erased<Y, S> + 'g>>, Pin<Box<dyn Erased<Y, S>>>>(
+                    generator,
+                )
+            },
+            ret: ret.cast(),
+        }
+    }
+
+    #[inline]
+    fn poll(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<()> {
+        // SAFETY: `ret` is valid per `Frame::new`'s contract.
+        unsafe { self.generator.as_mut().poll_erased(io, waker, self.ret) }
+    }
+}
+
+/// The generators a trampoline is running, outermost first. Dropped innermost first, as
+/// Python's `close()` finalizes a delegation chain.
+pub(crate) struct Trampoline<Y, S> {
+    frames: Vec<Frame<Y, S>>,
+    /// An outermost generator holds a pointer to this trampoline (`Gen::parked`).
+    parked: bool,
+}
+
+impl<Y, S> Trampoline<Y, S> {
+    fn new(bottom: Frame<Y, S>) -> Self {
+        Trampoline {
+            frames: alloc::vec![bottom],
+            parked: false,
+        }
+    }
+
+    /// Record that an outermost generator holds `this`.
+    ///
+    /// # Safety
+    /// `this` points to a live trampoline.
+    pub(crate) unsafe fn mark_parked(this: NonNull<Self>) {
+        // SAFETY: per the contract; nothing else accesses it during this write.
+        unsafe { (*this.as_ptr()).parked = true }
+    }
+
+    /// Record that the outermost generator let go of `this`.
+    ///
+    /// # Safety
+    /// `this` points to a live trampoline.
+    pub(crate) unsafe fn unpark(this: NonNull<Self>) {
+        // SAFETY: per the contract; nothing else accesses it during this write.
+        unsafe { (*this.as_ptr()).parked = false }
+    }
+}
+
+impl<Y, S> Drop for Trampoline<Y, S> {
+    fn drop(&mut self) {
+        if self.parked {
+            // A generator still points here: letting this memory go would leave it
+            // dangling. The generator always lets go before its body drops the trampoline,
+            // so this is a bug in cogen (or a broken `Co::bind` contract); unwinding past
+            // it is not an option.
+            abort("cogen: a parked trampoline was dropped while a generator still held it");
+        }
+        /// If a frame's destructor panics, the frames below it are still dropped, still
+        /// innermost first (a frame may borrow from the one below it).
+        struct DropRestOnUnwind<'a, Y, S>(&'a mut Vec<Frame<Y, S>>);
+        impl<Y, S> Drop for DropRestOnUnwind<'_, Y, S> {
+            fn drop(&mut self) {
+                while let Some(frame) = self.0.pop() {
+                    drop(frame);
+                }
+            }
+        }
+        while let Some(frame) = self.frames.pop() {
+            let rest = DropRestOnUnwind(&mut self.frames);
+            drop(frame);
+            core::mem::forget(rest);
+        }
+    }
+}
+
+/// Stop the process: a panic while panicking aborts, also without `std`.
+#[cold]
+fn abort(message: &str) -> ! {
+    struct PanicAgain;
+    impl Drop for PanicAgain {
+        fn drop(&mut self) {
+            panic!("cogen: aborting");
+        }
+    }
+    let _again = PanicAgain;
+    panic!("{message}")
+}
+
+/// Run the innermost frame until something is yielded (`Pending`) or the bottom frame
+/// completes (`Ready`), which leaves the stack empty. An empty stack is `Ready` at once.
+#[inline]
+pub(crate) fn run<Y, S>(
+    trampoline: &mut Trampoline<Y, S>,
+    io: &mut Io<Y, S>,
+    waker: &Waker,
+) -> Poll<()> {
+    let outer = io.enter_trampoline();
+    let poll = loop {
+        let Some(top) = trampoline.frames.last_mut() else {
+            break Poll::Ready(());
+        };
+        match top.poll(io, waker) {
+            Poll::Pending => match io.take_hand_off() {
+                Some(frame) => trampoline.frames.push(frame),
+                None => break Poll::Pending,
+            },
+            Poll::Ready(()) => {
+                trampoline.frames.pop();
+            }
+        }
+    };
+    io.leave_trampoline(outer);
+    poll
+}
+
+enum BoxedState<Y, S> {
+    /// Not polled yet.
+    Fresh,
+    /// Handed to an enclosing trampoline; waiting for it to fill `ret`.
+    HandedOff,
+    /// Running its own trampoline.
+    Trampoline(Trampoline<Y, S>),
+    /// Its delegate completed and the value was taken.
+    Done,
+}
+
+/// `yield_from!(Box::pin(generator))`.
+///
+/// If an enclosing `yield_from!` already runs a trampoline (the exchange area says so), the
+/// boxed generator is handed to it and this future just waits for its return value;
+/// otherwise this future becomes the trampoline.
+///
+/// Soundness of the hand-off: a frame on the stack may borrow from the frame below it (the
+/// generator whose `yield_from!` made it). Frames are popped, and dropped, innermost first,
+/// and a frame below is only polled again once the frame above it has completed, so every
+/// borrow outlives its borrower; the `ret` slot lives in this pinned future, which stays
+/// suspended in the frame below until the frame above completes or is dropped
+/// ([`Co::new`]'s contract: the body awaits it where it is written).
+pub struct YieldFromBoxed<G: Generator<S>, S> {
+    co: Co<G::Yield, S>,
+    sub: Option<Pin<Box<G>>>,
+    state: BoxedState<G::Yield, S>,
+    ret: UnsafeCell<Option<G::Return>>,
+    _pinned: PhantomPinned,
+}
+
+impl<G: Generator<S>, S> YieldFromBoxed<G, S> {
+    #[inline(always)]
+    pub(crate) fn new(sub: Pin<Box<G>>, co: Co<G::Yield, S>) -> Self {
+        YieldFromBoxed {
+            co,
+            sub: Some(sub),
+            state: BoxedState::Fresh,
+            ret: UnsafeCell::new(None),
+            _pinned: PhantomPinned,
+        }
+    }
+}
+
+// SAFETY: the frames on the stack are `G` and the boxed generators that `G`'s own
+// delegations (transitively) handed up; each of those is part of `G`'s state, and its
+// `YieldFromBoxed` is `Send` only if it is, so `G: Send` covers them all. `ret` holds a
+// `G::Return`. The raw pointers point into those same heap-pinned frames.
+unsafe impl<G: Generator<S> + Send, S> Send for YieldFromBoxed<G, S> where G::Return: Send {}
+// SAFETY: a shared `&YieldFromBoxed` gives access to nothing.
+unsafe impl<G: Generator<S>, S> Sync for YieldFromBoxed<G, S> {}
+
+impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
+    type Output = G::Return;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
+        // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
+        let this = unsafe { self.get_unchecked_mut() };
+        let (io, waker) = exchange(cx, this.co, this);
+        match &mut this.state {
+            BoxedState::Fresh => {
+                let Some(sub) = this.sub.take() else {
+                    unreachable!("cogen: a boxed delegation lost its generator")
+                };
+                check_fresh(sub.status());
+                // SAFETY: `ret` is in this pinned future, which outlives the frame: the
+                // frame is either on this future's own stack or above this future's
+                // generator on an enclosing trampoline's stack (see the type's docs).
+                let frame = unsafe { Frame::new(sub, this.ret.get()) };
+                if io.in_trampoline() {
+                    io.hand_off(frame);
+                    this.state = BoxedState::HandedOff;
+                    return Poll::Pending;
+                }
+                this.state = BoxedState::Trampoline(Trampoline::new(frame));
+            }
+            BoxedState::HandedOff => {
+                return match this.ret.get_mut().take() {
+                    Some(value) => {
+                        this.state = BoxedState::Done;
+                        Poll::Ready(value)
+                    }
+                    None => unreachable!(
+                        "cogen: a trampoline resumed a generator whose delegate is still running"
+                    ),
+                };
+            }
+            BoxedState::Trampoline(_) => {}
+            BoxedState::Done => unreachable!("cogen: a finished delegation was polled"),
+        }
+        let BoxedState::Trampoline(trampoline) = &mut this.state else {
+            unreachable!()
+        };
+        if run(trampoline, io, waker).is_pending() {
+            io.park(NonNull::from(trampoline));
+            return Poll::Pending;
+        }
+        this.state = BoxedState::Done;
+        match this.ret.get_mut().take() {
+            Some(value) => Poll::Ready(value),
+            None => unreachable!("cogen: a delegate completed without a value"),
+        }
+    }
+}
