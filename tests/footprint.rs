@@ -116,8 +116,11 @@ fn a_boxed_delegation_chain_allocates_at_setup_only() {
     assert!(many <= 16 + 6, "{many} allocations for a chain of 16 boxes");
 }
 
+/// The generator adds its status and parked-trampoline pointer (16 bytes) and the identity
+/// its yield points check: the capability the body holds and the copy in the suspended
+/// yield point (8 + 8).
 #[test]
-fn a_generator_is_within_16_bytes_of_the_equivalent_async_block() {
+fn a_generator_is_within_32_bytes_of_the_equivalent_async_block() {
     let n = 3u64;
     let generator = count_to(n);
     let equivalent = async move {
@@ -126,7 +129,7 @@ fn a_generator_is_within_16_bytes_of_the_equivalent_async_block() {
         }
     };
     assert!(
-        size_of_val(&generator) <= size_of_val(&equivalent) + 16,
+        size_of_val(&generator) <= size_of_val(&equivalent) + 32,
         "generator {} bytes, async block {} bytes",
         size_of_val(&generator),
         size_of_val(&equivalent)

@@ -3,14 +3,14 @@
 //! ```text
 //! #[generator(yield = Y, send = S)]      fn f(args) -> impl Generator<S, Yield = Y, Return = R>
 //! fn f(args) -> R { body }        ==>    {
-//!                                            let co = unsafe { Co::<Y, S>::new() };
 //!                                            generator::<Y, S, D, R, _>(async move {
+//!                                                let co = unsafe { Co::<Y, S>::bind() }.await;
 //!                                                lowered body
 //!                                            })
 //!                                        }
 //! ```
 //!
-//! `unsafe` surrounds only the call to `Co::new`, never a token of the user's: the
+//! `unsafe` surrounds only the call to `Co::bind`, never a token of the user's: the
 //! expansion upholds its contract (the body awaits every yield point where it is written).
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -112,11 +112,11 @@ pub fn emit(
         #where_clause
         {
             #(#inner_attrs)*
-            // SAFETY: the token goes to this body only, whose yield points are awaited
-            // where they are written (see `lower`), with the generator's own types.
-            #[allow(unused_variables)]
-            let #co = #unsafe_ { #krate::__private::Co::<#yield_ty, #send_ty>::new() };
             #krate::__private::generator::<#yield_ty, #send_ty, #delegates, #return_hint, _>(async move {
+                // SAFETY: the first statement of the body, with the generator's types;
+                // every yield point below is awaited where it is written (see `lower`).
+                #[allow(unused_variables)]
+                let #co = #unsafe_ { #krate::__private::Co::<#yield_ty, #send_ty>::bind() }.await;
                 #bind_arguments
                 #[allow(unused_braces)]
                 let #returned: #return_hint = #block;
@@ -167,10 +167,11 @@ fn capture_whole_arguments(
                         let name = Ident::new(&format!("__cogen_arg{index}"), Span::mixed_site());
                         let pattern = std::mem::replace(
                             pattern,
+                            // `mut`, so that a `ref mut` in the pattern can borrow it.
                             syn::Pat::Ident(syn::PatIdent {
-                                attrs: Vec::new(),
+                                attrs: vec![syn::parse_quote!(#[allow(unused_mut)])],
                                 by_ref: None,
-                                mutability: None,
+                                mutability: Some(Default::default()),
                                 ident: name.clone(),
                                 subpat: None,
                             }),

@@ -3,10 +3,10 @@
 //!
 //! A generator body is an `async` block. To poll it, the generator builds a [`Context`]
 //! whose waker is a *bridge*: its data pointer leads to a [`Bridge`] on the poller's stack,
-//! which holds the real waker, the exchange area ([`Io`]) of this step, and where the body
-//! of the polling generator lies in memory. The yield points of the body find the exchange
-//! area through it, after checking that they lie inside that body (a yield point is
-//! awaited where it is written, so it is part of its body's state); everything else that looks at the waker gets the real one (cloning the
+//! which holds the real waker, the exchange area ([`Io`]) of this step, and the identity of
+//! the polling generator (the address of its body). The yield points of the body find the
+//! exchange area through it, after checking that the identity is their own generator's;
+//! everything else that looks at the waker gets the real one (cloning the
 //! bridge clones the real waker, waking it wakes the real one), so a real executor's waker
 //! passes through unchanged.
 
@@ -16,36 +16,31 @@ use core::task::{Context, RawWaker, RawWakerVTable, Waker};
 use super::exchange::Io;
 use super::yield_point::Co;
 
-/// Where the body of a generator lies: a yield point inside it belongs to it. A body is
-/// pinned from its first poll until it is dropped, so it does not move while its yield
-/// points exist.
-#[derive(Clone, Copy)]
-pub(crate) struct Body {
-    start: usize,
-    len: usize,
-}
+/// Which generator a yield point belongs to, or which generator is polling: the address of
+/// its body. A body is pinned from its first poll until it is dropped, and its yield
+/// points cannot outlive it (`Co::bind`'s contract), so no two generators share one while
+/// a yield point of either exists.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Owner(*const ());
 
-impl Body {
+impl Owner {
     #[inline(always)]
-    pub(crate) fn of<F>(body: *const F) -> Body {
-        Body {
-            start: body as usize,
-            len: core::mem::size_of::<F>(),
-        }
-    }
-
-    #[inline(always)]
-    fn contains<T>(self, point: *const T) -> bool {
-        (point as usize).wrapping_sub(self.start) < self.len
+    pub(crate) fn of<F>(body: *const F) -> Owner {
+        Owner(body.cast())
     }
 }
+
+// SAFETY: an `Owner` is only compared, never dereferenced.
+unsafe impl Send for Owner {}
+// SAFETY: as above.
+unsafe impl Sync for Owner {}
 
 /// What the bridge waker's data pointer points to. Lives on the stack of
 /// [`with_bridge`] for exactly one poll; only ever read through a shared reference.
 struct Bridge<'w> {
     real: &'w Waker,
     io: *mut (),
-    body: Body,
+    owner: Owner,
 }
 
 static BRIDGE_VTABLE: RawWakerVTable =
@@ -75,18 +70,19 @@ unsafe fn bridge_wake_by_ref(data: *const ()) {
 
 unsafe fn bridge_drop(_: *const ()) {}
 
-/// Poll `body` with a context whose waker bridges to `io` and forwards to `real`.
+/// Poll the body of the generator `owner` with a context whose waker bridges to `io` and
+/// forwards to `real`.
 #[inline(always)]
 pub(crate) fn with_bridge<Y, S, T>(
     io: &mut Io<Y, S>,
     real: &Waker,
-    body: Body,
+    owner: Owner,
     poll: impl FnOnce(&mut Context<'_>) -> T,
 ) -> T {
     let bridge = Bridge {
         real,
         io: ptr::from_mut(io).cast(),
-        body,
+        owner,
     };
     // SAFETY: the vtable functions treat `data` as `&Bridge`, which lives until the end of
     // this function, longer than the waker. The waker is never dropped: its drop is a
@@ -111,30 +107,36 @@ fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
     }
 }
 
-/// The exchange area and real waker of the step in which the yield point `point` of a
-/// body with capability `Co<Y, S>` is polled, after checking that `point` lies inside the
-/// body of the generator polling `cx`.
+/// The exchange area and real waker of the step in which a yield point made from `co` is
+/// polled, after checking that the generator polling `cx` is the one `co` belongs to.
 ///
 /// # Panics
-/// If `cx` is not a generator's context, or `point` is not inside the polling generator's
-/// body: the yield point was moved out of its body, into a future that something else
-/// polls.
+/// If `cx` is not the context of `co`'s own generator: the yield point was moved out of
+/// its body, into a future that something else polls.
 #[inline(always)]
-pub(crate) fn exchange<'cx, Y, S, T>(
+pub(crate) fn exchange<'cx, Y, S>(
     cx: &'cx mut Context<'_>,
-    _: Co<Y, S>,
-    point: *const T,
+    co: Co<Y, S>,
 ) -> (&'cx mut Io<Y, S>, &'cx Waker) {
     match bridge_of(cx) {
-        Some(bridge) if bridge.body.contains(point) => {
-            // SAFETY: the bridge was made by the generator whose body contains this yield
-            // point, so its exchange area is an `Io` of the types of the body's `Co`
-            // (`Co::new`'s contract). It is alive for the whole poll, and nothing else
-            // touches it while the body (this yield point) is being polled.
+        Some(bridge) if bridge.owner == co.owner() => {
+            // SAFETY: the bridge was made by the generator `co` belongs to (the owners are
+            // equal), whose exchange area is an `Io` of `co`'s types (`Co::bind`'s
+            // contract). It is alive for the whole poll, and nothing else touches it while
+            // the body (this yield point) is being polled.
             let io = unsafe { &mut *bridge.io.cast::<Io<Y, S>>() };
             (io, bridge.real)
         }
         _ => foreign_poll(),
+    }
+}
+
+/// The identity of the generator polling `cx`, for `Co::bind`.
+#[inline(always)]
+pub(crate) fn owner_of(cx: &Context<'_>) -> Owner {
+    match bridge_of(cx) {
+        Some(bridge) => bridge.owner,
+        None => foreign_poll(),
     }
 }
 

@@ -239,7 +239,7 @@ impl<I: Iterator, S> Future for YieldFromIter<I, S> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let (io, _) = exchange(cx, this.co, this);
+        let (io, _) = exchange(cx, this.co);
         let _unit = io.take_sent();
         match this.iter.next() {
             Some(value) => {
@@ -269,7 +269,7 @@ impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
             check_fresh(this.sub.status());
             this.started = true;
         }
-        let (io, waker) = exchange(cx, this.co, this);
+        let (io, waker) = exchange(cx, this.co);
         // SAFETY: `sub` is structurally pinned (see above).
         unsafe { Pin::new_unchecked(&mut this.sub) }.__cogen_poll(io, waker, Sealed::new())
     }

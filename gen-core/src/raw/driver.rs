@@ -10,7 +10,7 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 use core::task::{Poll, Waker};
 
-use super::bridge::{Body, with_bridge};
+use super::bridge::{Owner, with_bridge};
 use super::exchange::Io;
 use super::trampoline::{self, Trampoline};
 use super::yield_point::Invariant;
@@ -23,8 +23,8 @@ use crate::{Generator, GeneratorState, Status};
 /// checked against it. `DELEGATES`: the body contains `yield_from!`, so it may park a
 /// trampoline (see `Gen::parked`); a generator that cannot pays nothing for it.
 ///
-/// Safe to call with any body: only a body that holds a [`Co`](super::yield_point::Co)
-/// (whose constructor is `unsafe`) can yield.
+/// Safe to call with any body: only a body that awaits
+/// [`Co::bind`](super::yield_point::Co::bind) (which is `unsafe`) can yield.
 #[inline(always)]
 pub fn generator<Y, S, const DELEGATES: bool, R, F: Future<Output = R>>(
     body: F,
@@ -45,8 +45,8 @@ pub fn generator<Y, S, const DELEGATES: bool, R, F: Future<Output = R>>(
 /// shared reference.
 ///
 /// Invariant: `body` is initialized unless `status` is `Closed`. `body` is structurally
-/// pinned: it is never moved while initialized, and it is dropped in place. Its extent is
-/// how a yield point knows it is polled by its own generator ([`Body`]).
+/// pinned: it is never moved while initialized, and it is dropped in place. Its address is
+/// the generator's identity ([`Owner`]) for the yield points of the body.
 pub struct Gen<F, Y, S, const DELEGATES: bool = false> {
     status: Status,
     /// The trampoline of the `yield_from!` the body is suspended in, if it runs one: `step`
@@ -112,11 +112,11 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         debug_assert!(self.status != Status::Closed);
         // The body is about to move on from wherever its trampoline was parked.
         self.unpark();
-        let extent = Body::of(self.body.get());
+        let owner = Owner::of(self.body.get());
         // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
         // is only re-pinned here and dropped in place, never moved.
         let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };
-        match with_bridge(io, waker, extent, |cx| body.poll(cx)) {
+        match with_bridge(io, waker, owner, |cx| body.poll(cx)) {
             Poll::Ready(value) => {
                 self.drop_body();
                 Poll::Ready(value)

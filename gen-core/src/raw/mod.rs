@@ -12,7 +12,7 @@
 //! * [`trampoline`]: `yield_from!` over a boxed generator: frames run flat on one stack.
 //!
 //! Everything here is reached only through the hidden `__private` module; the one
-//! capability that could be misused, [`Co::new`](yield_point::Co::new), is `unsafe`.
+//! capability that could be misused, [`Co::bind`](yield_point::Co::bind), is `unsafe`.
 
 #![allow(missing_docs)] // Reached only through the hidden `__private` module.
 
@@ -22,3 +22,6 @@ pub(crate) mod driver;
 pub(crate) mod exchange;
 pub(crate) mod trampoline;
 pub(crate) mod yield_point;
+
+#[cfg(all(test, feature = "std"))]
+mod tests;

@@ -220,7 +220,7 @@ enum BoxedState<Y, S> {
 /// and a frame below is only polled again once the frame above it has completed, so every
 /// borrow outlives its borrower; the `ret` slot lives in this pinned future, which stays
 /// suspended in the frame below until the frame above completes or is dropped
-/// ([`Co::new`]'s contract: the body awaits it where it is written).
+/// ([`Co::bind`]'s contract: the body awaits it where it is written).
 pub struct YieldFromBoxed<G: Generator<S>, S> {
     co: Co<G::Yield, S>,
     sub: Option<Pin<Box<G>>>,
@@ -257,7 +257,7 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
         let this = unsafe { self.get_unchecked_mut() };
-        let (io, waker) = exchange(cx, this.co, this);
+        let (io, waker) = exchange(cx, this.co);
         match &mut this.state {
             BoxedState::Fresh => {
                 let Some(sub) = this.sub.take() else {

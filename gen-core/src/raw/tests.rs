@@ -1,0 +1,146 @@
+//! The holes an attacker reached through the lowering, each closed: these tests break
+//! `Co::bind`'s contract on purpose (as a macro that moved a yield point would) or drive the
+//! hidden protocol directly (as only code inside this crate can now).
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::{Pin, pin};
+use core::task::{Poll, Waker};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::string::String;
+
+use super::delegate::{BoxedKind, Source};
+use super::driver::generator;
+use super::exchange::Io;
+use super::yield_point::Co;
+use crate::generator::Sealed;
+use crate::{Generator, GeneratorState, Status};
+
+type Stolen = Rc<RefCell<Option<Pin<Box<dyn Future<Output = ()>>>>>>;
+
+fn panic_message(payload: Box<dyn core::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(text) => *text,
+        Err(payload) => String::from(*payload.downcast::<&str>().unwrap()),
+    }
+}
+
+#[test]
+fn a_yield_point_moved_into_another_generator_panics_instead_of_writing_the_wrong_type() {
+    let stolen: Stolen = Rc::new(RefCell::new(None));
+    let slot = stolen.clone();
+    // Generator A yields `u64`; it hands out a future holding one of its yield points.
+    let a = generator::<u64, (), false, (), _>(async move {
+        // SAFETY: deliberately broken below: a yield point leaves the body.
+        let co = unsafe { Co::<u64, ()>::bind() }.await;
+        *slot.borrow_mut() = Some(Box::pin(async move {
+            co.yield_(5, ()).await;
+        }));
+        co.yield_(1, ()).await;
+    });
+    // Generator B yields `Box<u64>` and awaits A's yield point inside its own body.
+    let b = generator::<Box<u64>, (), false, (), _>(async move {
+        // SAFETY: B's own capability, unused.
+        let _co = unsafe { Co::<Box<u64>, ()>::bind() }.await;
+        let smuggled = stolen.borrow_mut().take().unwrap();
+        smuggled.await;
+    });
+    let mut a = pin!(a);
+    assert_eq!(a.as_mut().start(), GeneratorState::Yielded(1));
+    let mut b = pin!(b);
+    let payload = catch_unwind(AssertUnwindSafe(|| b.as_mut().start())).unwrap_err();
+    assert!(
+        panic_message(payload).contains("polled outside of its own generator"),
+        "the yield point refuses the foreign poll"
+    );
+    assert_eq!(b.status(), Status::Closed);
+    assert_eq!(a.status(), Status::Suspended, "A itself is untouched");
+}
+
+#[test]
+fn a_yield_point_polled_through_a_foreign_context_panics() {
+    let g = generator::<u8, (), false, (), _>(async move {
+        // SAFETY: deliberately broken below: the yield point is polled with a context
+        // that is not its generator's.
+        let co = unsafe { Co::<u8, ()>::bind() }.await;
+        let mut point = pin!(co.yield_(1, ()));
+        let _ = point
+            .as_mut()
+            .poll(&mut core::task::Context::from_waker(Waker::noop()));
+    });
+    let mut g = pin!(g);
+    let payload = catch_unwind(AssertUnwindSafe(|| g.as_mut().start())).unwrap_err();
+    assert!(panic_message(payload).contains("polled outside of its own generator"));
+}
+
+fn one_then(value: u32, ret: u32) -> impl Generator<(), Yield = u32, Return = u32> {
+    generator::<u32, (), false, u32, _>(async move {
+        // SAFETY: as `#[generator]` writes it.
+        let co = unsafe { Co::<u32, ()>::bind() }.await;
+        co.yield_(value, ()).await;
+        ret
+    })
+}
+
+/// Delegates to a boxed generator (so it runs, and parks, a trampoline), then yields 99.
+fn delegator() -> impl Generator<(), Yield = u32, Return = u32> {
+    generator::<u32, (), true, u32, _>(async move {
+        // SAFETY: as `#[generator]` writes it.
+        let co = unsafe { Co::<u32, ()>::bind() }.await;
+        let ret = BoxedKind
+            .delegate(Source::new(Box::pin(one_then(1, 7)), co, ()))
+            .await;
+        co.yield_(99, ()).await;
+        ret
+    })
+}
+
+#[test]
+fn polling_the_body_past_its_parked_trampoline_forgets_the_trampoline() {
+    let mut g = pin!(delegator());
+    // `start` runs the trampoline, which suspends: the generator parks it.
+    assert_eq!(g.as_mut().start(), GeneratorState::Yielded(1));
+    // The body is polled directly, as a delegator would: the delegation completes and the
+    // trampoline (inside the `yield_from!` the body moves past) is gone.
+    let mut io = Io::new(Some(()));
+    let poll = g
+        .as_mut()
+        .__cogen_poll(&mut io, Waker::noop(), Sealed::new());
+    assert!(poll.is_pending());
+    assert_eq!(io.take_yielded(), 99);
+    // The next step must not resume the dropped trampoline (miri: use-after-free before).
+    assert_eq!(g.as_mut().resume(()), GeneratorState::Complete(7));
+}
+
+#[test]
+fn a_parked_trampoline_is_resumed_directly_and_let_go_when_it_ends() {
+    let mut g = pin!(delegator());
+    assert_eq!(g.as_mut().start(), GeneratorState::Yielded(1));
+    assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(99));
+    assert_eq!(g.as_mut().resume(()), GeneratorState::Complete(7));
+}
+
+#[test]
+fn a_generator_dropped_while_its_trampoline_is_parked_drops_cleanly() {
+    let mut g = Box::pin(delegator());
+    assert_eq!(g.as_mut().start(), GeneratorState::Yielded(1));
+    drop(g);
+    let mut g = Box::pin(delegator());
+    assert_eq!(g.as_mut().start(), GeneratorState::Yielded(1));
+    g.as_mut().close();
+    assert_eq!(g.status(), Status::Closed);
+}
+
+#[test]
+fn a_value_sent_into_a_body_that_awaits_nothing_of_ours_is_not_a_yield() {
+    // Safe code may build a generator from any future; without a capability it cannot
+    // yield, and a pending await closes it with a panic.
+    let mut g = pin!(generator::<u8, (), false, (), _>(
+        core::future::pending::<()>()
+    ));
+    let payload = catch_unwind(AssertUnwindSafe(|| g.as_mut().start())).unwrap_err();
+    assert!(panic_message(payload).contains("`.await` is not supported"));
+    assert_eq!(g.status(), Status::Closed);
+}
