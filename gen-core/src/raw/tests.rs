@@ -7,7 +7,7 @@ use alloc::rc::Rc;
 use core::cell::RefCell;
 use core::future::Future;
 use core::pin::{Pin, pin};
-use core::task::{Poll, Waker};
+use core::task::Waker;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::string::String;
 
