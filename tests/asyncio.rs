@@ -53,7 +53,7 @@ use cogen::{Generator, IntoGenerator, Status, generator, yield_from};
 // ---------------------------------------------------------------------------------------
 
 mod support;
-use support::{Trace, entries, expect_panic, new_trace, push};
+use support::{AddOnDrop, PushOnDrop, Trace, entries, expect_panic, new_trace, push};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -107,24 +107,6 @@ impl AsyncError for Error {
 /// Whether `got` is `Err(Error::Failed(x))` with `x` the very `Rc` of `expected`.
 fn same_error<T>(got: Option<Result<T, Error>>, expected: &Rc<str>) -> bool {
     matches!(got, Some(Err(Error::Failed(x))) if Rc::ptr_eq(&x, expected))
-}
-
-/// Python's `finally: counter += by`.
-struct AddOnDrop(Rc<Cell<u32>>, u32);
-
-impl Drop for AddOnDrop {
-    fn drop(&mut self) {
-        self.0.set(self.0.get() + self.1);
-    }
-}
-
-/// Python's `finally: trace.append(text)`.
-struct PushOnDrop(Trace, &'static str);
-
-impl Drop for PushOnDrop {
-    fn drop(&mut self) {
-        push(&self.0, self.1);
-    }
 }
 
 /// A slot through which a test hands a coroutine its own task (Python code reaches it as a

@@ -1,28 +1,13 @@
 //! A generator is `Send` when what it captures and holds across yields is `Send` — also
 //! when it delegates, boxed or not — and it is never `Unpin` (it must be pinned to run).
-//! The `!Send` case (an `Rc` held across a yield) is `tests/ui/rc_across_yield_not_send.rs`.
+//! The `!Send` case (an `Rc` held across a yield) is `tests/ui/body/rc_across_yield_not_send.rs`.
 
 use std::sync::Arc;
 
 use cogen::{Generator, generator, yield_, yield_from};
 
-fn assert_send<T: Send>(_: &T) {}
-fn assert_sync<T: Sync>(_: &T) {}
-
-/// Whether `T: Unpin`, decided at compile time: the inherent method only exists when
-/// `T: Unpin`, and an inherent method wins over the trait's fallback.
-struct UnpinProbe<'a, T>(#[allow(dead_code)] &'a T);
-trait Fallback {
-    fn is_unpin(&self) -> bool {
-        false
-    }
-}
-impl<T> Fallback for UnpinProbe<'_, T> {}
-impl<T: Unpin> UnpinProbe<'_, T> {
-    fn is_unpin(&self) -> bool {
-        true
-    }
-}
+mod support;
+use support::{NotUnpinFallback, assert_send, assert_sync, probe};
 
 #[generator(yield = u32)]
 fn leaf(shared: Arc<Vec<u32>>) {
@@ -62,9 +47,9 @@ fn a_generator_delegating_to_boxed_and_unboxed_generators_is_send() {
 #[test]
 fn a_generator_is_not_unpin_but_pointers_to_it_are() {
     let g = leaf(Arc::new(vec![]));
-    assert!(!UnpinProbe(&g).is_unpin());
-    assert!(UnpinProbe(&Box::pin(leaf(Arc::new(vec![])))).is_unpin());
-    assert!(UnpinProbe(&0_u8).is_unpin(), "the probe itself works");
+    assert!(!probe(&g).is_unpin());
+    assert!(probe(&Box::pin(leaf(Arc::new(vec![])))).is_unpin());
+    assert!(probe(&0_u8).is_unpin(), "the probe itself works");
 }
 
 #[generator(yield = u32)]

@@ -25,7 +25,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
-use std::marker::{PhantomData, PhantomPinned};
+use std::marker::PhantomPinned;
 use std::pin::{Pin, pin};
 use std::rc::Rc;
 
@@ -37,49 +37,10 @@ use cogen::{Generator, IntoIter, Status, generator, yield_, yield_from};
 // ---------------------------------------------------------------------------------------
 
 mod support;
-use support::{Trace, entries, expect_panic, new_trace, push};
-
-/// Python's `finally`: pushes `drop <name>` to the trace when dropped.
-struct Guard {
-    trace: Trace,
-    name: &'static str,
-}
-
-impl Guard {
-    fn new(trace: &Trace, name: &'static str) -> Self {
-        Guard {
-            trace: trace.clone(),
-            name,
-        }
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        push(&self.trace, format!("drop {}", self.name));
-    }
-}
-
-/// Counts its drops: a value dropped twice or never shows up in the count.
-struct Counted(Rc<Cell<u32>>);
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.set(self.0.get() + 1);
-    }
-}
-
-/// A guard whose destructor panics (G12: an error raised during close).
-struct PanicOnDrop {
-    trace: Trace,
-}
-
-impl Drop for PanicOnDrop {
-    fn drop(&mut self) {
-        push(&self.trace, "drop panicking guard");
-        panic!("fie!");
-    }
-}
+use support::{
+    AddOnDrop, NotUnpinFallback, PanicOnDrop, PushOnDrop, Trace, UnpinProbe, assert_send, entries,
+    expect_panic, new_trace, probe, push,
+};
 
 fn assert_mentions(message: &str, parts: &[&str]) {
     for part in parts {
@@ -149,11 +110,11 @@ fn echo(trace: Trace) {
 /// Two guards live across the first yield, a third across the second.
 #[generator(yield = u32)]
 fn three_guards(trace: Trace) {
-    let _a = Guard::new(&trace, "a");
-    let _b = Guard::new(&trace, "b");
+    let _a = PushOnDrop(trace.clone(), "drop a");
+    let _b = PushOnDrop(trace.clone(), "drop b");
     push(&trace, "yield 1");
     yield_!(1);
-    let _c = Guard::new(&trace, "c");
+    let _c = PushOnDrop(trace.clone(), "drop c");
     push(&trace, "yield 2");
     yield_!(2);
     push(&trace, "end");
@@ -464,14 +425,14 @@ fn misuse_through_a_pinned_box_panics_the_same_way() {
 // ---------------------------------------------------------------------------------------
 
 #[generator(yield = u32, send = bool)]
-fn panics_when_told(trace: Trace, arg: Counted, a: Rc<Cell<u32>>, b: Rc<Cell<u32>>) {
+fn panics_when_told(trace: Trace, arg: AddOnDrop, a: Rc<Cell<u32>>, b: Rc<Cell<u32>>) {
     let _arg = arg;
-    let _a = Counted(a);
+    let _a = AddOnDrop(a, 1);
     push(&trace, "before first yield");
     if yield_!(1) {
         panic!("body panicked at yield 1");
     }
-    let _b = Counted(b);
+    let _b = AddOnDrop(b, 1);
     if yield_!(2) {
         panic!("body panicked at yield 2");
     }
@@ -480,7 +441,7 @@ fn panics_when_told(trace: Trace, arg: Counted, a: Rc<Cell<u32>>, b: Rc<Cell<u32
 
 #[generator(yield = u32)]
 fn panics_immediately(trace: Trace) {
-    let _early = Guard::new(&trace, "early");
+    let _early = PushOnDrop(trace.clone(), "drop early");
     push(&trace, "about to panic");
     panic!("boom before the first yield");
     #[allow(unreachable_code)]
@@ -509,7 +470,7 @@ fn a_panic_in_the_body_propagates_out_of_resume_and_drops_live_locals_exactly_on
     {
         let mut g = pin!(panics_when_told(
             trace.clone(),
-            Counted(Rc::clone(&arg)),
+            AddOnDrop(Rc::clone(&arg), 1),
             Rc::clone(&a),
             Rc::clone(&b)
         ));
@@ -538,7 +499,7 @@ fn a_panic_in_the_body_drops_only_the_locals_that_were_live() {
     {
         let mut g = pin!(panics_when_told(
             trace.clone(),
-            Counted(Rc::clone(&arg)),
+            AddOnDrop(Rc::clone(&arg), 1),
             Rc::clone(&a),
             Rc::clone(&b)
         ));
@@ -557,7 +518,7 @@ fn a_panic_in_the_body_drops_only_the_locals_that_were_live() {
 // ---------------------------------------------------------------------------------------
 
 #[generator(yield = u32)]
-fn holds_argument(trace: Trace, guard: Guard) {
+fn holds_argument(trace: Trace, guard: PushOnDrop) {
     push(&trace, "body runs");
     let _guard = guard;
     yield_!(1);
@@ -569,7 +530,7 @@ fn close_on_created_drops_captured_arguments_and_runs_no_body_code() {
     let trace = new_trace();
     let mut g = pin!(holds_argument(
         trace.clone(),
-        Guard::new(&trace, "argument")
+        PushOnDrop(trace.clone(), "drop argument")
     ));
     assert_eq!(entries(&trace), Vec::<String>::new());
     g.as_mut().close();
@@ -580,7 +541,7 @@ fn close_on_created_drops_captured_arguments_and_runs_no_body_code() {
 #[test]
 fn dropping_a_created_generator_drops_captured_arguments_and_runs_no_body_code() {
     let trace = new_trace();
-    let g = holds_argument(trace.clone(), Guard::new(&trace, "argument"));
+    let g = holds_argument(trace.clone(), PushOnDrop(trace.clone(), "drop argument"));
     assert_eq!(g.status(), Status::Created);
     drop(g);
     assert_eq!(entries(&trace), ["drop argument"]);
@@ -636,11 +597,14 @@ fn dropping_a_boxed_suspended_generator_drops_its_live_locals() {
 }
 
 #[generator(yield = u32)]
-fn local_and_argument(trace: Trace, arg: Guard) {
-    let _local = Guard::new(&trace, "local");
+fn local_and_argument(trace: Trace, arg: PushOnDrop) {
+    let _local = PushOnDrop(trace.clone(), "drop local");
     yield_!(1);
-    let held: &Guard = &arg;
-    push(&trace, format!("still holding {}", held.name));
+    let held: &PushOnDrop = &arg;
+    push(
+        &trace,
+        format!("still holding {}", held.1.trim_start_matches("drop ")),
+    );
 }
 
 /// As when a plain fn returns early: its locals go first, then its arguments.
@@ -649,7 +613,7 @@ fn close_on_suspended_drops_locals_before_the_captured_argument() {
     let trace = new_trace();
     let mut g = pin!(local_and_argument(
         trace.clone(),
-        Guard::new(&trace, "argument")
+        PushOnDrop(trace.clone(), "drop argument")
     ));
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(entries(&trace), Vec::<String>::new());
@@ -663,7 +627,7 @@ fn completion_drops_locals_then_the_captured_argument() {
     let trace = new_trace();
     let mut g = pin!(local_and_argument(
         trace.clone(),
-        Guard::new(&trace, "argument")
+        PushOnDrop(trace.clone(), "drop argument")
     ));
     assert_eq!(g.as_mut().start(), Yielded(1));
     assert_eq!(g.as_mut().resume(()), Complete(()));
@@ -705,16 +669,19 @@ fn close_after_completion_runs_and_drops_nothing() {
 }
 
 #[generator(yield = u32)]
-fn unused_argument(trace: Trace, _keep_alive: Guard) {
+fn unused_argument(trace: Trace, _keep_alive: PushOnDrop) {
     push(&trace, "body runs");
     yield_!(1);
     push(&trace, "body ends");
 }
 
 #[generator(yield = u32)]
-fn reads_a_field_of_its_argument(trace: Trace, arg: Guard) {
+fn reads_a_field_of_its_argument(trace: Trace, arg: PushOnDrop) {
     yield_!(1);
-    push(&trace, format!("argument is named {}", arg.name));
+    push(
+        &trace,
+        format!("argument is named {}", arg.1.trim_start_matches("drop ")),
+    );
 }
 
 /// The body only reads a `Copy` field of the argument; the argument itself (a drop guard)
@@ -724,7 +691,7 @@ fn an_argument_whose_field_the_body_reads_lives_as_long_as_the_generator() {
     let trace = new_trace();
     let mut g = pin!(reads_a_field_of_its_argument(
         trace.clone(),
-        Guard::new(&trace, "argument")
+        PushOnDrop(trace.clone(), "drop argument")
     ));
     assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().start(), Yielded(1));
@@ -742,7 +709,7 @@ fn an_argument_the_body_never_mentions_lives_as_long_as_the_generator() {
     let trace = new_trace();
     let mut g = pin!(unused_argument(
         trace.clone(),
-        Guard::new(&trace, "argument")
+        PushOnDrop(trace.clone(), "drop argument")
     ));
     assert_eq!(entries(&trace), Vec::<String>::new());
     assert_eq!(g.as_mut().start(), Yielded(1));
@@ -955,32 +922,6 @@ fn dropping_a_partly_consumed_for_loop_iterator_drops_the_live_locals() {
 // 9. Send and !Unpin
 // ---------------------------------------------------------------------------------------
 
-fn assert_send<T: Send>(_: &T) {}
-
-/// Compile-time `Unpin` probe ("autoref"-style): the inherent method applies only when
-/// `T: Unpin`; otherwise method resolution falls back to the blanket trait's method.
-struct UnpinProbe<T: ?Sized>(PhantomData<T>);
-
-fn probe<T: ?Sized>(_: &T) -> UnpinProbe<T> {
-    UnpinProbe(PhantomData)
-}
-
-impl<T: ?Sized + Unpin> UnpinProbe<T> {
-    const IS_UNPIN: bool = true;
-    fn is_unpin(&self) -> bool {
-        Self::IS_UNPIN
-    }
-}
-
-trait NotUnpinFallback {
-    const IS_UNPIN: bool = false;
-    fn is_unpin(&self) -> bool {
-        Self::IS_UNPIN
-    }
-}
-
-impl<T: ?Sized> NotUnpinFallback for UnpinProbe<T> {}
-
 #[generator(yield = String)]
 fn send_things(names: Vec<String>, shared: std::sync::Arc<std::sync::Mutex<u32>>) -> u32 {
     let prefix = String::from("hello ");
@@ -1124,7 +1065,7 @@ fn a_self_method_generator_consumes_self() {
 }
 
 struct Crate {
-    _guard: Guard,
+    _guard: PushOnDrop,
     items: Vec<u8>,
 }
 
@@ -1143,7 +1084,7 @@ impl Crate {
 fn a_self_method_generator_keeps_all_of_self_alive_until_it_ends() {
     let trace = new_trace();
     let packed = Crate {
-        _guard: Guard::new(&trace, "crate"),
+        _guard: PushOnDrop(trace.clone(), "drop crate"),
         items: vec![1, 2],
     };
     let mut g = pin!(packed.unpack());
@@ -1159,7 +1100,7 @@ fn a_self_method_generator_keeps_all_of_self_alive_until_it_ends() {
 fn closing_an_unstarted_self_method_generator_drops_self() {
     let trace = new_trace();
     let packed = Crate {
-        _guard: Guard::new(&trace, "crate"),
+        _guard: PushOnDrop(trace.clone(), "drop crate"),
         items: vec![1, 2],
     };
     let mut g = pin!(packed.unpack());
@@ -1727,7 +1668,7 @@ fn g09_throw_before_start_panics_runs_no_body_code_and_leaves_generator_created(
 
 #[generator]
 fn g10(trace: Trace) {
-    let _finally = Guard::new(&trace, "exiting");
+    let _finally = PushOnDrop(trace.clone(), "drop exiting");
     yield_!();
     push(&trace, "after yield");
 }
@@ -1761,11 +1702,9 @@ fn g10_close_on_a_fresh_generator_runs_nothing_and_closes_it() {
 
 #[generator]
 fn g12(trace: Trace) {
-    let _outer = Guard::new(&trace, "outer");
-    let _fie = PanicOnDrop {
-        trace: trace.clone(),
-    };
-    let _inner = Guard::new(&trace, "inner");
+    let _outer = PushOnDrop(trace.clone(), "drop outer");
+    let _fie = PanicOnDrop(trace.clone(), "drop panicking guard", "fie!");
+    let _inner = PushOnDrop(trace.clone(), "drop inner");
     yield_!();
 }
 
@@ -1793,7 +1732,7 @@ fn g12_a_panic_in_cleanup_propagates_out_of_close_and_leaves_it_closed() {
 
 #[generator]
 fn g13_finally(trace: Trace) {
-    let _finally = Guard::new(&trace, "exiting");
+    let _finally = PushOnDrop(trace.clone(), "drop exiting");
     yield_!();
 }
 
@@ -1810,7 +1749,7 @@ fn g13_dropping_a_suspended_generator_runs_its_cleanup() {
 
 #[generator(send = Result<(), E>)]
 fn g13_catch_all(trace: Trace) {
-    let _finally = Guard::new(&trace, "finally");
+    let _finally = PushOnDrop(trace.clone(), "drop finally");
     match yield_!() {
         Ok(()) => push(&trace, "ok"),
         Err(_) => push(&trace, "except"),

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use cogen::{Generator, GeneratorState, Status, generator, yield_};
 
 mod support;
-use support::expect_panic;
+use support::{AddOnDrop, expect_panic};
 
 /// A user macro that produces `.await`: invisible to `#[generator]`'s checker.
 macro_rules! smuggled_await {
@@ -21,17 +21,9 @@ macro_rules! smuggled_await {
     };
 }
 
-struct CountDrops(Rc<Cell<u32>>);
-
-impl Drop for CountDrops {
-    fn drop(&mut self) {
-        self.0.set(self.0.get() + 1);
-    }
-}
-
 #[generator(yield = u32)]
 fn awaits_pending(drops: Rc<Cell<u32>>) {
-    let _guard = CountDrops(drops);
+    let _guard = AddOnDrop(drops, 1);
     yield_!(1);
     smuggled_await!(std::future::pending::<()>());
     yield_!(2);

@@ -32,26 +32,7 @@ use cogen::{Generator, GeneratorState, Status, generator, yield_, yield_from};
 // ---------------------------------------------------------------------------------------
 
 mod support;
-use support::{Trace, entries, expect_panic, new_trace, panic_text, push};
-
-/// Python's `finally: trace.append(text)`.
-struct Fin(Trace, &'static str);
-
-impl Drop for Fin {
-    fn drop(&mut self) {
-        self.0.borrow_mut().push(self.1.to_string());
-    }
-}
-
-/// Python's `finally: trace.append(text); raise ValueError(msg)`: pushes, then panics.
-struct PanickingFin(Trace, &'static str, &'static str);
-
-impl Drop for PanickingFin {
-    fn drop(&mut self) {
-        self.0.borrow_mut().push(self.1.to_string());
-        panic!("{}", self.2);
-    }
-}
+use support::{PanicOnDrop, PushOnDrop, Trace, entries, expect_panic, new_trace, panic_text, push};
 
 /// The Python exceptions of the test suite.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,7 +214,7 @@ mod y02 {
 
     #[generator(yield = i32)]
     pub fn initial_g1(t: Trace) -> Result<(), E> {
-        let _finally = Fin(t.clone(), "Finishing g1");
+        let _finally = PushOnDrop(t.clone(), "Finishing g1");
         push(&t, "Starting g1");
         yield_from!(initial_g2(t.clone()))?;
         Ok(())
@@ -241,14 +222,14 @@ mod y02 {
 
     #[generator(yield = i32)]
     fn initial_g2(t: Trace) -> Result<(), E> {
-        let _finally = Fin(t.clone(), "Finishing g2");
+        let _finally = PushOnDrop(t.clone(), "Finishing g2");
         push(&t, "Starting g2");
         Err(E::Value("spanish inquisition occurred"))
     }
 
     #[generator(yield = &'static str)]
     pub fn delegated_g1(t: Trace) -> Result<(), E> {
-        let _finally = Fin(t.clone(), "Finishing g1");
+        let _finally = PushOnDrop(t.clone(), "Finishing g1");
         push(&t, "Starting g1");
         yield_!("g1 ham");
         yield_from!(delegated_g2(t.clone()))?;
@@ -258,7 +239,7 @@ mod y02 {
 
     #[generator(yield = &'static str)]
     fn delegated_g2(t: Trace) -> Result<(), E> {
-        let _finally = Fin(t.clone(), "Finishing g2");
+        let _finally = PushOnDrop(t.clone(), "Finishing g2");
         push(&t, "Starting g2");
         yield_!("g2 spam");
         // `raise ValueError(..)` followed by an unreachable `yield "g2 more spam"`.
@@ -449,7 +430,7 @@ mod y05 {
 
     #[generator(yield = &'static str)]
     pub fn g1(t: Trace) {
-        let _finally = Fin(t.clone(), "Finishing g1");
+        let _finally = PushOnDrop(t.clone(), "Finishing g1");
         push(&t, "Starting g1");
         yield_!("g1 ham");
         yield_from!(g2(t.clone()));
@@ -458,7 +439,7 @@ mod y05 {
 
     #[generator(yield = &'static str)]
     fn g2(t: Trace) {
-        let _finally = Fin(t.clone(), "Finishing g2");
+        let _finally = PushOnDrop(t.clone(), "Finishing g2");
         push(&t, "Starting g2");
         yield_!("g2 spam");
         yield_!("g2 more spam");
@@ -466,7 +447,7 @@ mod y05 {
 
     #[generator(yield = &'static str)]
     pub fn boxed_g1(t: Trace) {
-        let _finally = Fin(t.clone(), "Finishing g1");
+        let _finally = PushOnDrop(t.clone(), "Finishing g1");
         push(&t, "Starting g1");
         yield_!("g1 ham");
         yield_from!(Box::pin(g2(t.clone())));
@@ -476,7 +457,7 @@ mod y05 {
     /// g2's `finally` raises ValueError("nybbles have exploded with delight").
     #[generator(yield = &'static str)]
     pub fn exploding_g1(t: Trace, boxed: bool) {
-        let _finally = Fin(t.clone(), "Finishing g1");
+        let _finally = PushOnDrop(t.clone(), "Finishing g1");
         push(&t, "Starting g1");
         yield_!("g1 ham");
         if boxed {
@@ -489,7 +470,7 @@ mod y05 {
 
     #[generator(yield = &'static str)]
     fn exploding_g2(t: Trace) {
-        let _finally = PanickingFin(
+        let _finally = PanicOnDrop(
             t.clone(),
             "Finishing g2",
             "nybbles have exploded with delight",
@@ -503,7 +484,7 @@ mod y05 {
     /// raises.
     #[generator(yield = &'static str)]
     pub fn deep_exploding_g1(t: Trace, boxed: bool) {
-        let _finally = Fin(t.clone(), "Finishing g1");
+        let _finally = PushOnDrop(t.clone(), "Finishing g1");
         if boxed {
             yield_from!(Box::pin(deep_g2(t.clone(), boxed)));
         } else {
@@ -513,7 +494,7 @@ mod y05 {
 
     #[generator(yield = &'static str)]
     fn deep_g2(t: Trace, boxed: bool) {
-        let _finally = Fin(t.clone(), "Finishing g2");
+        let _finally = PushOnDrop(t.clone(), "Finishing g2");
         if boxed {
             yield_from!(Box::pin(deep_g3(t.clone())));
         } else {
@@ -523,13 +504,13 @@ mod y05 {
 
     #[generator(yield = &'static str)]
     fn deep_g3(t: Trace) {
-        let _finally = Fin(t.clone(), "Finishing g3");
+        let _finally = PushOnDrop(t.clone(), "Finishing g3");
         yield_from!(Box::pin(deep_g4(t.clone())));
     }
 
     #[generator(yield = &'static str)]
     fn deep_g4(t: Trace) {
-        let _finally = PanickingFin(
+        let _finally = PanicOnDrop(
             t.clone(),
             "Finishing g4",
             "nybbles have exploded with delight",
@@ -674,7 +655,7 @@ mod y07 {
 
     #[generator(yield = &'static str, send = Result<(), E>)]
     pub fn g1(t: Trace, boxed: bool) -> Result<(), E> {
-        let _finally = Fin(t.clone(), "Finishing g1");
+        let _finally = PushOnDrop(t.clone(), "Finishing g1");
         push(&t, "Starting g1");
         yield_!("g1 ham")?;
         if boxed {
@@ -688,7 +669,7 @@ mod y07 {
 
     #[generator(yield = &'static str, send = Result<(), E>)]
     fn g2(t: Trace) -> Result<(), E> {
-        let _finally = Fin(t.clone(), "Finishing g2");
+        let _finally = PushOnDrop(t.clone(), "Finishing g2");
         push(&t, "Starting g2");
         yield_!("g2 spam")?;
         yield_!("g2 more spam")?;
@@ -697,7 +678,7 @@ mod y07 {
 
     #[generator(yield = &'static str, send = Result<(), E>)]
     pub fn lunch_g1(t: Trace) -> Result<(), E> {
-        let _finally = Fin(t.clone(), "Finishing g1");
+        let _finally = PushOnDrop(t.clone(), "Finishing g1");
         push(&t, "Starting g1");
         yield_!("g1 ham")?;
         yield_from!(lunch_g2(t.clone()))?;
@@ -1018,7 +999,7 @@ mod y11 {
 
     #[generator(yield = i32)]
     pub fn over_iterator(t: Trace, n: i32) {
-        let _finally = Fin(t.clone(), "finishing g");
+        let _finally = PushOnDrop(t.clone(), "finishing g");
         push(&t, "starting g");
         yield_from!(Counting {
             next: 0,
@@ -1182,7 +1163,7 @@ mod y16 {
 
     #[generator(yield = i32, send = Four)]
     pub fn outer(t: Trace, got: Rc<RefCell<Option<Four>>>, boxed: bool) -> &'static str {
-        let _finally = Fin(t.clone(), "outer finishing");
+        let _finally = PushOnDrop(t.clone(), "outer finishing");
         let sub = MyGen {
             status: Status::Created,
             got,
@@ -1279,13 +1260,13 @@ mod y18 {
 
     #[generator(yield = &'static str, send = Result<(), E>)]
     pub fn outer(t: Trace, panic_inside: bool) -> Result<&'static str, E> {
-        let _finally = Fin(t.clone(), "outer finishing");
+        let _finally = PushOnDrop(t.clone(), "outer finishing");
         yield_from!(inner(t.clone(), panic_inside))
     }
 
     #[generator(yield = &'static str, send = Result<(), E>)]
     fn inner(t: Trace, panic_inside: bool) -> Result<&'static str, E> {
-        let _finally = Fin(t.clone(), "inner finishing");
+        let _finally = PushOnDrop(t.clone(), "inner finishing");
         yield_!("first")?;
         if panic_inside {
             panic!("inner body panicked");
@@ -1354,7 +1335,7 @@ mod pinned {
 
     #[generator(yield = i32, send = i32)]
     pub fn echo(t: Trace, name: &'static str, n: i32) -> String {
-        let _finally = Fin(t.clone(), name);
+        let _finally = PushOnDrop(t.clone(), name);
         let mut got = Vec::new();
         for i in 0..n {
             got.push(yield_!(i));
@@ -1384,7 +1365,7 @@ mod pinned {
 
     #[generator(yield = i32, send = i32)]
     pub fn via_dyn_traced(t: Trace) -> String {
-        let _finally = Fin(t.clone(), "via_dyn finishing");
+        let _finally = PushOnDrop(t.clone(), "via_dyn finishing");
         let sub: Pin<Box<DynEcho>> = Box::pin(echo(t.clone(), "dyn sub", 2));
         yield_from!(sub)
     }
@@ -1398,7 +1379,7 @@ mod pinned {
     /// Delegates, in turn, to a boxed generator (a trampoline delegation).
     #[generator(yield = i32)]
     pub fn boxing(t: Trace) {
-        let _finally = Fin(t.clone(), "boxing finishing");
+        let _finally = PushOnDrop(t.clone(), "boxing finishing");
         yield_from!(Box::pin(one_two()));
     }
 
@@ -1825,7 +1806,7 @@ mod notes {
 
     #[generator(yield = Option<i32>, send = Result<i32, RuntimeError>)]
     pub fn delegating_summing(t: Trace) {
-        let _finally = Fin(t.clone(), "delegator finishing");
+        let _finally = PushOnDrop(t.clone(), "delegator finishing");
         yield_from!(summing(t.clone()));
         push(&t, "delegator resumed after summing");
     }
@@ -2013,14 +1994,14 @@ mod misuse {
 
     #[generator(yield = i32)]
     pub fn two(t: Trace) {
-        let _finally = Fin(t.clone(), "sub finishing");
+        let _finally = PushOnDrop(t.clone(), "sub finishing");
         yield_!(1);
         yield_!(2);
     }
 
     #[generator(yield = i32)]
     pub fn over_started(t: Trace, boxed: bool) {
-        let _finally = Fin(t.clone(), "delegator finishing");
+        let _finally = PushOnDrop(t.clone(), "delegator finishing");
         if boxed {
             let mut sub = Box::pin(two(t.clone()));
             assert_eq!(sub.as_mut().start(), Yielded(1));
@@ -2035,7 +2016,7 @@ mod misuse {
 
     #[generator(yield = i32)]
     pub fn over_closed(t: Trace, boxed: bool) {
-        let _finally = Fin(t.clone(), "delegator finishing");
+        let _finally = PushOnDrop(t.clone(), "delegator finishing");
         if boxed {
             let mut sub = Box::pin(two(t.clone()));
             sub.as_mut().close();

@@ -1,10 +1,12 @@
 //! The harness the behaviour tests share: a trace that generator bodies write to (Python's
-//! `trace.append(..)` in CPython's test suites), and catching a panic's message.
+//! `trace.append(..)` in CPython's test suites), drop guards that stand for Python's
+//! `finally:`, catching a panic's message, and compile-time `Send`/`Unpin` probes.
 //! Each test crate uses part of it.
 #![allow(dead_code)]
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
@@ -41,3 +43,59 @@ pub fn panic_text(payload: Box<dyn Any + Send>) -> String {
         panic!("the panic's payload is neither a String nor a &str")
     }
 }
+
+/// Python's `finally: trace.append(text)`: pushes its text to the trace when dropped.
+pub struct PushOnDrop(pub Trace, pub &'static str);
+
+impl Drop for PushOnDrop {
+    fn drop(&mut self) {
+        push(&self.0, self.1);
+    }
+}
+
+/// Python's `finally: trace.append(text); raise Error(message)`: pushes, then panics.
+pub struct PanicOnDrop(pub Trace, pub &'static str, pub &'static str);
+
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        push(&self.0, self.1);
+        panic!("{}", self.2);
+    }
+}
+
+/// Python's `finally: counter += by`: a value dropped twice or never shows in the count.
+pub struct AddOnDrop(pub Rc<Cell<u32>>, pub u32);
+
+impl Drop for AddOnDrop {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + self.1);
+    }
+}
+
+pub fn assert_send<T: Send>(_: &T) {}
+
+pub fn assert_sync<T: Sync>(_: &T) {}
+
+/// Compile-time `Unpin` probe ("autoref"-style): the inherent method applies only when
+/// `T: Unpin`; otherwise method resolution falls back to the blanket trait's method.
+pub struct UnpinProbe<T: ?Sized>(PhantomData<T>);
+
+pub fn probe<T: ?Sized>(_: &T) -> UnpinProbe<T> {
+    UnpinProbe(PhantomData)
+}
+
+impl<T: ?Sized + Unpin> UnpinProbe<T> {
+    pub const IS_UNPIN: bool = true;
+    pub fn is_unpin(&self) -> bool {
+        Self::IS_UNPIN
+    }
+}
+
+pub trait NotUnpinFallback {
+    const IS_UNPIN: bool = false;
+    fn is_unpin(&self) -> bool {
+        Self::IS_UNPIN
+    }
+}
+
+impl<T: ?Sized> NotUnpinFallback for UnpinProbe<T> {}
