@@ -98,8 +98,8 @@ pub trait Generator<S = ()> {
     fn status(&self) -> Status;
 
     /// Iterate a pinned generator in place, without allocating: each `next` starts or
-    /// resumes it and returns the yielded value; the return value is dropped. The iterator
-    /// is fused.
+    /// resumes it and returns the yielded value; once it completes, the return value is
+    /// kept for [`Iter::take_return`]. The iterator is fused.
     ///
     /// ```
     /// use cogen::{generator, yield_, Generator};
