@@ -68,8 +68,11 @@ mod shadowed_by_a_local_macro {
         (@__cogen_lowered) => {
             ()
         };
-        ($($tokens:tt)*) => {
-            panic!("the shadowing yield_from was handed {}", stringify!($($tokens)*))
+        ($first:tt $($rest:tt)*) => {
+            unreachable!(concat!(
+                "the shadowing yield_from was handed ",
+                stringify!($first)
+            ))
         };
     }
 

@@ -16,24 +16,65 @@ use core::task::{Context, RawWaker, RawWakerVTable, Waker};
 use super::exchange::Io;
 use super::yield_point::Co;
 
-/// Which generator a yield point belongs to, or which generator is polling: the address of
-/// its body. A body is pinned from its first poll until it is dropped, and its yield
-/// points cannot outlive it (`Co::bind`'s contract), so no two generators share one while
-/// a yield point of either exists.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Owner(*const ());
+/// Which generator a yield point belongs to, or which generator is polling: a number no
+/// other generator of the process has. An id and not an address: an address stored in the
+/// body would make the body refer to itself, which keeps the optimizer from holding its
+/// state in registers (W1 went from 0.3 to 3 ns an item).
+///
+/// Its two low bits are always zero, so that a generator can keep its status in them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Owner(u64);
 
 impl Owner {
+    /// A new identity. Ids are drawn from one process-wide counter, in blocks of
+    /// `BLOCK` per thread where there are threads, so that making a generator touches no
+    /// shared cache line; no value ever passes through a thread-local.
+    // Out of line: it runs once per generator, and inlined it would grow every caller.
+    #[inline(never)]
+    pub(crate) fn fresh() -> Owner {
+        #[cfg(feature = "std")]
+        {
+            std::thread_local! {
+                static NEXT: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+            }
+            if let Ok(id) = NEXT.try_with(|next| {
+                let mut id = next.get();
+                if id % BLOCK == 0 {
+                    id = reserve(BLOCK);
+                }
+                next.set(id + 1);
+                id
+            }) {
+                return Owner(id << 2);
+            }
+        }
+        Owner(reserve(1) << 2)
+    }
+
+    /// The owner kept in the high bits of `word`.
     #[inline(always)]
-    pub(crate) fn of<F>(body: *const F) -> Owner {
-        Owner(body.cast())
+    pub(crate) fn in_word(word: u64) -> Owner {
+        Owner(word & !3)
+    }
+
+    /// `self`'s bits with `low` (0 to 3) in the two low bits.
+    #[inline(always)]
+    pub(crate) fn with_low_bits(self, low: u64) -> u64 {
+        debug_assert!(low <= 3);
+        self.0 | low
     }
 }
 
-// SAFETY: an `Owner` is only compared, never dereferenced.
-unsafe impl Send for Owner {}
-// SAFETY: as above.
-unsafe impl Sync for Owner {}
+/// How many ids a thread takes from the counter at a time.
+const BLOCK: u64 = 1 << 12;
+
+/// Take `n` ids from the process-wide counter. It starts past 0, which no generator gets,
+/// and cannot reach 2^62 (shifted into an `Owner`) in the life of any process.
+fn reserve(n: u64) -> u64 {
+    use core::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(BLOCK);
+    NEXT.fetch_add(n, Ordering::Relaxed)
+}
 
 /// What the bridge waker's data pointer points to. Lives on the stack of
 /// [`with_bridge`] for exactly one poll; only ever read through a shared reference.

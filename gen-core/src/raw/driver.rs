@@ -30,7 +30,7 @@ pub fn generator<Y, S, const DELEGATES: bool, R, F: Future<Output = R>>(
     body: F,
 ) -> Gen<F, Y, S, DELEGATES> {
     Gen {
-        status: Status::Created,
+        state: State::new(Owner::fresh()),
         parked: None,
         body: UnsafeCell::new(MaybeUninit::new(body)),
         _types: PhantomData,
@@ -44,11 +44,11 @@ pub fn generator<Y, S, const DELEGATES: bool, R, F: Future<Output = R>>(
 /// read-only, which would invalidate those references. Nothing reads the body through a
 /// shared reference.
 ///
-/// Invariant: `body` is initialized unless `status` is `Closed`. `body` is structurally
-/// pinned: it is never moved while initialized, and it is dropped in place. Its address is
-/// the generator's identity ([`Owner`]) for the yield points of the body.
+/// Invariant: `body` is initialized unless the status is `Closed`. `body` is structurally
+/// pinned: it is never moved while initialized, and it is dropped in place. `state` holds
+/// the status and the identity the body's yield points check.
 pub struct Gen<F, Y, S, const DELEGATES: bool = false> {
-    status: Status,
+    state: State,
     /// The trampoline of the `yield_from!` the body is suspended in, if it runs one: `step`
     /// resumes its innermost generator directly instead of re-entering the body (and every
     /// statically nested generator in between) for each item. It lives inside `body`;
@@ -79,15 +79,51 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
 
     /// Drop the body in place (if it is still there) and mark the generator closed.
     fn drop_body(&mut self) {
-        if self.status != Status::Closed {
+        if self.state.status() != Status::Closed {
             // Closed first: if a destructor panics, the body counts as dropped (drop glue
             // still drops the rest) and is never dropped again.
-            self.status = Status::Closed;
+            self.state.set(Status::Closed);
             self.unpark();
             // SAFETY: the status was not `Closed`, so the body is initialized; it is pinned,
             // and dropping in place is what pinning allows.
             unsafe { ptr::drop_in_place(self.body.get_mut().as_mut_ptr()) }
         }
+    }
+}
+
+/// A generator's status and identity in one word: the `Owner` in the high bits, the
+/// status in the two low bits (a generator is then no larger for having an identity).
+#[derive(Clone, Copy)]
+struct State(u64);
+
+impl State {
+    #[inline(always)]
+    fn new(owner: Owner) -> State {
+        State(owner.with_low_bits(0))
+    }
+
+    #[inline(always)]
+    fn status(self) -> Status {
+        match self.0 & 3 {
+            0 => Status::Created,
+            1 => Status::Suspended,
+            _ => Status::Closed,
+        }
+    }
+
+    #[inline(always)]
+    fn set(&mut self, status: Status) {
+        let low = match status {
+            Status::Created => 0,
+            Status::Suspended => 1,
+            Status::Closed => 2,
+        };
+        self.0 = self.owner().with_low_bits(low);
+    }
+
+    #[inline(always)]
+    fn owner(self) -> Owner {
+        Owner::in_word(self.0)
     }
 }
 
@@ -109,10 +145,10 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     /// delegate up). The caller holds a `CloseOnUnwind` guard.
     #[inline(always)]
     fn poll_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
-        debug_assert!(self.status != Status::Closed);
+        debug_assert!(self.state.status() != Status::Closed);
         // The body is about to move on from wherever its trampoline was parked.
         self.unpark();
-        let owner = Owner::of(self.body.get());
+        let owner = self.state.owner();
         // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
         // is only re-pinned here and dropped in place, never moved.
         let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };
@@ -122,7 +158,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
                 Poll::Ready(value)
             }
             Poll::Pending if io.has_suspended() => {
-                self.status = Status::Suspended;
+                self.state.set(Status::Suspended);
                 Poll::Pending
             }
             Poll::Pending => {
@@ -192,8 +228,8 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     #[inline]
     #[track_caller]
     fn start(self: Pin<&mut Self>) -> GeneratorState<Y, F::Output> {
-        if self.status != Status::Created {
-            misuse("start", self.status);
+        if self.state.status() != Status::Created {
+            misuse("start", self.state.status());
         }
         self.step(None)
     }
@@ -201,8 +237,8 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     #[inline]
     #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Y, F::Output> {
-        if self.status != Status::Suspended {
-            misuse("resume", self.status);
+        if self.state.status() != Status::Suspended {
+            misuse("resume", self.state.status());
         }
         self.step(Some(arg))
     }
@@ -214,17 +250,17 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
 
     #[inline]
     fn status(&self) -> Status {
-        self.status
+        self.state.status()
     }
 
-    #[inline]
+    #[inline(always)]
     fn __cogen_poll(
         self: Pin<&mut Self>,
         io: &mut Io<Y, S>,
         waker: &Waker,
         _: Sealed,
     ) -> Poll<F::Output> {
-        match self.status {
+        match self.state.status() {
             // `yield_from!` checks that the generator is fresh before its first poll, and
             // never polls it again once it completed.
             Status::Created if io.sent.is_some() => {
@@ -243,13 +279,13 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn __cogen_step(
         self: Pin<&mut Self>,
         sent: Option<S>,
         _: Sealed,
     ) -> GeneratorState<Y, F::Output> {
-        match (self.status, &sent) {
+        match (self.state.status(), &sent) {
             (Status::Created, None) | (Status::Suspended, Some(_)) => self.step(sent),
             (status, None) => misuse("start", status),
             (status, Some(_)) => misuse("resume", status),
@@ -266,7 +302,7 @@ impl<F, Y, S, const D: bool> Drop for Gen<F, Y, S, D> {
 impl<F, Y, S, const D: bool> fmt::Debug for Gen<F, Y, S, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Generator")
-            .field("status", &self.status)
+            .field("status", &self.state.status())
             .finish_non_exhaustive()
     }
 }
