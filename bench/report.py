@@ -784,7 +784,7 @@ test file's own generators rather than this suite's functions:
   in place to a counter) allocates as often over 10 items as over 100,000, so nothing per
   item, and at most 16 + 6 times in all (a box per level and the trampoline's frame stack).
   Only that depth is tested, not the benchmarked d = 1, 8, 64;
-* a generator is at most 16 bytes larger than the equivalent `async` block.
+* a generator is at most 32 bytes larger than the equivalent `async` block.
 
 No test asserts that the static (unboxed) W3 chain allocates nothing, nor what the
 recursive W4 walk allocates. The "allocations / run" column of the callgrind table above

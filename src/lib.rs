@@ -201,8 +201,9 @@ macro_rules! yield_ {
     ($($tokens:tt)*) => {
         ::core::compile_error!(
             "`yield_!` only works written directly in the body of a #[generator] fn: there is no \
-             generator here for it to suspend (if it comes from another macro, write `yield_!` \
-             in the generator body itself)"
+             generator here for it to suspend (a nested fn is not part of the generator around \
+             it: make it a #[generator] fn of its own; if it comes from another macro, write \
+             `yield_!` in the generator body itself)"
         )
     };
 }
@@ -270,8 +271,9 @@ macro_rules! yield_from {
     ($($tokens:tt)*) => {
         ::core::compile_error!(
             "`yield_from!` only works written directly in the body of a #[generator] fn: there is \
-             no generator here to delegate from (if it comes from another macro, write \
-             `yield_from!` in the generator body itself)"
+             no generator here to delegate from (a nested fn is not part of the generator \
+             around it: make it a #[generator] fn of its own; if it comes from another macro, \
+             write `yield_from!` in the generator body itself)"
         )
     };
 }

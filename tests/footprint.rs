@@ -116,9 +116,9 @@ fn a_boxed_delegation_chain_allocates_at_setup_only() {
     assert!(many <= 16 + 6, "{many} allocations for a chain of 16 boxes");
 }
 
-/// The generator adds its status and parked-trampoline pointer (16 bytes) and the identity
-/// its yield points check: the capability the body holds and the copy in the suspended
-/// yield point (8 + 8).
+/// The generator adds its status-and-id word and parked-trampoline pointer (16 bytes) and
+/// the identity its yield points check: the capability the body holds and the copy in the
+/// suspended yield point (8 + 8).
 #[test]
 fn a_generator_is_within_32_bytes_of_the_equivalent_async_block() {
     let n = 3u64;
