@@ -69,7 +69,11 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
     /// Forget the parked trampoline, if any.
     #[inline(always)]
     fn unpark(&mut self) {
-        if D && let Some(parked) = self.parked.take() {
+        // Tested before it is taken: no store on the common path, where nothing is parked.
+        if D
+            && self.parked.is_some()
+            && let Some(parked) = self.parked.take()
+        {
             // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
             // whose pinned trampoline it points to, and this is called before the body is
             // polled or dropped, so that trampoline is alive.
