@@ -28,8 +28,8 @@ pub use state::{GeneratorState, Status};
 /// Support for the code that `#[generator]` expands to. Not public API: no item in here is
 /// covered by semver, and using one directly may break at any release.
 ///
-/// Every item here is safe to use in any way except [`Co::bind`](__private::Co::bind),
-/// which is `unsafe`: without the capability it gives, no body can yield.
+/// Every item here is safe to use in any way except the `delegate` methods, which are
+/// `unsafe`: the futures they make must be awaited where they are made.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::raw::delegate::{

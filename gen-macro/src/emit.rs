@@ -3,15 +3,15 @@
 //! ```text
 //! #[generator(yield = Y, send = S)]      fn f(args) -> impl Generator<S, Yield = Y, Return = R>
 //! fn f(args) -> R { body }        ==>    {
-//!                                            generator::<Y, S, D, R, _>(async move {
-//!                                                let co = unsafe { Co::<Y, S>::bind() }.await;
+//!                                            generator::<Y, S, D, R, _, _>(move |co| async move {
 //!                                                lowered body
 //!                                            })
 //!                                        }
 //! ```
 //!
-//! `unsafe` surrounds only the call to `Co::bind`, never a token of the user's: the
-//! expansion upholds its contract (the body awaits every yield point where it is written).
+//! The body's capability `co` comes from `generator`, which makes it with the generator's
+//! own types (inferred, never spelled again, so an elided lifetime in `Y` is the
+//! signature's) and identity.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
@@ -102,7 +102,6 @@ pub fn emit(
     } else {
         quote!(<#params>)
     };
-    let unsafe_ = quote::quote_spanned!(Span::mixed_site()=> unsafe);
     quote! {
         #(#attrs)*
         #vis #unsafety #fn_token #ident #params (#inputs)
@@ -112,11 +111,9 @@ pub fn emit(
         #where_clause
         {
             #(#inner_attrs)*
-            #krate::__private::generator::<#yield_ty, #send_ty, #delegates, #return_hint, _>(async move {
-                // SAFETY: the first statement of the body, with the generator's types;
-                // every yield point below is awaited where it is written (see `lower`).
+            #krate::__private::generator::<#yield_ty, #send_ty, #delegates, #return_hint, _, _>(
                 #[allow(unused_variables)]
-                let #co = #unsafe_ { #krate::__private::Co::<#yield_ty, #send_ty>::bind() }.await;
+                move |#co| async move {
                 #bind_arguments
                 #[allow(unused_braces)]
                 let #returned: #return_hint = #block;

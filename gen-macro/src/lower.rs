@@ -4,7 +4,7 @@
 //! ```text
 //! yield_!(v)        =>  co.yield_(v, yield_!(@__cogen_lowered)).await
 //! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
-//!                           source => (&&&&&&source).__cogen_kind().delegate(source),
+//!                           source => unsafe { (&&&&&&source).__cogen_kind().delegate(source) },
 //!                       }).await
 //! ```
 //!
@@ -13,6 +13,11 @@
 //! macro path is invoked only with the `@__cogen_lowered` marker (the facade's arm makes it
 //! `()`), so that `use cogen::yield_` counts as used, and a macro of the user's that
 //! shadows ours receives nothing of the body.
+//!
+//! `delegate` is `unsafe`: the future it makes must be awaited at once, where it is made,
+//! by the body it belongs to, and the lowering awaits it right there. The `unsafe` block
+//! holds only the expansion's own tokens: the user's operand is evaluated outside it, in
+//! `Source::new`.
 //!
 //! Only the body's own expressions are lowered: `check` has rejected yield points in
 //! closures, `async` blocks, `const` blocks and other macros' arguments, and nested items
@@ -66,6 +71,7 @@ impl Lowerer<'_> {
             (Point::YieldFrom, Ok(Some(mut source))) => {
                 self.visit_expr_mut(&mut source);
                 let krate = self.krate;
+                let unsafe_ = quote_spanned!(Span::mixed_site()=> unsafe);
                 let operand = source
                     .to_token_stream()
                     .into_iter()
@@ -82,7 +88,7 @@ impl Lowerer<'_> {
                             DelegateBoxed as _, DelegateBoxedDyn as _, DelegateGenerator as _,
                             DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _,
                         };
-                        (&&&&&&source).__cogen_kind().delegate(source)
+                        #unsafe_ { (&&&&&&source).__cogen_kind().delegate(source) }
                     }
                 }));
                 quote_spanned!(at(name)=> #delegation #await_)

@@ -162,22 +162,12 @@ pub(crate) fn exchange<'cx, Y, S>(
     match bridge_of(cx) {
         Some(bridge) if bridge.owner == co.owner() => {
             // SAFETY: the bridge was made by the generator `co` belongs to (the owners are
-            // equal), whose exchange area is an `Io` of `co`'s types (`Co::bind`'s
-            // contract). It is alive for the whole poll, and nothing else touches it while
+            // equal), whose exchange area is an `Io` of `co`'s types (`generator` made `co` with its generator's types). It is alive for the whole poll, and nothing else touches it while
             // the body (this yield point) is being polled.
             let io = unsafe { &mut *bridge.io.cast::<Io<Y, S>>() };
             (io, bridge.real)
         }
         _ => foreign_poll(),
-    }
-}
-
-/// The identity of the generator polling `cx`, for `Co::bind`.
-#[inline(always)]
-pub(crate) fn owner_of(cx: &Context<'_>) -> Owner {
-    match bridge_of(cx) {
-        Some(bridge) => bridge.owner,
-        None => foreign_poll(),
     }
 }
 

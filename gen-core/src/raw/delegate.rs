@@ -118,7 +118,12 @@ pub trait IterSend {}
 impl IterSend for () {}
 
 impl OtherKind {
-    pub fn delegate<T: Delegable, Y, S>(self, source: Source<T, Y, S>) -> Never<Y, S> {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
+    pub unsafe fn delegate<T: Delegable, Y, S>(self, source: Source<T, Y, S>) -> Never<Y, S> {
         let _ = source;
         unreachable!()
     }
@@ -136,8 +141,13 @@ impl<Y, S> Future for Never<Y, S> {
 }
 
 impl IterKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub fn delegate<I, Y, S>(self, source: Source<I, Y, S>) -> YieldFromIter<I::IntoIter, S>
+    pub unsafe fn delegate<I, Y, S>(self, source: Source<I, Y, S>) -> YieldFromIter<I::IntoIter, S>
     where
         I: IntoIterator<Item = Y>,
         S: IterSend,
@@ -150,8 +160,13 @@ impl IterKind {
 }
 
 impl GeneratorKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G, S>
+    pub unsafe fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G, S>
     where
         G: Generator<S, Yield = Y>,
     {
@@ -164,18 +179,34 @@ impl GeneratorKind {
 }
 
 impl IntoGeneratorKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G::IntoGen, S>
+    pub unsafe fn delegate<G, Y, S>(
+        self,
+        source: Source<G, Y, S>,
+    ) -> YieldFromGenerator<G::IntoGen, S>
     where
         G: IntoGenerator<S, Yield = Y>,
     {
-        GeneratorKind.delegate(Source::new(source.source.into_generator(), source.co, ()))
+        // SAFETY: forwarded: this function's contract is the same.
+        unsafe {
+            GeneratorKind.delegate(Source::new(source.source.into_generator(), source.co, ()))
+        }
     }
 }
 
 impl BoxedKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub fn delegate<G, Y, S>(self, source: Source<Pin<Box<G>>, Y, S>) -> YieldFromBoxed<G, S>
+    pub unsafe fn delegate<G, Y, S>(self, source: Source<Pin<Box<G>>, Y, S>) -> YieldFromBoxed<G, S>
     where
         G: Generator<S, Yield = Y>,
     {
@@ -187,8 +218,13 @@ impl BoxedDynKind {
     /// A `Pin<Box<dyn Generator>>` cannot be erased into a frame as it is (one trait object
     /// cannot become another), so it is boxed once more: one small allocation per
     /// delegation, none per item.
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub fn delegate<G, Y, S>(
+    pub unsafe fn delegate<G, Y, S>(
         self,
         source: Source<Pin<Box<G>>, Y, S>,
     ) -> YieldFromBoxed<Pin<Box<G>>, S>

@@ -13,26 +13,30 @@ use core::task::{Poll, Waker};
 use super::bridge::{Owner, with_bridge};
 use super::exchange::Io;
 use super::trampoline::{self, Trampoline};
-use super::yield_point::Invariant;
+use super::yield_point::{Co, Invariant};
 use crate::generator::Sealed;
 use crate::state::misuse;
 use crate::{Generator, GeneratorState, Status};
 
-/// Make the generator that runs `body`, the lowered `async` block, which yields `Y` and
-/// is sent `S`. `R` is the fn's return type, named so that `return` and `?` in the body are
-/// checked against it. `DELEGATES`: the body contains `yield_from!`, so it may park a
-/// trampoline (see `Gen::parked`); a generator that cannot pays nothing for it.
+/// Make the generator whose body `make_body` makes from the generator's capability: the
+/// lowered `async` block, which yields `Y` and is sent `S`. `R` is the fn's return type,
+/// named so that `return` and `?` in the body are checked against it. `DELEGATES`: the
+/// body contains `yield_from!`, so it may park a trampoline (see `Gen::parked`); a
+/// generator that cannot pays nothing for it.
 ///
-/// Safe to call with any body: only a body that awaits
-/// [`Co::bind`](super::yield_point::Co::bind) (which is `unsafe`) can yield.
+/// Safe to call with anything: the capability is made here, with this generator's types
+/// and identity, so a body can only yield this generator's values.
 #[inline(always)]
-pub fn generator<Y, S, const DELEGATES: bool, R, F: Future<Output = R>>(
-    body: F,
-) -> Gen<F, Y, S, DELEGATES> {
+pub fn generator<Y, S, const DELEGATES: bool, R, M, F>(make_body: M) -> Gen<F, Y, S, DELEGATES>
+where
+    M: FnOnce(Co<Y, S>) -> F,
+    F: Future<Output = R>,
+{
+    let owner = Owner::fresh();
     Gen {
-        state: State::new(Owner::fresh()),
+        state: State::new(owner),
         parked: None,
-        body: UnsafeCell::new(MaybeUninit::new(body)),
+        body: UnsafeCell::new(MaybeUninit::new(make_body(Co::new(owner)))),
         _types: PhantomData,
     }
 }
@@ -70,8 +74,7 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
     #[inline(always)]
     fn unpark(&mut self) {
         // Tested before it is taken: no store on the common path, where nothing is parked.
-        if D
-            && self.parked.is_some()
+        if D && self.parked.is_some()
             && let Some(parked) = self.parked.take()
         {
             // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`

@@ -11,8 +11,8 @@
 //!   iterator, and the compile-time choice between the forms.
 //! * [`trampoline`]: `yield_from!` over a boxed generator: frames run flat on one stack.
 //!
-//! Everything here is reached only through the hidden `__private` module; the one
-//! capability that could be misused, [`Co::bind`](yield_point::Co::bind), is `unsafe`.
+//! Everything here is reached only through the hidden `__private` module; what could be
+//! misused (the delegation futures, which keep pointers past a poll) is `unsafe` to make.
 
 #![allow(missing_docs)] // Reached only through the hidden `__private` module.
 

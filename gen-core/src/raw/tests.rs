@@ -1,6 +1,6 @@
-//! The holes an attacker reached through the lowering, each closed: these tests break
-//! `Co::bind`'s contract on purpose (as a macro that moved a yield point would) or drive the
-//! hidden protocol directly (as only code inside this crate can now).
+//! The holes an attacker reached through the lowering, each closed: these tests move yield
+//! points where the expansion never puts them (as a macro that moved one would), or drive
+//! the hidden protocol directly (as only code inside this crate can now).
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
@@ -14,7 +14,6 @@ use std::string::String;
 use super::delegate::{BoxedKind, Source};
 use super::driver::generator;
 use super::exchange::Io;
-use super::yield_point::Co;
 use crate::generator::Sealed;
 use crate::{Generator, GeneratorState, Status};
 
@@ -32,18 +31,14 @@ fn a_yield_point_moved_into_another_generator_panics_instead_of_writing_the_wron
     let stolen: Stolen = Rc::new(RefCell::new(None));
     let slot = stolen.clone();
     // Generator A yields `u64`; it hands out a future holding one of its yield points.
-    let a = generator::<u64, (), false, (), _>(async move {
-        // SAFETY: deliberately broken below: a yield point leaves the body.
-        let co = unsafe { Co::<u64, ()>::bind() }.await;
+    let a = generator::<u64, (), false, (), _, _>(move |co| async move {
         *slot.borrow_mut() = Some(Box::pin(async move {
             co.yield_(5, ()).await;
         }));
         co.yield_(1, ()).await;
     });
     // Generator B yields `Box<u64>` and awaits A's yield point inside its own body.
-    let b = generator::<Box<u64>, (), false, (), _>(async move {
-        // SAFETY: B's own capability, unused.
-        let _co = unsafe { Co::<Box<u64>, ()>::bind() }.await;
+    let b = generator::<Box<u64>, (), false, (), _, _>(move |_co| async move {
         let smuggled = stolen.borrow_mut().take().unwrap();
         smuggled.await;
     });
@@ -61,10 +56,7 @@ fn a_yield_point_moved_into_another_generator_panics_instead_of_writing_the_wron
 
 #[test]
 fn a_yield_point_polled_through_a_foreign_context_panics() {
-    let g = generator::<u8, (), false, (), _>(async move {
-        // SAFETY: deliberately broken below: the yield point is polled with a context
-        // that is not its generator's.
-        let co = unsafe { Co::<u8, ()>::bind() }.await;
+    let g = generator::<u8, (), false, (), _, _>(move |co| async move {
         let mut point = pin!(co.yield_(1, ()));
         let _ = point
             .as_mut()
@@ -76,9 +68,7 @@ fn a_yield_point_polled_through_a_foreign_context_panics() {
 }
 
 fn one_then(value: u32, ret: u32) -> impl Generator<(), Yield = u32, Return = u32> {
-    generator::<u32, (), false, u32, _>(async move {
-        // SAFETY: as `#[generator]` writes it.
-        let co = unsafe { Co::<u32, ()>::bind() }.await;
+    generator::<u32, (), false, u32, _, _>(move |co| async move {
         co.yield_(value, ()).await;
         ret
     })
@@ -86,12 +76,10 @@ fn one_then(value: u32, ret: u32) -> impl Generator<(), Yield = u32, Return = u3
 
 /// Delegates to a boxed generator (so it runs, and parks, a trampoline), then yields 99.
 fn delegator() -> impl Generator<(), Yield = u32, Return = u32> {
-    generator::<u32, (), true, u32, _>(async move {
-        // SAFETY: as `#[generator]` writes it.
-        let co = unsafe { Co::<u32, ()>::bind() }.await;
-        let ret = BoxedKind
-            .delegate(Source::new(Box::pin(one_then(1, 7)), co, ()))
-            .await;
+    generator::<u32, (), true, u32, _, _>(move |co| async move {
+        // SAFETY: awaited at once, in the body of `co`'s generator.
+        let ret =
+            unsafe { BoxedKind.delegate(Source::new(Box::pin(one_then(1, 7)), co, ())) }.await;
         co.yield_(99, ()).await;
         ret
     })
@@ -134,12 +122,12 @@ fn a_generator_dropped_while_its_trampoline_is_parked_drops_cleanly() {
 }
 
 #[test]
-fn a_value_sent_into_a_body_that_awaits_nothing_of_ours_is_not_a_yield() {
-    // Safe code may build a generator from any future; without a capability it cannot
-    // yield, and a pending await closes it with a panic.
-    let mut g = pin!(generator::<u8, (), false, (), _>(
+fn a_pending_await_that_is_not_a_yield_point_closes_the_generator() {
+    // Safe code may build a generator from any future; a pending await that is not one of
+    // its yield points closes it with a panic.
+    let mut g = pin!(generator::<u8, (), false, (), _, _>(|_| {
         core::future::pending::<()>()
-    ));
+    }));
     let payload = catch_unwind(AssertUnwindSafe(|| g.as_mut().start())).unwrap_err();
     assert!(panic_message(payload).contains("`.await` is not supported"));
     assert_eq!(g.status(), Status::Closed);

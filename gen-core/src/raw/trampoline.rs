@@ -136,7 +136,7 @@ impl<Y, S> Drop for Trampoline<Y, S> {
         if self.parked {
             // A generator still points here: letting this memory go would leave it
             // dangling. The generator always lets go before its body drops the trampoline,
-            // so this is a bug in cogen (or a broken `Co::bind` contract); unwinding past
+            // so this is a bug in cogen (or a broken `delegate` contract); unwinding past
             // it is not an option.
             abort("cogen: a parked trampoline was dropped while a generator still held it");
         }
@@ -220,7 +220,7 @@ enum BoxedState<Y, S> {
 /// and a frame below is only polled again once the frame above it has completed, so every
 /// borrow outlives its borrower; the `ret` slot lives in this pinned future, which stays
 /// suspended in the frame below until the frame above completes or is dropped
-/// ([`Co::bind`]'s contract: the body awaits it where it is written).
+/// (`delegate`'s contract: the body awaits it where it is written).
 pub struct YieldFromBoxed<G: Generator<S>, S> {
     co: Co<G::Yield, S>,
     sub: Option<Pin<Box<G>>>,

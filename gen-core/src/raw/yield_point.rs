@@ -5,13 +5,16 @@ use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::bridge::{Owner, exchange, owner_of};
+use super::bridge::{Owner, exchange};
 
 /// The body's capability to yield `Y` and receive `S`: it fixes both types, lifetimes
 /// included (it is invariant in them), and names the generator it belongs to, which every
 /// yield point made from it checks before it touches the exchange area.
 ///
-/// The only way to get one is the `unsafe` [`Co::bind`].
+/// Only [`generator`](super::driver::generator) makes one, with the types and the identity
+/// of the generator it makes, and hands it to the body. Holding one is harmless: a yield
+/// point made from it works only in that generator's body, with its types. The futures
+/// that keep pointers past a poll (delegation) are `unsafe` to make.
 pub struct Co<Y, S> {
     owner: Owner,
     _types: Invariant<Y, S>,
@@ -28,20 +31,12 @@ impl<Y, S> Clone for Co<Y, S> {
 impl<Y, S> Copy for Co<Y, S> {}
 
 impl<Y, S> Co<Y, S> {
-    /// The capability of the generator whose body awaits this, at its first statement.
-    ///
-    /// # Safety
-    /// The future must be awaited as the first statement of the `async` block passed to
-    /// [`generator`](super::driver::generator) with these same `Y` and `S`, and the `Co` it
-    /// gives (and every yield point made from it) must only be used by yield points that
-    /// this same block awaits where they are written, as `#[generator]` writes them. Then
-    /// every yield point is polled by its own generator, with an exchange area of its own
-    /// types, and it never outlives the await it is part of: the trampoline relies on a
-    /// boxed `yield_from!` staying suspended, pinned in its body, until its delegate
-    /// completes or is dropped.
+    /// The capability of the generator `owner`, made by [`generator`](super::driver::generator)
+    /// with that generator's own types.
     #[inline(always)]
-    pub unsafe fn bind() -> Bind<Y, S> {
-        Bind {
+    pub(crate) fn new(owner: Owner) -> Self {
+        Co {
+            owner,
             _types: PhantomData,
         }
     }
@@ -60,24 +55,6 @@ impl<Y, S> Co<Y, S> {
             value: Some(value),
             co: self,
         }
-    }
-}
-
-/// The future of [`Co::bind`]: ready at once with the capability of the generator that
-/// polls it.
-pub struct Bind<Y, S> {
-    _types: Invariant<Y, S>,
-}
-
-impl<Y, S> Future for Bind<Y, S> {
-    type Output = Co<Y, S>;
-
-    #[inline(always)]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Co<Y, S>> {
-        Poll::Ready(Co {
-            owner: owner_of(cx),
-            _types: PhantomData,
-        })
     }
 }
 
