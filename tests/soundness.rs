@@ -6,7 +6,7 @@
 //! not compile, in tests/ui/soundness/.)
 
 use std::cell::Cell;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 
 use cogen::{Generator, GeneratorState, Status, generator, yield_};
@@ -113,4 +113,80 @@ fn a_macro_that_shadows_yield_or_a_local_cogen_module_is_handed_none_of_the_body
         .iter()
         .collect::<Vec<_>>();
     assert_eq!((local_macro, local_module), (vec![1, 2, 3], vec![1, 2]));
+}
+
+/// A module standing in for cogen under `crate = path`, whose `generator` wraps the body in
+/// a box that it frees after the first pending poll: everything the trampoline keeps (a
+/// parked pointer, a handed-off frame's return slot) would then dangle.
+mod stand_in_that_frees_the_body {
+    pub use cogen::*;
+    pub mod __private {
+        pub use cogen::__private::{
+            Co, DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIntoGenerator,
+            DelegateIter, DelegateOther, Gen, Source,
+        };
+        use std::future::Future;
+        use std::pin::Pin;
+        use std::task::{Context, Poll};
+
+        pub struct FreeOnPending<F>(Option<Pin<Box<F>>>);
+
+        impl<F: Future> Future for FreeOnPending<F> {
+            type Output = F::Output;
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+                let this = self.get_mut();
+                let poll = this.0.as_mut().expect("freed").as_mut().poll(cx);
+                if poll.is_pending() {
+                    this.0 = None;
+                }
+                poll
+            }
+        }
+
+        pub fn generator<Y, S, const D: bool, R, M, F>(make: M) -> Gen<FreeOnPending<F>, Y, S, D>
+        where
+            M: FnOnce(Co<Y, S>) -> F,
+            F: Future<Output = R>,
+        {
+            cogen::__private::generator::<Y, S, D, R, _, _>(move |co| {
+                FreeOnPending(Some(Box::pin(make(co))))
+            })
+        }
+    }
+}
+
+#[generator(yield = u32)]
+fn leaf() -> String {
+    yield_!(1);
+    String::from("done")
+}
+
+#[generator(crate = stand_in_that_frees_the_body, yield = u32)]
+fn parks_then_is_freed() {
+    cogen::yield_from!(Box::pin(leaf()));
+}
+
+#[generator(crate = stand_in_that_frees_the_body, yield = u32)]
+fn hands_off_then_is_freed() -> String {
+    cogen::yield_from!(Box::pin(leaf()))
+}
+
+#[generator(yield = u32)]
+fn runs_a_trampoline_over_a_freed_body() {
+    cogen::yield_from!(Box::pin(hands_off_then_is_freed()));
+}
+
+#[test]
+fn a_delegation_moved_out_of_its_body_by_a_crate_path_stand_in_panics() {
+    let parks: Pin<Box<dyn Generator<Yield = u32, Return = ()>>> = Box::pin(parks_then_is_freed());
+    let hands_off: Pin<Box<dyn Generator<Yield = u32, Return = ()>>> =
+        Box::pin(runs_a_trampoline_over_a_freed_body());
+    for mut g in [parks, hands_off] {
+        let message = expect_panic(|| g.as_mut().start());
+        assert!(
+            message.contains("polled outside of its own generator"),
+            "{message}"
+        );
+        assert_eq!(g.status(), Status::Closed);
+    }
 }

@@ -82,6 +82,31 @@ struct Bridge<'w> {
     real: &'w Waker,
     io: *mut (),
     owner: Owner,
+    body: Extent,
+}
+
+/// Where a generator's body lies in memory. A delegation is awaited where it is written,
+/// so it lies inside its body; one found elsewhere was moved out of it (into a box that
+/// something else owns and may free while the trampoline still points into it).
+#[derive(Clone, Copy)]
+pub(crate) struct Extent {
+    start: usize,
+    len: usize,
+}
+
+impl Extent {
+    #[inline(always)]
+    pub(crate) fn of<F>(body: *const F) -> Extent {
+        Extent {
+            start: body as usize,
+            len: core::mem::size_of::<F>(),
+        }
+    }
+
+    #[inline(always)]
+    fn contains<T>(self, point: *const T) -> bool {
+        (point as usize).wrapping_sub(self.start) < self.len
+    }
 }
 
 static BRIDGE_VTABLE: RawWakerVTable =
@@ -118,12 +143,14 @@ pub(crate) fn with_bridge<Y, S, T>(
     io: &mut Io<Y, S>,
     real: &Waker,
     owner: Owner,
+    body: Extent,
     poll: impl FnOnce(&mut Context<'_>) -> T,
 ) -> T {
     let bridge = Bridge {
         real,
         io: ptr::from_mut(io).cast(),
         owner,
+        body,
     };
     // SAFETY: the vtable functions treat `data` as `&Bridge`, which lives until the end of
     // this function, longer than the waker. The waker is never dropped: its drop is a
@@ -149,18 +176,23 @@ fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
 }
 
 /// The exchange area and real waker of the step in which a yield point made from `co` is
-/// polled, after checking that the generator polling `cx` is the one `co` belongs to.
+/// polled, after checking that the generator polling `cx` is the one `co` belongs to. For a
+/// delegation (`inside = Some(self)`), also that it lies inside that generator's body.
 ///
 /// # Panics
 /// If `cx` is not the context of `co`'s own generator: the yield point was moved out of
 /// its body, into a future that something else polls.
 #[inline(always)]
-pub(crate) fn exchange<'cx, Y, S>(
+pub(crate) fn exchange<'cx, Y, S, T>(
     cx: &'cx mut Context<'_>,
     co: Co<Y, S>,
+    inside: Option<*const T>,
 ) -> (&'cx mut Io<Y, S>, &'cx Waker) {
     match bridge_of(cx) {
-        Some(bridge) if bridge.owner == co.owner() => {
+        Some(bridge)
+            if bridge.owner == co.owner()
+                && inside.is_none_or(|point| bridge.body.contains(point)) =>
+        {
             // SAFETY: the bridge was made by the generator `co` belongs to (the owners are
             // equal), whose exchange area is an `Io` of `co`'s types (`generator` made `co` with its generator's types). It is alive for the whole poll, and nothing else touches it while
             // the body (this yield point) is being polled.

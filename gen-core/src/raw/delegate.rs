@@ -17,6 +17,7 @@
 use alloc::boxed::Box;
 use core::future::Future;
 use core::pin::Pin;
+use core::ptr;
 use core::task::{Context, Poll};
 
 use super::bridge::exchange;
@@ -275,7 +276,7 @@ impl<I: Iterator, S> Future for YieldFromIter<I, S> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let (io, _) = exchange(cx, this.co);
+        let (io, _) = exchange(cx, this.co, None::<*const ()>);
         let _unit = io.take_sent();
         match this.iter.next() {
             Some(value) => {
@@ -305,7 +306,8 @@ impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
             check_fresh(this.sub.status());
             this.started = true;
         }
-        let (io, waker) = exchange(cx, this.co);
+        // Its delegate's trampoline may park in the exchange area: it must stay in its body.
+        let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this)));
         // SAFETY: `sub` is structurally pinned (see above).
         unsafe { Pin::new_unchecked(&mut this.sub) }.__cogen_poll(io, waker, Sealed::new())
     }

@@ -10,7 +10,7 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 use core::task::{Poll, Waker};
 
-use super::bridge::{Owner, with_bridge};
+use super::bridge::{Extent, Owner, with_bridge};
 use super::exchange::Io;
 use super::trampoline::{self, Trampoline};
 use super::yield_point::{Co, Invariant};
@@ -156,10 +156,11 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         // The body is about to move on from wherever its trampoline was parked.
         self.unpark();
         let owner = self.state.owner();
+        let extent = Extent::of(self.body.get());
         // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
         // is only re-pinned here and dropped in place, never moved.
         let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };
-        match with_bridge(io, waker, owner, |cx| body.poll(cx)) {
+        match with_bridge(io, waker, owner, extent, |cx| body.poll(cx)) {
             Poll::Ready(value) => {
                 self.drop_body();
                 Poll::Ready(value)
@@ -217,9 +218,8 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
             Poll::Ready(value) => GeneratorState::Complete(value),
             Poll::Pending => {
                 if DELEGATES && let Some(parked) = io.take_parked() {
-                    // SAFETY: a trampoline that just suspended in this body's step, so it
-                    // is alive and pinned in the body.
-                    unsafe { Trampoline::mark_parked(parked) };
+                    // Marked parked by `Io::park`: a trampoline dropped before now would have
+                    // aborted, so this one is alive, pinned in the body.
                     this.parked = Some(parked);
                 }
                 GeneratorState::Yielded(io.take_yielded())

@@ -91,7 +91,10 @@ impl<Y, S> Io<Y, S> {
         let result = poll(self);
         self.trampoline = outer;
         // Nor may its trampoline be parked in a generator that does not own it.
-        self.parked = None;
+        if let Some(parked) = self.parked.take() {
+            // SAFETY: it parked during `poll`, in the borrowed generator, which is alive.
+            unsafe { Trampoline::unpark(parked) };
+        }
         result
     }
 
@@ -108,9 +111,13 @@ impl<Y, S> Io<Y, S> {
         self.handed_off.take()
     }
 
-    /// Offer a suspended trampoline to the outermost generator.
+    /// Offer a suspended trampoline to the outermost generator. It is marked parked from
+    /// here on, until whoever takes the pointer lets go of it, so that dropping it while a
+    /// pointer to it may be held aborts instead of dangling.
     #[inline(always)]
     pub(crate) fn park(&mut self, trampoline: NonNull<Trampoline<Y, S>>) {
+        // SAFETY: the trampoline that is suspending, alive.
+        unsafe { Trampoline::mark_parked(trampoline) };
         self.parked = Some(trampoline);
     }
 

@@ -14,11 +14,11 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::cell::UnsafeCell;
+use core::cell::{Cell, UnsafeCell};
 use core::future::Future;
 use core::marker::PhantomPinned;
 use core::pin::Pin;
-use core::ptr::NonNull;
+use core::ptr::{self, NonNull};
 use core::task::{Context, Poll, Waker};
 
 use super::bridge::exchange;
@@ -34,6 +34,16 @@ pub(crate) struct Frame<Y, S> {
     generator: Pin<Box<dyn Erased<Y, S>>>,
     /// `*mut Option<R>` for the generator's `Return = R`.
     ret: *mut (),
+    /// Set while the frame lives, in the `yield_from!` that waits for it (see
+    /// `YieldFromBoxed::delegate_alive`).
+    alive: *const Cell<bool>,
+}
+
+impl<Y, S> Drop for Frame<Y, S> {
+    fn drop(&mut self) {
+        // SAFETY: `Frame::new`'s contract: the waiting `yield_from!` outlives the frame.
+        unsafe { (*self.alive).set(false) }
+    }
 }
 
 trait Erased<Y, S> {
@@ -70,11 +80,13 @@ impl<Y, S> Frame<Y, S> {
     /// Erase a boxed generator that will write its return value to `ret`.
     ///
     /// # Safety
-    /// `ret` must stay valid for writes of `Option<G::Return>` for as long as the frame is
-    /// alive, and everything `G` borrows must outlive the frame (see `YieldFromBoxed`).
+    /// `ret` and `alive` must stay valid (for writes of `Option<G::Return>`, and for
+    /// reads and writes) for as long as the frame is alive, and everything `G` borrows must
+    /// outlive the frame (see `YieldFromBoxed`).
     unsafe fn new<'g, G: Generator<S, Yield = Y> + 'g>(
         generator: Pin<Box<G>>,
         ret: *mut Option<G::Return>,
+        alive: *const Cell<bool>,
     ) -> Self {
         let generator: Pin<Box<dyn Erased<Y, S> + 'g>> = generator;
         Frame {
@@ -86,6 +98,7 @@ impl<Y, S> Frame<Y, S> {
                 )
             },
             ret: ret.cast(),
+            alive,
         }
     }
 
@@ -226,7 +239,21 @@ pub struct YieldFromBoxed<G: Generator<S>, S> {
     sub: Option<Pin<Box<G>>>,
     state: BoxedState<G::Yield, S>,
     ret: UnsafeCell<Option<G::Return>>,
+    /// Whether the frame handed up to an enclosing trampoline still lives (and points at
+    /// `ret`): dropping this future then would leave it dangling, so `drop` aborts.
+    delegate_alive: Cell<bool>,
     _pinned: PhantomPinned,
+}
+
+impl<G: Generator<S>, S> Drop for YieldFromBoxed<G, S> {
+    fn drop(&mut self) {
+        if matches!(self.state, BoxedState::HandedOff) && self.delegate_alive.get() {
+            // Only a body that let go of a `yield_from!` it had not finished awaiting gets
+            // here (`delegate`'s contract, and the checks in `exchange`, rule it out for
+            // everything cogen writes); unwinding past it is not an option.
+            abort("cogen: a boxed yield_from! was dropped while its delegate still ran");
+        }
+    }
 }
 
 impl<G: Generator<S>, S> YieldFromBoxed<G, S> {
@@ -237,6 +264,7 @@ impl<G: Generator<S>, S> YieldFromBoxed<G, S> {
             sub: Some(sub),
             state: BoxedState::Fresh,
             ret: UnsafeCell::new(None),
+            delegate_alive: Cell::new(false),
             _pinned: PhantomPinned,
         }
     }
@@ -257,7 +285,7 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
         let this = unsafe { self.get_unchecked_mut() };
-        let (io, waker) = exchange(cx, this.co);
+        let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this)));
         match &mut this.state {
             BoxedState::Fresh => {
                 let Some(sub) = this.sub.take() else {
@@ -267,8 +295,9 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
                 // SAFETY: `ret` is in this pinned future, which outlives the frame: the
                 // frame is either on this future's own stack or above this future's
                 // generator on an enclosing trampoline's stack (see the type's docs).
-                let frame = unsafe { Frame::new(sub, this.ret.get()) };
+                let frame = unsafe { Frame::new(sub, this.ret.get(), &this.delegate_alive) };
                 if io.in_trampoline() {
+                    this.delegate_alive.set(true);
                     io.hand_off(frame);
                     this.state = BoxedState::HandedOff;
                     return Poll::Pending;
@@ -276,6 +305,11 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
                 this.state = BoxedState::Trampoline(Trampoline::new(frame));
             }
             BoxedState::HandedOff => {
+                if this.delegate_alive.get() {
+                    unreachable!(
+                        "cogen: a handed-off delegation was polled while its delegate runs"
+                    )
+                }
                 return match this.ret.get_mut().take() {
                     Some(value) => {
                         this.state = BoxedState::Done;

@@ -73,7 +73,7 @@ impl<Y, S> Future for YieldNow<Y, S> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
         let this = self.get_mut();
-        let (io, _) = exchange(cx, this.co);
+        let (io, _) = exchange(cx, this.co, None::<*const ()>);
         match this.value.take() {
             Some(value) => {
                 io.put_yielded(value);
