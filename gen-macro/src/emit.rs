@@ -95,6 +95,7 @@ pub fn emit(
     // Binding the body's value to the return type makes a wrong return value an error at
     // the value itself, not at the attribute.
     let returned = Ident::new("__cogen_return", Span::mixed_site());
+    let once = Ident::new("__cogen_once", Span::mixed_site());
     let (_, _, where_clause) = generics.split_for_impl();
     let params = &generics.params;
     let params = if params.is_empty() {
@@ -111,15 +112,20 @@ pub fn emit(
         #where_clause
         {
             #(#inner_attrs)*
+            // Moved into the closure, so that it can make the body only once, whoever calls it.
+            struct __CogenOnce;
+            let #once = __CogenOnce;
             #krate::__private::generator::<#yield_ty, #send_ty, #delegates, #return_hint, _, _>(
                 #[allow(unused_variables)]
-                move |#co| async move {
+                move |#co| {
+                let #once = #once;
+                async move {
                 #bind_arguments
                 #[allow(unused_braces)]
                 let #returned: #return_hint = #block;
                 #[allow(unreachable_code, clippy::needless_return)]
                 return #returned;
-            })
+            }})
         }
     }
 }

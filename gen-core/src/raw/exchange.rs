@@ -84,12 +84,17 @@ impl<Y, S> Io<Y, S> {
         self.trampoline = outer;
     }
 
-    /// Run `poll` with no trampoline visible (for a generator the caller does not own).
+    /// Run `poll` with no trampoline visible (for a generator the caller does not own): nor
+    /// a delegate handed up and not yet taken, which a trampoline inside it must not adopt.
     #[inline(always)]
     pub(crate) fn without_trampoline<T>(&mut self, poll: impl FnOnce(&mut Self) -> T) -> T {
         let outer = core::mem::replace(&mut self.trampoline, false);
+        let pending_hand_off = self.handed_off.take();
         let result = poll(self);
         self.trampoline = outer;
+        if pending_hand_off.is_some() {
+            self.handed_off = pending_hand_off;
+        }
         // Nor may its trampoline be parked in a generator that does not own it.
         if let Some(parked) = self.parked.take() {
             // SAFETY: it parked during `poll`, in the borrowed generator, which is alive.

@@ -14,6 +14,7 @@ use std::string::String;
 use super::delegate::{BoxedKind, Source};
 use super::driver::generator;
 use super::exchange::Io;
+use super::trampoline::Frame;
 use crate::generator::Sealed;
 use crate::{Generator, GeneratorState, Status};
 
@@ -131,4 +132,24 @@ fn a_pending_await_that_is_not_a_yield_point_closes_the_generator() {
     let payload = catch_unwind(AssertUnwindSafe(|| g.as_mut().start())).unwrap_err();
     assert!(panic_message(payload).contains("`.await` is not supported"));
     assert_eq!(g.status(), Status::Closed);
+}
+
+#[test]
+fn a_borrowed_generator_cannot_adopt_a_delegate_handed_up_to_another_trampoline() {
+    let mut ret: Option<u32> = None;
+    let alive = core::cell::Cell::new(true);
+    // SAFETY: `ret` and `alive` outlive the frame, which is dropped in this test.
+    let frame = unsafe { Frame::new(Box::pin(one_then(1, 7)), &mut ret, &alive) };
+    let mut io = Io::<u32, ()>::new(None);
+    io.hand_off(frame);
+    // What runs inside a borrowed generator sees no waiting hand-off ...
+    io.without_trampoline(|io| assert!(io.take_hand_off().is_none()));
+    // ... and the trampoline it was handed up to still gets it.
+    let frame = io.take_hand_off();
+    assert!(frame.is_some());
+    drop(frame);
+    assert!(
+        !alive.get(),
+        "a dropped frame lets its waiting yield_from! know"
+    );
 }

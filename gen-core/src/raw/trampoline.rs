@@ -83,7 +83,7 @@ impl<Y, S> Frame<Y, S> {
     /// `ret` and `alive` must stay valid (for writes of `Option<G::Return>`, and for
     /// reads and writes) for as long as the frame is alive, and everything `G` borrows must
     /// outlive the frame (see `YieldFromBoxed`).
-    unsafe fn new<'g, G: Generator<S, Yield = Y> + 'g>(
+    pub(crate) unsafe fn new<'g, G: Generator<S, Yield = Y> + 'g>(
         generator: Pin<Box<G>>,
         ret: *mut Option<G::Return>,
         alive: *const Cell<bool>,
