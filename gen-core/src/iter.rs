@@ -102,7 +102,9 @@ impl<'a, G: Generator<()> + ?Sized> Iter<'a, G> {
 impl<G: Generator<()> + ?Sized> Iterator for Iter<'_, G> {
     type Item = G::Yield;
 
-    #[inline]
+    // Always: a generator's whole step is inlined here, and with a few call sites of one
+    // generator the optimizer stops inlining `next` into the loop (2.5x slower per item).
+    #[inline(always)]
     fn next(&mut self) -> Option<G::Yield> {
         next_yield(self.generator.as_mut(), &mut self.returned)
     }
@@ -203,7 +205,9 @@ impl<G: Generator<()>> IntoIter<G> {
 impl<G: Generator<()>> Iterator for IntoIter<G> {
     type Item = G::Yield;
 
-    #[inline]
+    // Always: a generator's whole step is inlined here, and with a few call sites of one
+    // generator the optimizer stops inlining `next` into the loop (2.5x slower per item).
+    #[inline(always)]
     fn next(&mut self) -> Option<G::Yield> {
         next_yield(self.generator.as_mut(), &mut self.returned)
     }

@@ -95,6 +95,9 @@ pub(crate) struct Extent {
 }
 
 impl Extent {
+    /// Contains nothing.
+    pub(crate) const NONE: Extent = Extent { start: 0, len: 0 };
+
     #[inline(always)]
     pub(crate) fn of<F>(body: *const F) -> Extent {
         Extent {

@@ -156,7 +156,14 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         // The body is about to move on from wherever its trampoline was parked.
         self.unpark();
         let owner = self.state.owner();
-        let extent = Extent::of(self.body.get());
+        // Only a delegating body has delegations to check; taking the body's address in any
+        // other keeps its state out of registers (W1 2.5x). Without it, every delegation
+        // fails the check: a body built with `DELEGATES = false` cannot delegate at all.
+        let extent = if DELEGATES {
+            Extent::of(self.body.get())
+        } else {
+            Extent::NONE
+        };
         // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
         // is only re-pinned here and dropped in place, never moved.
         let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };

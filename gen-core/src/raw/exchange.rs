@@ -108,7 +108,9 @@ impl<Y, S> Io<Y, S> {
             self.handed_off.is_none(),
             "two delegates handed up in one step"
         );
-        self.handed_off = Some(frame);
+        if let Some(earlier) = self.handed_off.replace(frame) {
+            earlier.release();
+        }
     }
 
     #[inline(always)]
