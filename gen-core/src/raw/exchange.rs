@@ -10,7 +10,7 @@
 //! module, so code outside this crate can neither name it nor make one, and so can neither
 //! call nor override that method.
 
-use core::ptr::NonNull;
+use core::ptr::{self, NonNull};
 
 use super::trampoline::{Frame, Trampoline};
 
@@ -73,25 +73,40 @@ impl<Y, S> Io<Y, S> {
         self.trampoline
     }
 
-    /// Mark a trampoline as running; returns the previous mark for `leave_trampoline`.
+    /// Run `poll` with the trampoline mark set to `running`, restoring the previous mark
+    /// afterwards, also when `poll` unwinds (a caller that catches the panic inside the
+    /// step must not find a stale mark).
     #[inline(always)]
-    pub(crate) fn enter_trampoline(&mut self) -> bool {
-        core::mem::replace(&mut self.trampoline, true)
-    }
-
-    #[inline(always)]
-    pub(crate) fn leave_trampoline(&mut self, outer: bool) {
-        self.trampoline = outer;
+    pub(crate) fn with_trampoline_mark<T>(
+        &mut self,
+        running: bool,
+        poll: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        struct Restore<Y, S>(*mut Io<Y, S>, bool);
+        impl<Y, S> Drop for Restore<Y, S> {
+            fn drop(&mut self) {
+                // SAFETY: made from the `&mut Io` below, only used when unwinding out of
+                // `poll`, when that borrow is over.
+                unsafe { (*self.0).trampoline = self.1 }
+            }
+        }
+        let outer = core::mem::replace(&mut self.trampoline, running);
+        let this = ptr::from_mut(self);
+        let restore = Restore(this, outer);
+        // SAFETY: derived from `this`, which the guard only uses when this access is over.
+        let result = poll(unsafe { &mut *this });
+        core::mem::forget(restore);
+        // SAFETY: as above; `poll`'s borrow has ended.
+        unsafe { (*this).trampoline = outer };
+        result
     }
 
     /// Run `poll` with no trampoline visible (for a generator the caller does not own): nor
     /// a delegate handed up and not yet taken, which a trampoline inside it must not adopt.
     #[inline(always)]
     pub(crate) fn without_trampoline<T>(&mut self, poll: impl FnOnce(&mut Self) -> T) -> T {
-        let outer = core::mem::replace(&mut self.trampoline, false);
         let pending_hand_off = self.handed_off.take();
-        let result = poll(self);
-        self.trampoline = outer;
+        let result = self.with_trampoline_mark(false, poll);
         if pending_hand_off.is_some() {
             self.handed_off = pending_hand_off;
         }

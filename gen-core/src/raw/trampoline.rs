@@ -201,25 +201,24 @@ pub(crate) fn run<Y, S>(
     io: &mut Io<Y, S>,
     waker: &Waker,
 ) -> Poll<()> {
-    let outer = io.enter_trampoline();
-    let poll = loop {
-        let Some(top) = trampoline.frames.last_mut() else {
-            break Poll::Ready(());
-        };
-        match top.poll(io, waker) {
-            Poll::Pending => match io.take_hand_off() {
-                Some(frame) => trampoline.frames.push(frame),
-                None => break Poll::Pending,
-            },
-            Poll::Ready(()) => {
-                if let Some(done) = trampoline.frames.pop() {
-                    done.release();
+    io.with_trampoline_mark(true, |io| {
+        loop {
+            let Some(top) = trampoline.frames.last_mut() else {
+                break Poll::Ready(());
+            };
+            match top.poll(io, waker) {
+                Poll::Pending => match io.take_hand_off() {
+                    Some(frame) => trampoline.frames.push(frame),
+                    None => break Poll::Pending,
+                },
+                Poll::Ready(()) => {
+                    if let Some(done) = trampoline.frames.pop() {
+                        done.release();
+                    }
                 }
             }
         }
-    };
-    io.leave_trampoline(outer);
-    poll
+    })
 }
 
 enum BoxedState<Y, S> {
