@@ -91,8 +91,8 @@
 #![deny(missing_docs)]
 
 pub use cogen_core::{
-    Generator, GeneratorFuture, GeneratorState, GeneratorStream, IntoGenerator, IntoIter, Iter,
-    Status, Throwable,
+    AsyncGenerator, Generator, GeneratorFuture, GeneratorState, GeneratorStream, IntoGenerator,
+    IntoIter, Iter, Resume, Status, Throwable,
 };
 
 /// A small asyncio in which a coroutine awaits by `yield_from!`: event loop, futures, tasks,
@@ -197,6 +197,14 @@ macro_rules! yield_ {
     // receives none of the body's tokens, only so that importing `yield_` counts as used.
     (@__cogen_lowered) => {
         ()
+    };
+    // A `yield_!` inside another macro's arguments: `#[generator]` hands it the body's
+    // capability, and it becomes the same safe `.await` the body's own yield points are.
+    (@__cogen_in $co:ident,) => {
+        $co.yield_((), ()).await
+    };
+    (@__cogen_in $co:ident, $value:expr) => {
+        $co.yield_($value, ()).await
     };
     ($($tokens:tt)*) => {
         ::core::compile_error!(

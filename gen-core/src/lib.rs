@@ -15,12 +15,14 @@ extern crate std;
 pub mod asyncio;
 
 mod adapt;
+mod async_generator;
 mod generator;
 mod iter;
 mod raw;
 mod state;
 
 pub use adapt::{GeneratorFuture, GeneratorStream};
+pub use async_generator::{AsyncGenerator, Resume};
 pub use generator::{Generator, IntoGenerator, Throwable};
 pub use iter::{IntoIter, Iter};
 pub use state::{GeneratorState, Status};
@@ -32,10 +34,13 @@ pub use state::{GeneratorState, Status};
 /// `unsafe`: the futures they make must be awaited where they are made.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::raw::async_driver::{AsyncGen, async_generator};
     pub use crate::raw::delegate::{
-        Delegable, DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIntoGenerator,
-        DelegateIter, DelegateOther, Source,
+        Delegable, DelegateAsyncBoxed, DelegateAsyncBoxedDyn, DelegateAsyncGenerator,
+        DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIntoGenerator, DelegateIter,
+        DelegateOther, DelegateStream, Source,
     };
     pub use crate::raw::driver::{Gen, generator};
-    pub use crate::raw::yield_point::Co;
+    pub use crate::raw::yield_point::{Awaiting, Blocking, Co};
+    pub use futures_core::{FusedStream, Stream};
 }

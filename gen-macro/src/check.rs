@@ -3,15 +3,16 @@
 //!
 //! A yield point suspends the generator whose body it is written in. Inside a closure, an
 //! `async` block or a `const` block it would belong to a different function, which cannot
-//! suspend this generator: that is an error, as is `.await` (a generator body suspends
-//! only at its yield points). Nested items are left alone: a nested `#[generator]` fn
-//! checks its own body, and a yield point in any other item reaches the facade macro's
-//! fallback, which explains itself.
+//! suspend this generator: that is an error, as is `.await` in a generator that is not
+//! `async` (it suspends only at its yield points). Nested items are left alone: a nested
+//! `#[generator]` fn checks its own body, and a yield point in any other item reaches the
+//! facade macro's fallback, which explains itself.
 //!
-//! So is a yield point inside the arguments of another macro (`println!("{}", yield_!(x))`):
-//! the macro decides where its arguments end up, and one that moves them into an `async`
-//! block would let a yield point escape its generator. The lowered tokens are never handed
-//! to a macro the expansion does not own.
+//! A `yield_!` inside the arguments of another macro (`println!("{}", yield_!(x))`,
+//! `tokio::select!`) is allowed: `lower` hands that macro a `yield_!` that carries the
+//! capability and expands to a safe `.await`; wherever the macro puts it, the yield point
+//! checks at run time that its own generator polls it. A `yield_from!` there is an error:
+//! its future keeps pointers past a poll and must be awaited where it is written.
 
 use quote::ToTokens;
 use syn::visit::{self, Visit};
@@ -25,6 +26,17 @@ use crate::scope::Scope;
 pub struct Body {
     pub point_paths: Vec<syn::Path>,
     pub delegates: bool,
+}
+
+/// What the attribute makes of the fn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `#[generator] fn`: a [`Generator`](https://docs.rs/cogen).
+    Generator,
+    /// `#[generator] async fn`: an `AsyncGenerator`, whose body may `.await`.
+    AsyncGenerator,
+    /// `#[asyncio::coroutine] fn`.
+    Coroutine,
 }
 
 /// `#[asyncio::coroutine]` fixes the yield and send types: a key for either is an error.
@@ -60,16 +72,27 @@ pub fn types(args: &mut parse::Args, errors: &mut Errors) {
     }
 }
 
-/// `async`, `const` and `extern` fns cannot be generators: report it, then drop the keyword
-/// so the rest of the expansion is still well-formed.
-pub fn signature(sig: &mut syn::Signature, errors: &mut Errors) {
+/// What the fn becomes: an `async fn` makes an async generator (not a coroutine: an
+/// asyncio coroutine awaits with `yield_from!`). `const` and `extern` fns cannot be
+/// generators: report it, then drop the keyword so the rest of the expansion is still
+/// well-formed.
+pub fn signature(sig: &mut syn::Signature, coroutine: bool, errors: &mut Errors) -> Kind {
+    let mut kind = if coroutine {
+        Kind::Coroutine
+    } else {
+        Kind::Generator
+    };
     if let Some(token) = sig.asyncness.take() {
-        errors.push(syn::Error::new(
-            token.span,
-            "#[generator] fn cannot be `async`: the generator is already a state machine that \
-             suspends at `yield_!`; remove `async` (and delegate with `yield_from!` instead of \
-             `.await`)",
-        ));
+        if coroutine {
+            errors.push(syn::Error::new(
+                token.span,
+                "#[coroutine] fn cannot be `async`: an asyncio coroutine is a generator that \
+                 awaits with `yield_from!(..)`; remove `async` (for a body that `.await`s std \
+                 futures, use #[generator] on the `async fn`: an async generator)",
+            ));
+        } else {
+            kind = Kind::AsyncGenerator;
+        }
     }
     if let Some(token) = sig.constness.take() {
         errors.push(syn::Error::new(
@@ -90,12 +113,14 @@ pub fn signature(sig: &mut syn::Signature, errors: &mut Errors) {
             "#[generator] fn cannot be variadic",
         ));
     }
+    kind
 }
 
 /// Report every misuse in `body`.
-pub fn body(body: &syn::Block, krate: &syn::Path, errors: &mut Errors) -> Body {
+pub fn body(body: &syn::Block, kind: Kind, krate: &syn::Path, errors: &mut Errors) -> Body {
     let mut checker = Checker {
         krate,
+        kind,
         scopes: Vec::new(),
         errors: Errors::default(),
         point_paths: Vec::new(),
@@ -111,6 +136,7 @@ pub fn body(body: &syn::Block, krate: &syn::Path, errors: &mut Errors) -> Body {
 
 struct Checker<'a> {
     krate: &'a syn::Path,
+    kind: Kind,
     /// The nested scopes (closure, async block, ...) around the current node.
     scopes: Vec<Scope>,
     errors: Errors,
@@ -150,7 +176,8 @@ impl Checker<'_> {
         }
     }
 
-    /// Report every yield point inside the tokens of another macro's invocation.
+    /// Report every `yield_from!` inside the tokens of another macro's invocation (a
+    /// `yield_!` there is lowered to one that works wherever the macro puts it).
     fn nested_points(&mut self, tokens: proc_macro2::TokenStream, macro_name: Option<&str>) {
         let tokens: Vec<_> = tokens.into_iter().collect();
         for (i, token) in tokens.iter().enumerate() {
@@ -158,15 +185,20 @@ impl Checker<'_> {
                 if let proc_macro2::TokenTree::Ident(ident) = token {
                     self.point_paths.push(ident.clone().into());
                 }
-                let name = point.name();
+                if point == Point::YieldFrom {
+                    self.delegates = true;
+                }
+            }
+            if let Some((Point::YieldFrom, _)) = Point::of_tokens(&tokens[i..]) {
                 let inside = macro_name.map_or_else(String::new, |m| format!(" (`{m}!`)"));
                 self.errors.push(syn::Error::new(
                     token.span(),
                     format!(
-                        "`{name}` cannot be used inside another macro's arguments{inside} in a \
-                         #[generator] fn: that macro decides where its arguments go, and could \
-                         move the yield point out of the generator; bind it first: \
-                         `let value = {name}(..);` and pass `value`"
+                        "`yield_from!` cannot be used inside another macro's arguments{inside} \
+                         in a #[generator] fn: its delegation must be awaited where it is \
+                         written, and that macro decides where its arguments go; bind it \
+                         first: `let value = yield_from!(..);` and pass `value` (a `yield_!` \
+                         works there)"
                     ),
                 ));
             }
@@ -202,13 +234,24 @@ impl<'ast> Visit<'ast> for Checker<'_> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 
     fn visit_expr_await(&mut self, node: &'ast syn::ExprAwait) {
-        if self.scopes.is_empty() {
-            self.errors.push(syn::Error::new(
-                node.await_token.span,
-                "`.await` cannot be used in a #[generator] body: a generator suspends only at \
-                 `yield_!`; to run another generator or coroutine to completion, delegate to \
-                 it with `yield_from!(..)`",
-            ));
+        let advice = match self.kind {
+            Kind::AsyncGenerator => None,
+            Kind::Generator => Some(
+                "`.await` cannot be used in the body of a #[generator] fn that is not `async`: \
+                 a generator suspends only at `yield_!`; make it an `async fn` (an async \
+                 generator, whose body may `.await` any future), or, to run another generator \
+                 to completion, delegate to it with `yield_from!(..)`",
+            ),
+            Kind::Coroutine => Some(
+                "`.await` cannot be used in a #[coroutine] body: a coroutine awaits with \
+                 `yield_from!(..)` (`yield_from!(asyncio::sleep(d))`, `yield_from!(&task)`)",
+            ),
+        };
+        if self.scopes.is_empty()
+            && let Some(advice) = advice
+        {
+            self.errors
+                .push(syn::Error::new(node.await_token.span, advice));
         }
         visit::visit_expr_await(self, node);
     }

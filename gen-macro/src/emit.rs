@@ -9,6 +9,9 @@
 //!                                        }
 //! ```
 //!
+//! On an `async fn` the same, with `async_generator` and `impl AsyncGenerator<..>` (and
+//! `Stream` when `send = ()`): the body is the same `async` block, which may also `.await`.
+//!
 //! The body's capability `co` comes from `generator`, which makes it with the generator's
 //! own types (inferred, never spelled again, so an elided lifetime in `Y` is the
 //! signature's) and identity.
@@ -25,6 +28,8 @@ pub struct Generator<'a> {
     pub send_ty: TokenStream,
     /// `send = ()`: the generator may also be `IntoIterator` (if it returns `()`).
     pub send_is_unit: bool,
+    /// An `async fn`: an async generator.
+    pub asynchronous: bool,
     /// The body contains `yield_from!` (so the runtime keeps its trampoline shortcut).
     pub delegates: bool,
     pub krate: &'a syn::Path,
@@ -44,6 +49,7 @@ pub fn emit(
         yield_ty,
         send_ty,
         send_is_unit,
+        asynchronous,
         delegates,
         krate,
         co,
@@ -72,7 +78,7 @@ pub fn emit(
         syn::ReturnType::Default => true,
         syn::ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),
     };
-    let iterator = (send_is_unit && returns_unit).then(|| {
+    let iterator = (send_is_unit && returns_unit && !asynchronous).then(|| {
         quote! {
             + ::core::iter::IntoIterator<
                 Item = #yield_ty,
@@ -103,10 +109,28 @@ pub fn emit(
     } else {
         quote!(<#params>)
     };
+    let (protocol, make) = if asynchronous {
+        // A `Stream` when nothing can be sent (the return value is kept: `take_return`).
+        let stream = send_is_unit.then(|| {
+            quote! {
+                + #krate::__private::Stream<Item = #yield_ty>
+                + #krate::__private::FusedStream
+            }
+        });
+        (
+            quote!(#krate::AsyncGenerator<#send_ty, Yield = #yield_ty, Return = #return_ty> #stream),
+            quote!(async_generator),
+        )
+    } else {
+        (
+            quote!(#krate::Generator<#send_ty, Yield = #yield_ty, Return = #return_ty>),
+            quote!(generator),
+        )
+    };
     quote! {
         #(#attrs)*
         #vis #unsafety #fn_token #ident #params (#inputs)
-            -> impl #krate::Generator<#send_ty, Yield = #yield_ty, Return = #return_ty>
+            -> impl #protocol
                 + ::core::fmt::Debug
                 #iterator
         #where_clause
@@ -115,7 +139,7 @@ pub fn emit(
             // Moved into the closure, so that it can make the body only once, whoever calls it.
             struct __CogenOnce;
             let #once = __CogenOnce;
-            #krate::__private::generator::<#yield_ty, #send_ty, #delegates, #return_hint, _, _>(
+            #krate::__private::#make::<#yield_ty, #send_ty, #delegates, #return_hint, _, _>(
                 #[allow(unused_variables)]
                 move |#co| {
                 let #once = #once;

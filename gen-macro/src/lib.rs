@@ -26,7 +26,7 @@ use errors::Errors;
 pub fn generator(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = parse::parse_args(args.into(), &mut errors);
-    expand(args, errors, item.into()).into()
+    expand(args, false, errors, item.into()).into()
 }
 
 // Documented where users see it: on the `cogen` facade's re-export.
@@ -39,7 +39,7 @@ pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
     let krate = args.krate.clone().unwrap_or_else(default_crate);
     args.yield_ty = Some(syn::parse_quote!(#krate::asyncio::Suspend));
     args.send_ty = Some(syn::parse_quote!(#krate::asyncio::Resume));
-    expand(args, errors, item.into()).into()
+    expand(args, true, errors, item.into()).into()
 }
 
 fn default_crate() -> syn::Path {
@@ -49,6 +49,7 @@ fn default_crate() -> syn::Path {
 /// parse → check → lower → emit.
 fn expand(
     mut args: parse::Args,
+    coroutine: bool,
     mut errors: Errors,
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
@@ -63,8 +64,8 @@ fn expand(
     };
     let krate = args.krate.take().unwrap_or_else(default_crate);
     check::types(&mut args, &mut errors);
-    check::signature(&mut item.sig, &mut errors);
-    let body = check::body(&item.block, &krate, &mut errors);
+    let kind = check::signature(&mut item.sig, coroutine, &mut errors);
+    let body = check::body(&item.block, kind, &krate, &mut errors);
 
     let co = Ident::new("__cogen_co", Span::mixed_site());
     let send_is_unit = match &args.send_ty {
@@ -96,6 +97,7 @@ fn expand(
             yield_ty: unit_or(args.yield_ty),
             send_ty: unit_or(args.send_ty),
             send_is_unit,
+            asynchronous: kind == check::Kind::AsyncGenerator,
             delegates: body.delegates,
             krate: &krate,
             co: &co,

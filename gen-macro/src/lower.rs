@@ -4,8 +4,9 @@
 //! ```text
 //! yield_!(v)        =>  co.yield_(v, yield_!(@__cogen_lowered)).await
 //! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
-//!                           source => unsafe { (&&&&&&source).__cogen_kind().delegate(source) },
+//!                           source => unsafe { (&&&&&&&&&&source).__cogen_kind().delegate(source) },
 //!                       }).await
+//! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, v) ..)
 //! ```
 //!
 //! The lowered expression is built here and emitted as it is, located at the user's own
@@ -19,9 +20,14 @@
 //! holds only the expansion's own tokens: the user's operand is evaluated outside it, in
 //! `Source::new`.
 //!
+//! A `yield_!` inside another macro's arguments cannot be lowered here (the tokens are the
+//! other macro's until it expands), so it is handed the capability instead: the facade's
+//! `@__cogen_in` arm expands to `co.yield_(v, ()).await`, safe wherever that macro puts
+//! it (the yield point checks that its own generator polls it).
+//!
 //! Only the body's own expressions are lowered: `check` has rejected yield points in
-//! closures, `async` blocks, `const` blocks and other macros' arguments, and nested items
-//! are bodies of their own.
+//! closures, `async` blocks and `const` blocks, and `yield_from!` in other macros'
+//! arguments; nested items are bodies of their own.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote_spanned};
@@ -85,10 +91,13 @@ impl Lowerer<'_> {
                     source => {
                         #[allow(unused_imports)]
                         use #krate::__private::{
-                            DelegateBoxed as _, DelegateBoxedDyn as _, DelegateGenerator as _,
+                            DelegateAsyncBoxed as _, DelegateAsyncBoxedDyn as _,
+                            DelegateAsyncGenerator as _, DelegateBoxed as _,
+                            DelegateBoxedDyn as _, DelegateGenerator as _,
                             DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _,
+                            DelegateStream as _,
                         };
-                        #unsafe_ { (&&&&&&source).__cogen_kind().delegate(source) }
+                        #unsafe_ { (&&&&&&&&&&source).__cogen_kind().delegate(source) }
                     }
                 }));
                 quote_spanned!(at(name)=> #delegation #await_)
@@ -147,7 +156,66 @@ impl VisitMut for Lowerer<'_> {
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
-    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        // Not a yield point (those are replaced before this is reached).
+        mac.tokens = self.hand_capability(std::mem::take(&mut mac.tokens));
+    }
+}
+
+impl Lowerer<'_> {
+    /// Another macro's tokens, each `yield_!(v)` in them (at any depth) made
+    /// `yield_!(@__cogen_in co, v)`.
+    fn hand_capability(&self, tokens: TokenStream) -> TokenStream {
+        use proc_macro2::{Group, TokenTree};
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut i = 0;
+        while i < tokens.len() {
+            if let Some((Point::Yield, group)) = Point::of_tokens(&tokens[i..])
+                && self.is_ours(&tokens[..i])
+            {
+                let mut co = self.co.clone();
+                co.set_span(Span::mixed_site().located_at(tokens[i].span()));
+                let value = self.hand_capability(group.stream());
+                let marker = quote_spanned!(group.span()=> @__cogen_in #co, #value);
+                let mut handed = Group::new(group.delimiter(), marker);
+                handed.set_span(group.span());
+                out.extend([tokens[i].clone(), tokens[i + 1].clone(), handed.into()]);
+                i += 3;
+                continue;
+            }
+            match &tokens[i] {
+                TokenTree::Group(group) => {
+                    let mut inner = Group::new(group.delimiter(), self.hand_capability(group.stream()));
+                    inner.set_span(group.span());
+                    out.push(inner.into());
+                }
+                other => out.push(other.clone()),
+            }
+            i += 1;
+        }
+        out.into_iter().collect()
+    }
+
+    /// Whether the `yield_` after `before` is ours: written bare, or after `cogen::` (or
+    /// the `crate = path` facade's name).
+    fn is_ours(&self, before: &[proc_macro2::TokenTree]) -> bool {
+        use proc_macro2::TokenTree;
+        match before {
+            [.., TokenTree::Ident(parent), TokenTree::Punct(c1), TokenTree::Punct(c2)]
+                if c1.as_char() == ':' && c2.as_char() == ':' =>
+            {
+                let facade = self.krate.segments.last().map(|s| &s.ident);
+                *parent == "cogen" || Some(parent) == facade
+            }
+            [.., TokenTree::Punct(c1), TokenTree::Punct(c2)]
+                if c1.as_char() == ':' && c2.as_char() == ':' =>
+            {
+                false
+            }
+            _ => true,
+        }
+    }
 }
 
 fn macro_delimiter(mac: &syn::Macro) -> &proc_macro2::extra::DelimSpan {

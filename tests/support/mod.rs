@@ -99,3 +99,40 @@ pub trait NotUnpinFallback {
 }
 
 impl<T: ?Sized> NotUnpinFallback for UnpinProbe<T> {}
+
+/// A waker that counts how often it is woken, for "no busy polling, no lost wake-up" tests.
+#[derive(Default)]
+pub struct CountingWaker {
+    pub wakes: std::sync::atomic::AtomicUsize,
+}
+
+impl std::task::Wake for CountingWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.wakes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl CountingWaker {
+    pub fn wakes(&self) -> usize {
+        self.wakes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Poll `future` once with `waker`.
+pub fn poll_once<F: std::future::Future + ?Sized>(
+    future: std::pin::Pin<&mut F>,
+    waker: &std::task::Waker,
+) -> std::task::Poll<F::Output> {
+    future.poll(&mut std::task::Context::from_waker(waker))
+}
+
+/// Poll `stream` for its next item once with `waker`.
+pub fn poll_next_once<S: futures::Stream + ?Sized>(
+    stream: std::pin::Pin<&mut S>,
+    waker: &std::task::Waker,
+) -> std::task::Poll<Option<S::Item>> {
+    stream.poll_next(&mut std::task::Context::from_waker(waker))
+}

@@ -7,7 +7,10 @@
 //!   [`YieldFromBoxed`], on a trampoline (`trampoline.rs`);
 //! * an [`IntoGenerator`] (an `asyncio` future or task): the generator it makes, held
 //!   inline as above;
-//! * a plain `IntoIterator` (when `send = ()`): [`YieldFromIter`].
+//! * a plain `IntoIterator` (when `send = ()`): [`YieldFromIter`];
+//! * in an async generator's body also an async generator, inline ([`AsAsync`] makes it a
+//!   generator whose polls may wait) or boxed (on the same trampoline), and a `Stream` (when
+//!   `send = ()`): [`YieldFromStream`].
 //!
 //! The form is chosen by method resolution on `&&&&&&Source`: each form's `__cogen_kind` is
 //! implemented one reference deeper than the next, so the most specific one that applies
@@ -18,29 +21,42 @@ use alloc::boxed::Box;
 use core::future::Future;
 use core::pin::Pin;
 use core::ptr;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, Waker};
+
+use futures_core::Stream;
 
 use super::bridge::exchange;
+use super::exchange::Io;
 use super::trampoline::YieldFromBoxed;
-use super::yield_point::Co;
+use super::yield_point::{Awaiting, Blocking, Co};
 use crate::generator::Sealed;
-use crate::{Generator, IntoGenerator, Status};
+use crate::{AsyncGenerator, Generator, GeneratorState, IntoGenerator, Status};
 
-/// The operand of one `yield_from!`, with the delegator's yield and send types.
-pub struct Source<T, Y, S> {
+/// The operand of one `yield_from!`, with the delegator's yield and send types and body
+/// kind (`B`: [`Awaiting`] in an async generator, whose body can also wait for an async
+/// delegate or a stream).
+pub struct Source<T, Y, S, B = Blocking> {
     source: T,
-    co: Co<Y, S>,
+    co: Co<Y, S, B>,
 }
 
-impl<T, Y, S> Source<T, Y, S> {
+impl<T, Y, S, B> Source<T, Y, S, B> {
     /// The `()` is the user's own `yield_from!` path, invoked with no tokens of the body,
     /// so that importing it counts as used.
     #[inline(always)]
-    pub fn new(source: T, co: Co<Y, S>, _used: ()) -> Self {
+    pub fn new(source: T, co: Co<Y, S, B>, _used: ()) -> Self {
         Source { source, co }
     }
 }
 
+/// Tag: delegate to a boxed async generator through the trampoline.
+pub struct AsyncBoxedKind;
+/// Tag: delegate to a boxed unsized async generator (`dyn`) through the trampoline.
+pub struct AsyncBoxedDynKind;
+/// Tag: delegate to an async generator polled in place.
+pub struct AsyncGeneratorKind;
+/// Tag: delegate to a stream.
+pub struct StreamKind;
 /// Tag: delegate to a boxed generator through the trampoline.
 pub struct BoxedKind;
 /// Tag: delegate to a boxed unsized generator (`dyn`) through the trampoline.
@@ -54,47 +70,84 @@ pub struct IterKind;
 /// Tag: not something `yield_from!` accepts.
 pub struct OtherKind;
 
+// Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&source` (ten
+// references), and each impl below is one reference shallower than the one before.
+
+pub trait DelegateAsyncBoxed {
+    fn __cogen_kind(&self) -> AsyncBoxedKind {
+        AsyncBoxedKind
+    }
+}
+impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
+    for &&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
+{
+}
+
+pub trait DelegateAsyncBoxedDyn {
+    fn __cogen_kind(&self) -> AsyncBoxedDynKind {
+        AsyncBoxedDynKind
+    }
+}
+impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
+    for &&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
+{
+}
+
 pub trait DelegateBoxed {
     fn __cogen_kind(&self) -> BoxedKind {
         BoxedKind
     }
 }
-impl<G: Generator<S>, Y, S> DelegateBoxed for &&&&&Source<Pin<Box<G>>, Y, S> {}
+impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&Source<Pin<Box<G>>, Y, S, B> {}
 
 pub trait DelegateBoxedDyn {
     fn __cogen_kind(&self) -> BoxedDynKind {
         BoxedDynKind
     }
 }
-impl<G: Generator<S> + ?Sized, Y, S> DelegateBoxedDyn for &&&&Source<Pin<Box<G>>, Y, S> {}
+impl<G: Generator<S> + ?Sized, Y, S, B> DelegateBoxedDyn for &&&&&&Source<Pin<Box<G>>, Y, S, B> {}
+
+pub trait DelegateAsyncGenerator {
+    fn __cogen_kind(&self) -> AsyncGeneratorKind {
+        AsyncGeneratorKind
+    }
+}
+impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncGenerator for &&&&&Source<G, Y, S, Awaiting> {}
 
 pub trait DelegateGenerator {
     fn __cogen_kind(&self) -> GeneratorKind {
         GeneratorKind
     }
 }
-impl<G: Generator<S>, Y, S> DelegateGenerator for &&&Source<G, Y, S> {}
+impl<G: Generator<S>, Y, S, B> DelegateGenerator for &&&&Source<G, Y, S, B> {}
 
 pub trait DelegateIntoGenerator {
     fn __cogen_kind(&self) -> IntoGeneratorKind {
         IntoGeneratorKind
     }
 }
-impl<G: IntoGenerator<S>, Y, S> DelegateIntoGenerator for &&Source<G, Y, S> {}
+impl<G: IntoGenerator<S>, Y, S, B> DelegateIntoGenerator for &&&Source<G, Y, S, B> {}
+
+pub trait DelegateStream {
+    fn __cogen_kind(&self) -> StreamKind {
+        StreamKind
+    }
+}
+impl<St: Stream, Y, S> DelegateStream for &&Source<St, Y, S, Awaiting> {}
 
 pub trait DelegateIter {
     fn __cogen_kind(&self) -> IterKind {
         IterKind
     }
 }
-impl<I: IntoIterator, Y, S> DelegateIter for &Source<I, Y, S> {}
+impl<I: IntoIterator, Y, S, B> DelegateIter for &Source<I, Y, S, B> {}
 
 pub trait DelegateOther {
     fn __cogen_kind(&self) -> OtherKind {
         OtherKind
     }
 }
-impl<T, Y, S> DelegateOther for Source<T, Y, S> {}
+impl<T, Y, S, B> DelegateOther for Source<T, Y, S, B> {}
 
 /// Marks the types `yield_from!` can delegate to; nothing else implements it, so using
 /// anything else reports this trait's message.
@@ -104,7 +157,10 @@ impl<T, Y, S> DelegateOther for Source<T, Y, S> {}
     note = "`yield_from!` accepts a generator (anything implementing `Generator<S>` with this \
             generator's send type, e.g. a #[generator] fn's result, `Pin<&mut G>` or \
             `Pin<Box<G>>`), an `IntoGenerator<S>` (e.g. an asyncio `Future` or `Task`) or, \
-            when `send = ()`, an `IntoIterator` of the yield type"
+            when `send = ()`, an `IntoIterator` of the yield type",
+    note = "in the body of an async generator (a #[generator] `async fn`) also an \
+            `AsyncGenerator<S>` and, when `send = ()`, a `Stream` of the yield type; a \
+            generator that is not `async` cannot wait for either"
 )]
 pub trait Delegable {}
 
@@ -124,7 +180,7 @@ impl OtherKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    pub unsafe fn delegate<T: Delegable, Y, S>(self, source: Source<T, Y, S>) -> Never<Y, S> {
+    pub unsafe fn delegate<T: Delegable, Y, S, B>(self, source: Source<T, Y, S, B>) -> Never<Y, S> {
         let _ = source;
         unreachable!()
     }
@@ -148,14 +204,17 @@ impl IterKind {
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub unsafe fn delegate<I, Y, S>(self, source: Source<I, Y, S>) -> YieldFromIter<I::IntoIter, S>
+    pub unsafe fn delegate<I, Y, S, B>(
+        self,
+        source: Source<I, Y, S, B>,
+    ) -> YieldFromIter<I::IntoIter, S>
     where
         I: IntoIterator<Item = Y>,
         S: IterSend,
     {
         YieldFromIter {
             iter: source.source.into_iter(),
-            co: source.co,
+            co: source.co.erase(),
         }
     }
 }
@@ -167,14 +226,17 @@ impl GeneratorKind {
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub unsafe fn delegate<G, Y, S>(self, source: Source<G, Y, S>) -> YieldFromGenerator<G, S>
+    pub unsafe fn delegate<G, Y, S, B>(
+        self,
+        source: Source<G, Y, S, B>,
+    ) -> YieldFromGenerator<G, S>
     where
         G: Generator<S, Yield = Y>,
     {
         YieldFromGenerator {
             sub: source.source,
             started: false,
-            co: source.co,
+            co: source.co.erase(),
         }
     }
 }
@@ -186,9 +248,9 @@ impl IntoGeneratorKind {
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub unsafe fn delegate<G, Y, S>(
+    pub unsafe fn delegate<G, Y, S, B>(
         self,
-        source: Source<G, Y, S>,
+        source: Source<G, Y, S, B>,
     ) -> YieldFromGenerator<G::IntoGen, S>
     where
         G: IntoGenerator<S, Yield = Y>,
@@ -207,11 +269,14 @@ impl BoxedKind {
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub unsafe fn delegate<G, Y, S>(self, source: Source<Pin<Box<G>>, Y, S>) -> YieldFromBoxed<G, S>
+    pub unsafe fn delegate<G, Y, S, B>(
+        self,
+        source: Source<Pin<Box<G>>, Y, S, B>,
+    ) -> YieldFromBoxed<G, S>
     where
         G: Generator<S, Yield = Y>,
     {
-        YieldFromBoxed::new(source.source, source.co)
+        YieldFromBoxed::new(source.source, source.co.erase())
     }
 }
 
@@ -225,14 +290,155 @@ impl BoxedDynKind {
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub unsafe fn delegate<G, Y, S>(
+    pub unsafe fn delegate<G, Y, S, B>(
         self,
-        source: Source<Pin<Box<G>>, Y, S>,
+        source: Source<Pin<Box<G>>, Y, S, B>,
     ) -> YieldFromBoxed<Pin<Box<G>>, S>
     where
         G: Generator<S, Yield = Y> + ?Sized,
     {
-        YieldFromBoxed::new(Box::pin(source.source), source.co)
+        YieldFromBoxed::new(Box::pin(source.source), source.co.erase())
+    }
+}
+
+impl AsyncGeneratorKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
+    #[inline(always)]
+    pub unsafe fn delegate<G, Y, S>(
+        self,
+        source: Source<G, Y, S, Awaiting>,
+    ) -> YieldFromGenerator<AsAsync<G>, S>
+    where
+        G: AsyncGenerator<S, Yield = Y>,
+    {
+        YieldFromGenerator {
+            sub: AsAsync(source.source),
+            started: false,
+            co: source.co.erase(),
+        }
+    }
+}
+
+impl AsyncBoxedKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
+    #[inline(always)]
+    pub unsafe fn delegate<G, Y, S>(
+        self,
+        source: Source<Pin<Box<G>>, Y, S, Awaiting>,
+    ) -> YieldFromBoxed<AsAsync<G>, S>
+    where
+        G: AsyncGenerator<S, Yield = Y>,
+    {
+        YieldFromBoxed::new(AsAsync::boxed(source.source), source.co.erase())
+    }
+}
+
+impl AsyncBoxedDynKind {
+    /// Boxed once more, as [`BoxedDynKind`] does.
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
+    #[inline(always)]
+    pub unsafe fn delegate<G, Y, S>(
+        self,
+        source: Source<Pin<Box<G>>, Y, S, Awaiting>,
+    ) -> YieldFromBoxed<AsAsync<Pin<Box<G>>>, S>
+    where
+        G: AsyncGenerator<S, Yield = Y> + ?Sized,
+    {
+        YieldFromBoxed::new(Box::pin(AsAsync(source.source)), source.co.erase())
+    }
+}
+
+impl StreamKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
+    #[inline(always)]
+    pub unsafe fn delegate<St, Y, S>(
+        self,
+        source: Source<St, Y, S, Awaiting>,
+    ) -> YieldFromStream<St, S>
+    where
+        St: Stream<Item = Y>,
+        S: IterSend,
+    {
+        YieldFromStream {
+            stream: source.source,
+            co: source.co.erase(),
+        }
+    }
+}
+
+/// An async generator seen as a generator whose polls may also wait (return `Pending`
+/// without yielding), so that the delegation futures and the trampoline run it as they run
+/// any generator. Only delegation makes one, and only polls it: stepping it as a generator
+/// (which cannot wait) is refused.
+#[repr(transparent)]
+pub struct AsAsync<G: ?Sized>(G);
+
+impl<G> AsAsync<G> {
+    /// The same box, seen as holding an `AsAsync<G>`.
+    fn boxed(generator: Pin<Box<G>>) -> Pin<Box<AsAsync<G>>> {
+        // SAFETY: `AsAsync<G>` is `repr(transparent)` over `G`, so the allocation holds a
+        // valid `AsAsync<G>` with the same layout; the value does not move, so it stays
+        // pinned.
+        unsafe {
+            let raw = Box::into_raw(Pin::into_inner_unchecked(generator));
+            Pin::new_unchecked(Box::from_raw(raw.cast::<AsAsync<G>>()))
+        }
+    }
+}
+
+impl<G: ?Sized> AsAsync<G> {
+    #[inline(always)]
+    fn inner(self: Pin<&mut Self>) -> Pin<&mut G> {
+        // SAFETY: structural pinning of the only field.
+        unsafe { self.map_unchecked_mut(|this| &mut this.0) }
+    }
+}
+
+impl<G: AsyncGenerator<S> + ?Sized, S> Generator<S> for AsAsync<G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    fn start(self: Pin<&mut Self>) -> GeneratorState<G::Yield, G::Return> {
+        unreachable!("cogen: an async delegate was stepped as a generator")
+    }
+
+    fn resume(self: Pin<&mut Self>, _: S) -> GeneratorState<G::Yield, G::Return> {
+        unreachable!("cogen: an async delegate was stepped as a generator")
+    }
+
+    fn close(self: Pin<&mut Self>) {
+        self.inner().close();
+    }
+
+    #[inline(always)]
+    fn status(&self) -> Status {
+        self.0.status()
+    }
+
+    #[inline(always)]
+    fn __cogen_poll(
+        self: Pin<&mut Self>,
+        io: &mut Io<G::Yield, S>,
+        waker: &Waker,
+        sealed: Sealed,
+    ) -> Poll<G::Return> {
+        self.inner().__cogen_poll(io, waker, sealed)
     }
 }
 
@@ -310,5 +516,34 @@ impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
         let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this)));
         // SAFETY: `sub` is structurally pinned (see above).
         unsafe { Pin::new_unchecked(&mut this.sub) }.__cogen_poll(io, waker, Sealed::new())
+    }
+}
+
+/// `yield_from!(stream)` in an async generator: yields each item, waiting (with the real
+/// waker) whenever the stream does; sent values are `()` and dropped.
+pub struct YieldFromStream<St: Stream, S> {
+    stream: St,
+    co: Co<St::Item, S>,
+}
+
+impl<St: Stream, S> Future for YieldFromStream<St, S> {
+    type Output = ();
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: `stream` is structurally pinned: never moved out, dropped in place.
+        let this = unsafe { self.get_unchecked_mut() };
+        let (io, waker) = exchange(cx, this.co, None::<*const ()>);
+        let _unit = io.take_sent();
+        // SAFETY: as above.
+        let stream = unsafe { Pin::new_unchecked(&mut this.stream) };
+        match stream.poll_next(&mut Context::from_waker(waker)) {
+            Poll::Ready(Some(value)) => {
+                io.put_yielded(value);
+                Poll::Pending
+            }
+            Poll::Ready(None) => Poll::Ready(()),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }

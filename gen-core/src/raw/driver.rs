@@ -32,13 +32,7 @@ where
     M: FnOnce(Co<Y, S>) -> F,
     F: Future<Output = R>,
 {
-    let owner = Owner::fresh();
-    Gen {
-        state: State::new(owner),
-        parked: None,
-        body: UnsafeCell::new(MaybeUninit::new(make_body(Co::new(owner)))),
-        _types: PhantomData,
-    }
+    Gen::make(make_body)
 }
 
 /// The state machine `#[generator]` makes: the lowered body and where it is.
@@ -52,12 +46,12 @@ where
 /// pinned: it is never moved while initialized, and it is dropped in place. `state` holds
 /// the status and the identity the body's yield points check.
 pub struct Gen<F, Y, S, const DELEGATES: bool = false> {
-    state: State,
+    pub(super) state: State,
     /// The trampoline of the `yield_from!` the body is suspended in, if it runs one: `step`
     /// resumes its innermost generator directly instead of re-entering the body (and every
     /// statically nested generator in between) for each item. It lives inside `body`;
     /// it is cleared (`unpark`) before the body is polled or dropped.
-    parked: Option<NonNull<Trampoline<Y, S>>>,
+    pub(super) parked: Option<NonNull<Trampoline<Y, S>>>,
     body: UnsafeCell<MaybeUninit<F>>,
     _types: Invariant<Y, S>,
 }
@@ -70,6 +64,18 @@ unsafe impl<F: Send, Y, S, const D: bool> Send for Gen<F, Y, S, D> {}
 unsafe impl<F, Y, S, const D: bool> Sync for Gen<F, Y, S, D> {}
 
 impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
+    /// A new generator, its body made from a fresh identity's capability.
+    #[inline(always)]
+    pub(super) fn make<B>(make_body: impl FnOnce(Co<Y, S, B>) -> F) -> Self {
+        let owner = Owner::fresh();
+        Gen {
+            state: State::new(owner),
+            parked: None,
+            body: UnsafeCell::new(MaybeUninit::new(make_body(Co::new(owner)))),
+            _types: PhantomData,
+        }
+    }
+
     /// Forget the parked trampoline, if any.
     #[inline(always)]
     fn unpark(&mut self) {
@@ -85,7 +91,7 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
     }
 
     /// Drop the body in place (if it is still there) and mark the generator closed.
-    fn drop_body(&mut self) {
+    pub(super) fn drop_body(&mut self) {
         if self.state.status() != Status::Closed {
             // Closed first: if a destructor panics, the body counts as dropped (drop glue
             // still drops the rest) and is never dropped again.
@@ -100,8 +106,13 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
 
 /// A generator's status and identity in one word: the `Owner` in the high bits, the
 /// status in the two low bits (a generator is then no larger for having an identity).
+///
+/// The fourth value, *running*, is only an async generator's: a step is in progress, the
+/// body waiting in an `.await`. It counts as [`Status::Suspended`] from outside.
 #[derive(Clone, Copy)]
-struct State(u64);
+pub(super) struct State(u64);
+
+const RUNNING: u64 = 3;
 
 impl State {
     #[inline(always)]
@@ -110,16 +121,22 @@ impl State {
     }
 
     #[inline(always)]
-    fn status(self) -> Status {
+    pub(super) fn status(self) -> Status {
         match self.0 & 3 {
             0 => Status::Created,
-            1 => Status::Suspended,
+            1 | RUNNING => Status::Suspended,
             _ => Status::Closed,
         }
     }
 
+    /// A step is in progress: the body is waiting in an `.await` (async generators only).
     #[inline(always)]
-    fn set(&mut self, status: Status) {
+    pub(super) fn is_running(self) -> bool {
+        self.0 & 3 == RUNNING
+    }
+
+    #[inline(always)]
+    pub(super) fn set(&mut self, status: Status) {
         let low = match status {
             Status::Created => 0,
             Status::Suspended => 1,
@@ -129,14 +146,29 @@ impl State {
     }
 
     #[inline(always)]
+    pub(super) fn set_running(&mut self) {
+        self.0 = self.owner().with_low_bits(RUNNING);
+    }
+
+    #[inline(always)]
     fn owner(self) -> Owner {
         Owner::in_word(self.0)
     }
 }
 
+/// What one poll of a body came to.
+pub(super) enum Outcome<R> {
+    /// It completed with this value (the body is dropped).
+    Complete(R),
+    /// It suspended at a yield point (or handed a delegate up to the trampoline).
+    Suspended,
+    /// It is waiting in an `.await` for something other than its caller.
+    Awaiting,
+}
+
 /// Closes the generator if what it runs panics, dropping whatever the body holds. Defused
 /// with `mem::forget` on the normal path, so it costs nothing there.
-struct CloseOnUnwind<F, Y, S, const D: bool>(*mut Gen<F, Y, S, D>);
+pub(super) struct CloseOnUnwind<F, Y, S, const D: bool>(pub(super) *mut Gen<F, Y, S, D>);
 
 impl<F, Y, S, const D: bool> Drop for CloseOnUnwind<F, Y, S, D> {
     fn drop(&mut self) {
@@ -148,10 +180,11 @@ impl<F, Y, S, const D: bool> Drop for CloseOnUnwind<F, Y, S, D> {
 
 impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     /// Poll the body once with `io` as the exchange area: the only place that polls it.
-    /// `Ready` means it completed; `Pending` means it suspended (yielded, or handed a
-    /// delegate up). The caller holds a `CloseOnUnwind` guard.
+    /// A suspension sets the status; waiting in an `.await` leaves it to the caller (an
+    /// error for a generator, a step in progress for an async generator). The caller holds
+    /// a `CloseOnUnwind` guard.
     #[inline(always)]
-    fn poll_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
+    pub(super) fn poll_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Outcome<F::Output> {
         debug_assert!(self.state.status() != Status::Closed);
         // The body is about to move on from wherever its trampoline was parked.
         self.unpark();
@@ -170,32 +203,55 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         match with_bridge(io, waker, owner, extent, |cx| body.poll(cx)) {
             Poll::Ready(value) => {
                 self.drop_body();
-                Poll::Ready(value)
+                Outcome::Complete(value)
             }
             Poll::Pending if io.has_suspended() => {
                 self.state.set(Status::Suspended);
-                Poll::Pending
+                Outcome::Suspended
             }
-            Poll::Pending => {
-                self.drop_body();
-                panic!(
-                    "a #[generator] body awaited a future that is not ready; `.await` is not \
-                     supported in generator bodies (delegate with `yield_from!` instead); \
-                     the generator is now closed"
-                )
-            }
+            Poll::Pending => Outcome::Awaiting,
         }
+    }
+
+    /// Poll the body of a (synchronous) generator: waiting in an `.await` is an error.
+    #[inline(always)]
+    fn poll_sync_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
+        match self.poll_body(io, waker) {
+            Outcome::Complete(value) => Poll::Ready(value),
+            Outcome::Suspended => Poll::Pending,
+            Outcome::Awaiting => self.awaited_in_sync_body(io),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn awaited_in_sync_body(&mut self, io: &mut Io<Y, S>) -> ! {
+        if let Some(parked) = io.take_parked() {
+            // SAFETY: it parked in this poll of the body, which is still alive.
+            unsafe { Trampoline::unpark(parked) };
+        }
+        self.drop_body();
+        panic!(
+            "a #[generator] body awaited a future that is not ready; a generator suspends \
+             only at `yield_!` (make it an `async fn` to await in it, or delegate with \
+             `yield_from!`); the generator is now closed"
+        )
     }
 
     /// Resume the parked trampoline's innermost generator directly. `Ready` means the
     /// delegation is over: the body must be polled to take its return value. Out of line,
     /// so that generators that never park one keep a small, inlinable `step`.
     #[inline(never)]
-    fn run_parked(&mut self, parked: NonNull<Trampoline<Y, S>>, io: &mut Io<Y, S>) -> Poll<()> {
+    pub(super) fn run_parked(
+        &mut self,
+        parked: NonNull<Trampoline<Y, S>>,
+        io: &mut Io<Y, S>,
+        waker: &Waker,
+    ) -> Poll<()> {
         // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
         // whose (pinned) trampoline it points to, and cleared before the body is polled or
         // dropped; the body cannot run meanwhile: we hold it.
-        let poll = trampoline::run(unsafe { &mut *parked.as_ptr() }, io, Waker::noop());
+        let poll = trampoline::run(unsafe { &mut *parked.as_ptr() }, io, waker);
         if poll.is_ready() {
             self.unpark();
         }
@@ -214,12 +270,12 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         let this = unsafe { &mut *raw };
         if DELEGATES
             && let Some(parked) = this.parked
-            && this.run_parked(parked, &mut io).is_pending()
+            && this.run_parked(parked, &mut io, Waker::noop()).is_pending()
         {
             core::mem::forget(guard);
             return GeneratorState::Yielded(io.take_yielded());
         }
-        let poll = this.poll_body(&mut io, Waker::noop());
+        let poll = this.poll_sync_body(&mut io, Waker::noop());
         core::mem::forget(guard);
         match poll {
             Poll::Ready(value) => GeneratorState::Complete(value),
@@ -286,7 +342,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
                 let raw = ptr::from_mut(unsafe { self.get_unchecked_mut() });
                 let guard = CloseOnUnwind(raw);
                 // SAFETY: derived from `raw`, which the guard only uses on unwinding.
-                let poll = unsafe { &mut *raw }.poll_body(io, waker);
+                let poll = unsafe { &mut *raw }.poll_sync_body(io, waker);
                 core::mem::forget(guard);
                 poll
             }

@@ -46,9 +46,17 @@ impl<Y, S> Io<Y, S> {
     }
 
     /// Hand `value` out as this step's yielded value.
+    ///
+    /// # Panics
+    /// If a value was already yielded in this step: two yield points were polled in one
+    /// step, which only another macro's expansion can do (one that polls several futures
+    /// at once, as `join!` does, or `select!` does with the futures of its branches).
+    /// The second value would overwrite the first; the step panics instead.
     #[inline(always)]
     pub(crate) fn put_yielded(&mut self, value: Y) {
-        debug_assert!(self.yielded.is_none(), "two values yielded in one step");
+        if self.yielded.is_some() {
+            two_yields();
+        }
         self.yielded = Some(value);
     }
 
@@ -147,4 +155,15 @@ impl<Y, S> Io<Y, S> {
     pub(crate) fn take_parked(&mut self) -> Option<NonNull<Trampoline<Y, S>>> {
         self.parked.take()
     }
+}
+
+#[cold]
+#[inline(never)]
+fn two_yields() -> ! {
+    panic!(
+        "two cogen yield points were polled in one step (a macro such as `join!`, or \
+         `select!` with `yield_!` in the futures of its branches, polls several at once): a \
+         generator hands out one value per step; yield in the branch's handler instead \
+         (`pattern = future => yield_!(value)`)"
+    )
 }

@@ -2,6 +2,8 @@
 //!
 //! * [`driver`]: the driver. `Gen` holds the lowered body (an `async` block) and runs it one
 //!   step at a time for `start`, `resume` and delegation.
+//! * [`async_driver`]: the async driver. `AsyncGen` runs the same kind of body with the
+//!   executor's waker: a poll that neither yields nor completes is a step in progress.
 //! * [`exchange`]: the exchange area `Io` of one step: the value sent in, the value yielded
 //!   out, and the trampoline's hand-off and parking slots.
 //! * [`bridge`]: how a yield point reaches that area: the waker of the body's `Context`
@@ -16,6 +18,7 @@
 
 #![allow(missing_docs)] // Reached only through the hidden `__private` module.
 
+pub(crate) mod async_driver;
 pub(crate) mod bridge;
 pub(crate) mod delegate;
 pub(crate) mod driver;

@@ -130,7 +130,7 @@ fn a_pending_await_that_is_not_a_yield_point_closes_the_generator() {
         core::future::pending::<()>()
     }));
     let payload = catch_unwind(AssertUnwindSafe(|| g.as_mut().start())).unwrap_err();
-    assert!(panic_message(payload).contains("`.await` is not supported"));
+    assert!(panic_message(payload).contains("suspends only at `yield_!`"));
     assert_eq!(g.status(), Status::Closed);
 }
 

@@ -15,22 +15,32 @@ use super::bridge::{Owner, exchange};
 /// of the generator it makes, and hands it to the body. Holding one is harmless: a yield
 /// point made from it works only in that generator's body, with its types. The futures
 /// that keep pointers past a poll (delegation) are `unsafe` to make.
-pub struct Co<Y, S> {
+///
+/// `B` is the kind of body: [`Blocking`] for a generator, [`Awaiting`] for an async
+/// generator (whose body may `.await`). It only decides what `yield_from!` may delegate to:
+/// an async generator or a `Stream` only from a body that can wait for it.
+pub struct Co<Y, S, B = Blocking> {
     owner: Owner,
     _types: Invariant<Y, S>,
+    _body: PhantomData<B>,
 }
+
+/// The body of a (synchronous) generator: it never waits for anything but its caller.
+pub struct Blocking;
+/// The body of an async generator: it may also wait in an `.await`.
+pub struct Awaiting;
 
 /// Invariant in `Y` and `S` (lifetimes included), and `Send + Sync` whatever they are.
 pub(crate) type Invariant<Y, S> = PhantomData<fn(Y, S) -> (Y, S)>;
 
-impl<Y, S> Clone for Co<Y, S> {
+impl<Y, S, B> Clone for Co<Y, S, B> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<Y, S> Copy for Co<Y, S> {}
+impl<Y, S, B> Copy for Co<Y, S, B> {}
 
-impl<Y, S> Co<Y, S> {
+impl<Y, S, B> Co<Y, S, B> {
     /// The capability of the generator `owner`, made by [`generator`](super::driver::generator)
     /// with that generator's own types.
     #[inline(always)]
@@ -38,7 +48,15 @@ impl<Y, S> Co<Y, S> {
         Co {
             owner,
             _types: PhantomData,
+            _body: PhantomData,
         }
+    }
+
+    /// The same capability, without the body kind (which only `yield_from!`'s choice of
+    /// form needs).
+    #[inline(always)]
+    pub(crate) fn erase(self) -> Co<Y, S> {
+        Co::new(self.owner)
     }
 
     #[inline(always)]
@@ -53,7 +71,7 @@ impl<Y, S> Co<Y, S> {
     pub fn yield_(self, value: Y, _used: ()) -> YieldNow<Y, S> {
         YieldNow {
             value: Some(value),
-            co: self,
+            co: self.erase(),
         }
     }
 }
