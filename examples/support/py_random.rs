@@ -29,8 +29,15 @@ impl PyRandom {
     /// CPython hands MT19937's `init_by_array` exactly the words that hold `abs(n)`: no
     /// most significant zero words, and one zero word for 0.
     pub fn from_magnitude(words: &[u32]) -> Self {
-        let used = words.iter().rposition(|&word| word != 0).map_or(1, |last| last + 1);
-        let key = if words.is_empty() { &[0][..] } else { &words[..used] };
+        let used = words
+            .iter()
+            .rposition(|&word| word != 0)
+            .map_or(1, |last| last + 1);
+        let key = if words.is_empty() {
+            &[0][..]
+        } else {
+            &words[..used]
+        };
         PyRandom {
             mt: Mt::new_with_key(key.iter().copied()),
         }
