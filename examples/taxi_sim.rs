@@ -268,8 +268,8 @@ impl Flag {
             .filter(|flag| flag.long().starts_with(name));
         match (matches.next(), matches.next()) {
             (Some(flag), None) => Some(flag),
-            // No two long options share a prefix, so only `--` (the empty name) is ambiguous;
-            // lexopt never hands it over as an option.
+            // No two long options share a prefix, so only the empty name is ambiguous, as
+            // in `--=5`: `parse_args` reports it first, as argparse does.
             _ => None,
         }
     }
@@ -423,6 +423,23 @@ fn parse_args(parser: &mut lexopt::Parser) -> Result<Command, String> {
     let mut help: Option<bool> = None;
     // argparse drops the `=` of `-e=5`, but not of `-he=5` (a value of `=5`).
     parser.set_short_equals(false);
+    // argparse sorts every argument into options and values before it reads any, and stops
+    // at an ambiguous prefix of long options: here only the empty one, `--=...`.
+    if let Some(raw) = parser.try_raw_args() {
+        let args = raw.as_slice().iter().map(|arg| arg.to_string_lossy());
+        for arg in args.take_while(|arg| arg != "--") {
+            if arg.starts_with("--=") {
+                let all: Vec<String> = Flag::ALL
+                    .iter()
+                    .map(|f| format!("--{}", f.long()))
+                    .collect();
+                return Err(format!(
+                    "ambiguous option: {arg} could match {}",
+                    all.join(", ")
+                ));
+            }
+        }
+    }
     loop {
         // At the start of an argument (not inside a cluster such as `-hs3`)?
         let at_start = match parser.try_raw_args() {

@@ -600,6 +600,10 @@ fn taxi_sim_rejects_bad_arguments_as_argparse_does() {
             &["--help=x"],
             "argument -h/--help: ignored explicit argument 'x'",
         ),
+        (
+            &["-e", "soon", "--=5"],
+            "ambiguous option: --=5 could match --help, --end-time, --taxis, --seed",
+        ),
     ];
     let prog = taxi_sim_prog();
     for (args, error) in cases {
