@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""Write BENCHMARKS.md and bench/w3_depth.svg from a benchmark run.
+"""Fill in BENCHMARKS.md's tables and draw bench/w3_depth.svg from a benchmark run.
+
+BENCHMARKS.md is kept by hand, except for its generated regions: each one lies between a
+`<!-- table:NAME begin -->` line and a `<!-- table:NAME end -->` line, and this script
+replaces what is between them (and nothing else) with the tables of the run. A region it
+writes that the file lacks, or a region in the file it does not write, is an error, so that
+no table is silently dropped or left stale.
 
 Reads criterion's output (<target>/criterion/**/new/{benchmark,estimates}.json: the median
 time per iteration, divided by the iteration's item count = ns per item), the CPython
 results written by python/bench.py, and, if present, the callgrind summary written by
-profile.py. Standard library only (no matplotlib: the SVG is written by hand).
+profile.py. The chart is drawn with matplotlib (bench/requirements.txt).
 
-Usage: python3 bench/report.py [--target DIR] [--python FILE] [--out FILE] [--svg FILE]
+Usage: python3 bench/report.py [--target DIR] [--python FILE] [--callgrind FILE]
+                               [--out FILE] [--svg FILE] [--note TEXT]
+       python3 bench/report.py --redraw-chart [--out FILE] [--svg FILE]
+         (no run: redraw the chart from the W3 table already in BENCHMARKS.md)
 """
 
 import argparse
 import datetime
 import glob
-import html
 import json
-import math
 import os
 import platform
 import re
@@ -113,18 +120,6 @@ W5_ROWS = [
 ]
 W3_DEPTHS = [1, 8, 64]
 W3_STATIC_DEPTHS = [1, 8]
-
-# The issue's numbers "measured beforehand on this kind of machine" (ns/item), for context.
-ISSUE_REFERENCE = {
-    "W1": "floor 1.35, best stable peer 5.3 (next-gen), CPython 103",
-    "W2": "floor 2.02, best stable peer 6.4 (genawaiter), CPython 224",
-    "W3": "floor 4.0 / 15 / 120, next-gen 15 / 68 / 1210, corosensei (shared yielder) 3.2 at "
-          "every depth, CPython 130 / 473 / 4100 at d = 1 / 8 / 64",
-    "W4": "floor 4.6, best stable peer ~230, corosensei 30, CPython 1080",
-    "W5": "minimal ready-queue executor 18.9, tokio current-thread 111, LocalPool 154, "
-          "CPython asyncio 2,866 (measured earlier on this machine, implementations not "
-          "recorded)",
-}
 
 
 # ---------------------------------------------------------------------------------------
@@ -270,13 +265,7 @@ def w3_table(results):
     head = "| implementation | " + " | ".join(f"d = {d}" for d in W3_DEPTHS)
     head += " | d = 64 ÷ d = 1 | notes |"
     sep = "| --- | " + " | ".join("---:" for _ in W3_DEPTHS) + " | ---: | --- |"
-    lines = [
-        "ns per item, and in parentheses the ratio to the hand-written forwarding chain at the "
-        "same depth.",
-        "",
-        head,
-        sep,
-    ]
+    lines = [head, sep]
     for bench_id, label, note in W3_ROWS:
         cells = []
         for d in W3_DEPTHS:
@@ -442,11 +431,6 @@ def runs_note(results):
             "the cogen state under Machine is the work tree's when this file was written)")
 
 
-def w5_runs_text(py_meta):
-    runs = ((py_meta or {}).get("runs_of") or {}).get("W5_switch/cpython")
-    return f"{runs}" if runs else "3"
-
-
 def load_callgrind(path):
     if not path or not os.path.exists(path):
         return {}
@@ -455,7 +439,7 @@ def load_callgrind(path):
 
 
 def allocation_measured(data):
-    """The allocation counts of the callgrind run, in words (empty without one)."""
+    """The allocation counts of the callgrind run, in words."""
     def allocs(case):
         return data.get(case, {}).get("allocations")
 
@@ -478,22 +462,15 @@ def allocation_measured(data):
                      "inlined, no allocation call remains)" if boxed_for == 0
                      else f"W1 `for x in g`: {boxed_for}")
     if not parts:
-        return "."
-    return ": " + "; ".join(parts) + "."
+        return "_No callgrind counts in this run: no allocation counts._"
+    return "Measured in this run: " + "; ".join(parts) + "."
 
 
-def callgrind_section(data):
+def callgrind_table(data):
     if not data:
-        return ""
+        return ("_No callgrind counts in this run (valgrind is not installed, or "
+                "`bash bench/run.sh --quick`)._")
     lines = [
-        "## Instructions per item (callgrind)",
-        "",
-        "Counted by `python3 bench/profile.py` (valgrind's callgrind on `target/release/profile`, "
-        "counting only inside the workload function, one run). Deterministic, unlike the "
-        "times; the breakdown groups instructions by the source file they come from (inlined "
-        "code included); allocations are the calls to malloc/calloc/realloc/posix_memalign in that run. "
-        "Analysis: [bench/PROFILING.md](bench/PROFILING.md).",
-        "",
         "| case | instructions / item | allocations / run | where (instructions / item) |",
         "| --- | ---: | ---: | --- |",
     ]
@@ -504,7 +481,7 @@ def callgrind_section(data):
         allocs = v.get("allocations")
         allocs = "" if allocs is None else f"{allocs:,}"
         lines.append(f"| {case} | {v['instructions_per_item']:.1f} | {allocs} | {where} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------
@@ -514,116 +491,102 @@ PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
            "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#aec7e8"]
 
 
-def svg_chart(results, path):
+def w3_series(results):
+    """[(bench id, label, [(depth, ns)])] for every W3 implementation with a result."""
     series = []
-    for i, (bench_id, label, _) in enumerate(W3_ROWS):
+    for bench_id, label, _ in W3_ROWS:
         pts = [(d, results[f"W3_delegate/{bench_id}/{d}"]["ns"]) for d in W3_DEPTHS
                if f"W3_delegate/{bench_id}/{d}" in results]
         if pts:
             series.append((bench_id, label.replace("**", "").replace("`", ""), pts))
+    return series
+
+
+def draw_w3_chart(results, path):
+    """W3 ns per item against depth, log-log, one line per implementation (cogen's bold)."""
+    series = w3_series(results)
     if not series:
-        return
-    W, H = 900, 520
-    left, right, top, bottom = 70, 330, 50, 60
-    pw, ph = W - left - right, H - top - bottom
-    values = [ns for _, _, pts in series for _, ns in pts]
-    ymin = 10 ** math.floor(math.log10(min(values)))
-    ymax = 10 ** math.ceil(math.log10(max(values)))
+        return False
+    try:
+        import matplotlib
+    except ImportError:
+        raise SystemExit("report.py draws the chart with matplotlib: "
+                         f"python3 -m pip install -r {os.path.join(HERE, 'requirements.txt')}")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullLocator
 
-    pad = 30  # keep the end points off the frame
-
-    def x(d):
-        return left + pad + (pw - 2 * pad) * (math.log2(d) / math.log2(W3_DEPTHS[-1]))
-
-    def y(ns):
-        return top + ph * (1 - (math.log10(ns) - math.log10(ymin)) /
-                           (math.log10(ymax) - math.log10(ymin)))
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
-        f'viewBox="0 0 {W} {H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
-        f'<rect width="{W}" height="{H}" fill="white"/>',
-        f'<text x="{left}" y="28" font-size="16" font-weight="bold">W3 delegate: ns per item '
-        f'vs chain depth (log-log; innermost yields 62,500 items)</text>',
-    ]
-    # grid and y labels
-    decade = ymin
-    while decade <= ymax * 1.0001:
-        for m in (1, 2, 5):
-            v = decade * m
-            if v > ymax * 1.0001:
-                break
-            yy = y(v)
-            major = m == 1
-            out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{left + pw}" y2="{yy:.1f}" '
-                       f'stroke="{"#bbb" if major else "#e5e5e5"}" stroke-width="1"/>')
-            label = f"{v:g}"
-            out.append(f'<text x="{left - 8}" y="{yy + 4:.1f}" text-anchor="end" '
-                       f'fill="{"#333" if major else "#888"}">{label}</text>')
-        decade *= 10
-    for d in W3_DEPTHS:
-        xx = x(d)
-        out.append(f'<line x1="{xx:.1f}" y1="{top}" x2="{xx:.1f}" y2="{top + ph}" '
-                   f'stroke="#e5e5e5"/>')
-        out.append(f'<text x="{xx:.1f}" y="{top + ph + 20}" text-anchor="middle">d = {d}</text>')
-    out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" '
-               f'stroke="#333"/>')
-    out.append(f'<text x="{left + pw / 2}" y="{H - 15}" text-anchor="middle">'
-               f'chain depth d (nested delegating generators)</text>')
-    out.append(f'<text transform="translate(18,{top + ph / 2}) rotate(-90)" '
-               f'text-anchor="middle">ns per item (median)</text>')
-    # series
+    # The same data makes the same file (fixed element ids, no date); text stays text.
+    plt.rcParams["svg.hashsalt"] = "cogen-bench-w3"
+    plt.rcParams["svg.fonttype"] = "none"
+    fig, ax = plt.subplots(figsize=(10, 5.6))
     for i, (bench_id, label, pts) in enumerate(series):
-        color = PALETTE[i % len(PALETTE)]
         bold = bench_id.startswith("cogen")
-        width = 3 if bold else 1.5
-        dash = "" if bold or bench_id in ("hand_chain", CPY) else ' stroke-dasharray="5,3"'
-        coords = " ".join(f"{x(d):.1f},{y(ns):.1f}" for d, ns in pts)
-        out.append(f'<polyline points="{coords}" fill="none" stroke="{color}" '
-                   f'stroke-width="{width}"{dash}/>')
-        for d, ns in pts:
-            out.append(f'<circle cx="{x(d):.1f}" cy="{y(ns):.1f}" r="{4 if bold else 3}" '
-                       f'fill="{color}"><title>{html.escape(label)}, d = {d}: '
-                       f'{ns:.2f} ns/item</title></circle>')
-        ly = top + 10 + i * 22
-        lx = left + pw + 20
-        out.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 28}" y2="{ly}" stroke="{color}" '
-                   f'stroke-width="{width}"{dash}/>')
-        out.append(f'<circle cx="{lx + 14}" cy="{ly}" r="3" fill="{color}"/>')
-        weight = ' font-weight="bold"' if bold else ""
-        out.append(f'<text x="{lx + 36}" y="{ly + 4}"{weight}>{html.escape(label)}</text>')
-    out.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+        dashed = not bold and bench_id not in ("hand_chain", CPY)
+        ax.plot([d for d, _ in pts], [ns for _, ns in pts], label=label,
+                color=PALETTE[i % len(PALETTE)], linestyle="--" if dashed else "-",
+                linewidth=3 if bold else 1.5, marker="o", markersize=6 if bold else 4,
+                zorder=3 if bold else 2)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(W3_DEPTHS, [f"d = {d}" for d in W3_DEPTHS])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda ns, _: f"{ns:g}"))
+    ax.set_xlim(W3_DEPTHS[0] / 1.5, W3_DEPTHS[-1] * 1.5)
+    ax.grid(True, which="major", color="#bbbbbb", linewidth=0.8)
+    ax.grid(True, which="minor", axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.set_xlabel("chain depth d (nested delegating generators)")
+    ax.set_ylabel("ns per item (median)")
+    ax.set_title("W3 delegate: ns per item vs chain depth "
+                 "(log-log; innermost yields 62,500 items)", loc="left", fontweight="bold")
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    for (bench_id, _, _), text in zip(series, legend.get_texts()):
+        if bench_id.startswith("cogen"):
+            text.set_fontweight("bold")
+    # The format is the file's extension (.svg; .png to look at it).
+    fig.savefig(path, bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return True
 
 
 # ---------------------------------------------------------------------------------------
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--target", default=os.environ.get("CARGO_TARGET_DIR",
-                                                            os.path.join(HERE, "target")))
-    parser.add_argument("--python", help="python/bench.py JSON (default <target>/python.json)")
-    parser.add_argument("--callgrind", help="profile.py summary (default "
-                        "<target>/callgrind/summary.json, if present)")
-    parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
-    parser.add_argument("--svg", default=os.path.join(HERE, "w3_depth.svg"))
-    parser.add_argument("--note", default="", help="a sentence added after the run date, e.g. "
-                        "which cogen state the results of a separate run were measured on")
-    args = parser.parse_args()
+# BENCHMARKS.md's generated regions
+# ---------------------------------------------------------------------------------------
+REGION = re.compile(r"^<!-- table:(?P<name>[\w-]+) begin -->\n(?P<body>.*?)"
+                    r"^<!-- table:(?P=name) end -->$", re.S | re.M)
+MARKER = re.compile(r"^<!-- table:[\w-]+ (begin|end) -->$", re.M)
 
-    callgrind = load_callgrind(args.callgrind or
-                               os.path.join(args.target, "callgrind", "summary.json"))
-    results = load_criterion(args.target)
-    if not results:
-        raise SystemExit(f"no criterion results under {args.target}/criterion: run the benches")
-    py_results, py_meta = load_python(args.python or os.path.join(args.target, "python.json"))
-    results.update(py_results)
-    info = machine_info(py_meta)
-    newest = max(r["mtime"] for r in results.values() if "mtime" in r)
-    when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
-    svg_chart(results, args.svg)
-    svg_rel = os.path.relpath(args.svg, os.path.dirname(os.path.abspath(args.out)))
 
+def read_regions(text, path):
+    """name -> current content of each generated region of the file."""
+    regions = {m.group("name"): m.group("body") for m in REGION.finditer(text)}
+    if len(MARKER.findall(text)) != 2 * len(regions):
+        raise SystemExit(f"{path}: unmatched `<!-- table:NAME begin/end -->` marker lines")
+    return regions
+
+
+def fill_regions(text, tables, path):
+    """The file's text with each region's content replaced by its table."""
+    present = read_regions(text, path)
+    unknown = sorted(set(present) - set(tables))
+    if unknown:
+        raise SystemExit(f"{path}: report.py writes no region named " + ", ".join(unknown) +
+                         " (it writes " + ", ".join(tables) + ")")
+    missing = [name for name in tables if name not in present]
+    if missing:
+        raise SystemExit(f"{path}: no region for " + ", ".join(missing) + ": put the lines "
+                         "`<!-- table:NAME begin -->` and `<!-- table:NAME end -->` where "
+                         "each goes")
+
+    def replace(m):
+        name = m.group("name")
+        return (f"<!-- table:{name} begin -->\n{tables[name].strip()}\n"
+                f"<!-- table:{name} end -->")
+    return REGION.sub(replace, text)
+
+
+def tables_of_run(results, callgrind, info, when, note):
+    """Every generated region's content, by name, in the order they appear in the file."""
     if info["dirty"]:
         lib_state = (f"`{info['head']}` **plus uncommitted changes** to " +
                      ", ".join(f"`{p}`" for p in info["dirty"]) +
@@ -635,165 +598,110 @@ def main():
     peers = ", ".join(f"{k} {v[k]}" for k in ["genawaiter", "next-gen", "corosensei", "generator",
                                                "tokio", "futures"]
                       if k in v)
-
-    md = f"""# Benchmarks
-
-## Headline
-
-cogen `{info['head']}`{head_note}, median ns per item on the machine below; ratios to the
-hand-written equivalent in the same run, and to CPython {info['python'].replace('CPython ', '')}:
-
-{headline(results)}
-
-Generated by `bench/report.py` from the run of {when:%Y-%m-%d %H:%M} UTC{runs_note(results)}.{' ' + args.note if args.note else ''} Do not edit by hand:
-rerun `bash bench/run.sh`.
-
-## Machine
-
-| | |
-| --- | --- |
-| CPU | {info['cpu']} |
-| cores (`nproc`) | {info['nproc']} |
-| memory | {info['mem']} |
-| OS | {info['os']} |
-| Rust | {info['rustc']}; {info['cargo']} |
-| CPython | {info['python']} |
-| cogen | {lib_state} |
-| peers | {peers} |
-| harness | criterion {v.get('criterion', '?')} (`default-features = false`) |
-
-## Command
-
-```sh
-bash bench/run.sh     # everything below: benches, CPython, callgrind counts, this file + chart
-# or the Rust suite alone, from a clean clone:
-cargo bench --manifest-path bench/Cargo.toml
-python3 bench/python/bench.py --out bench/target/python.json   # CPython
-python3 bench/report.py                                        # BENCHMARKS.md + bench/w3_depth.svg
-```
-
-`bench/` is its own cargo workspace (the top-level workspace excludes it), so the peers are
-never built by the library's `cargo test`.
-
-## Method
-
-* Every implementation of a workload runs in the same `cargo bench` process, one after the
-  other. One criterion iteration is one whole workload (W1 and W2: 1,000,000 items; W3: the
-  innermost generator yields 62,500 items; W4: 2^16 = 65,536 nodes), including creating the
-  generator(s); **ns per item = criterion's median time per iteration ÷ items**.
-* Each item is folded into the result through `std::hint::black_box`
-  (`acc = acc.wrapping_add(black_box(x))`; W2 xors the bits of each average), so no
-  implementation can be reduced to a closed form or vectorised; every result is checked
-  equal across implementations by `bench/tests/agree.rs`.
-* Settings, trimmed so the whole run fits in about seven minutes on 2 cores, build
-  included (W1-W4; W5 adds about a minute and a half: 30 s of benches, 10 s of CPython,
-  40 s of callgrind): flat sampling, 15 samples, 0.5 s warm-up, 2.5 s measurement per
-  benchmark. Run-to-run noise on this machine, from reruns of single benches, is within
-  ±5% for most (up to 11% for the 3.5 ns W4 floor; W5, three reruns: ±10% for cogen
-  `asyncio`, ±5% for the floor); ratios within that of a target are not conclusive.
-* Criterion rather than divan: with `default-features = false` (no rayon, no plotters)
-  criterion builds in about a minute here, its JSON output (`estimates.json`, with the
-  throughput in `benchmark.json`) is what this report reads, and it is the harness the
-  peers' own published numbers use.
-* "× floor" is the ratio to the workload's hand-written equivalent in this run; "CPython ÷
-  this" is how many times faster than CPython (median of 7 runs of `bench/python/bench.py`).
-* Peers that have no delegation (genawaiter, next-gen) forward by hand: a loop that resumes
-  the sub-generator and re-yields each item, one boxed generator per level, which is what
-  a user of those crates writes. The stackful crates (corosensei, generator) can suspend
-  from nested plain function calls, so their natural W3/W4 is a recursion sharing one
-  yielder ("shared"); W3 also shows them with one coroutine per level.
-* All crates build with {info['rustc'] or 'this rustc'}; none is missing from the tables.
-  (genawaiter is used with `default-features = false`: its default `proc_macro` feature,
-  which also builds here, only adds macros this suite does not use.)
-* W5 switch: one criterion iteration is a whole run (make the executor, spawn 10,000
-  tasks, run them until each has yielded to the executor 100 times, collect their
-  results); **ns per switch = median time per iteration ÷ 1,000,000**. Every task counts its
-  switches through `black_box` and returns the count; `bench/tests/agree.rs` checks that
-  every executor's tasks count `tasks × yields`. The floor is the minimal ready-queue
-  executor in `bench/src/lib.rs` (`w5::hand`); CPython's W5 is `asyncio.run`, at most
-  """ + w5_runs_text(py_meta) + f""" timed runs (about 3 s each).
-
-## Targets (issue) in this run
-
-| target | measured | |
-| --- | --- | --- |
-""" + "\n".join(target_rows(results)) + f"""
-
-Where the time goes for every missed target, whether the cause is structural or fixable,
-and the instruction counts behind it: [bench/PROFILING.md](bench/PROFILING.md).
-
-## W1 iterate: a generator yielding 0..1,000,000, summed
-
-{simple_table('W1_iterate', W1_ROWS, results, 'hand', 'cogen_pinned')}
-
-The issue-2 variant: a `#[generator]` countdown from 1,000,000, pinned on the stack or boxed
-by `for`, against a hand-written countdown `Iterator`.
-
-{simple_table('W1_iterate', W1_COUNTDOWN_ROWS, results, 'countdown_hand', 'countdown_cogen_pinned')}
-
-Issue reference (beforehand, ns/item): {ISSUE_REFERENCE['W1']}.
-
-## W2 send: a running-average coroutine fed 1,000,000 values by resume
-
-{simple_table('W2_send', W2_ROWS, results, 'hand', 'cogen')}
-
-Issue reference: {ISSUE_REFERENCE['W2']}.
-
-## W3 delegate: d nested delegating generators, innermost yields 0..62,500
-
-{w3_table(results)}
-
-CPython ÷ cogen boxed: """ + ", ".join(
+    cpython = info["python"].replace("CPython ", "")
+    w3_cpython = ", ".join(
         f"d = {d}: {fmt_ratio(results[f'W3_delegate/{CPY}/{d}']['ns'] / results[f'W3_delegate/cogen_boxed/{d}']['ns'])}"
         for d in W3_DEPTHS
         if f"W3_delegate/{CPY}/{d}" in results and f"W3_delegate/cogen_boxed/{d}" in results
-    ) + f""".
+    )
+    return {
+        "headline": f"cogen `{info['head']}`{head_note}, median ns per item on the machine "
+                    f"below; ratios to the\nhand-written equivalent in the same run, and to "
+                    f"CPython {cpython}:\n\n{headline(results)}",
+        "run": f"Measured in the run of {when:%Y-%m-%d %H:%M} UTC{runs_note(results)}."
+               + (f" {note}" if note else ""),
+        "machine": "\n".join([
+            "| | |",
+            "| --- | --- |",
+            f"| CPU | {info['cpu']} |",
+            f"| cores (`nproc`) | {info['nproc']} |",
+            f"| memory | {info['mem']} |",
+            f"| OS | {info['os']} |",
+            f"| Rust | {info['rustc']}; {info['cargo']} |",
+            f"| CPython | {info['python']} |",
+            f"| cogen | {lib_state} |",
+            f"| peers | {peers} |",
+            f"| harness | criterion {v.get('criterion', '?')} (`default-features = false`) |",
+        ]),
+        "targets": "\n".join(["| target | measured | |", "| --- | --- | --- |"]
+                             + target_rows(results)),
+        "w1": simple_table("W1_iterate", W1_ROWS, results, "hand", "cogen_pinned"),
+        "w1-countdown": simple_table("W1_iterate", W1_COUNTDOWN_ROWS, results, "countdown_hand",
+                                     "countdown_cogen_pinned"),
+        "w2": simple_table("W2_send", W2_ROWS, results, "hand", "cogen"),
+        "w3": w3_table(results),
+        "w3-cpython": f"CPython ÷ cogen boxed: {w3_cpython or 'no result in this run'}.",
+        "w4": simple_table("W4_tree", W4_ROWS, results, "hand_stack", "cogen"),
+        "w5": simple_table("W5_switch", W5_ROWS, results, "hand", "cogen", unit="switch"),
+        "callgrind": callgrind_table(callgrind),
+        "allocations": allocation_measured(callgrind),
+    }
 
-Issue reference: {ISSUE_REFERENCE['W3']}.
 
-![W3: ns per item against depth, every implementation]({svg_rel})
+def results_of_w3_table(body):
+    """The W3 results as the region `w3` of BENCHMARKS.md shows them (3 significant
+    figures), for redrawing the chart without a run."""
+    labels = {label: bench_id for bench_id, label, _ in W3_ROWS}
+    results = {}
+    for line in body.splitlines():
+        cells = [cell.strip() for cell in line.split("|")]
+        if len(cells) < 2 + len(W3_DEPTHS) or cells[1] not in labels:
+            continue
+        for d, cell in zip(W3_DEPTHS, cells[2:]):
+            m = re.match(r"([\d,.]+) \(", cell)
+            if m:
+                results[f"W3_delegate/{labels[cells[1]]}/{d}"] = {
+                    "ns": float(m.group(1).replace(",", ""))}
+    return results
 
-## W4 tree: in-order walk of a complete binary tree of 2^16 nodes
 
-{simple_table('W4_tree', W4_ROWS, results, 'hand_stack', 'cogen')}
+# ---------------------------------------------------------------------------------------
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", default=os.environ.get("CARGO_TARGET_DIR",
+                                                            os.path.join(HERE, "target")))
+    parser.add_argument("--python", help="python/bench.py JSON (default <target>/python.json)")
+    parser.add_argument("--callgrind", help="profile.py summary (default "
+                        "<target>/callgrind/summary.json, if present)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"),
+                        help="the Markdown file whose generated regions are rewritten")
+    parser.add_argument("--svg", default=os.path.join(HERE, "w3_depth.svg"))
+    parser.add_argument("--note", default="", help="a sentence added after the run date, e.g. "
+                        "which cogen state the results of a separate run were measured on")
+    parser.add_argument("--redraw-chart", action="store_true",
+                        help="no run: redraw the chart from the W3 table in --out, and change "
+                        "nothing else")
+    args = parser.parse_args()
 
-Issue reference: {ISSUE_REFERENCE['W4']}.
+    with open(args.out) as f:
+        text = f.read()
 
-## W5 switch: 10,000 tasks each yielding to the executor 100 times
+    if args.redraw_chart:
+        w3 = read_regions(text, args.out).get("w3")
+        if w3 is None:
+            raise SystemExit(f"{args.out}: no `<!-- table:w3 begin -->` region to redraw from")
+        if not draw_w3_chart(results_of_w3_table(w3), args.svg):
+            raise SystemExit(f"{args.out}: the w3 region has no results")
+        print(f"wrote {args.svg}")
+        return
 
-{simple_table('W5_switch', W5_ROWS, results, 'hand', 'cogen', unit='switch')}
+    callgrind = load_callgrind(args.callgrind or
+                               os.path.join(args.target, "callgrind", "summary.json"))
+    results = load_criterion(args.target)
+    if not results:
+        raise SystemExit(f"no criterion results under {args.target}/criterion: run the benches")
+    py_results, py_meta = load_python(args.python or os.path.join(args.target, "python.json"))
+    results.update(py_results)
+    info = machine_info(py_meta)
+    newest = max(r["mtime"] for r in results.values() if "mtime" in r)
+    when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
 
-The cogen task is `#[asyncio::coroutine] fn switcher(n: u32) -> Result<u64, Cancelled>`,
-`for _ in 0..n {{ yield_from!(asyncio::yield_now())?; .. }}`. Single-threaded throughout.
-
-Issue reference: {ISSUE_REFERENCE['W5']}.
-
-{callgrind_section(callgrind)}
-## Allocation
-
-Asserted by the library's own test suite, in [`tests/footprint.rs`](tests/footprint.rs) (a
-counting `#[global_allocator]`; part of the top-level `cargo test`, which CI runs), on the
-test file's own generators rather than this suite's functions:
-
-* a generator pinned on the stack allocates nothing to be made, started and iterated
-  (`pin!(count_to(100_000)).iter()`);
-* a coroutine pinned on the stack allocates nothing for `start`, 1,000,000 `resume(x)` and
-  the `resume` that makes it return;
-* `for` (`into_iter()`) over a generator allocates exactly once: the box;
-* a chain of 16 boxed delegations (`yield_from!(Box::pin(..))`, the innermost delegating
-  in place to a counter) allocates as often over 10 items as over 100,000, so nothing per
-  item, and at most 16 + 6 times in all (a box per level and the trampoline's frame stack).
-  Only that depth is tested, not the benchmarked d = 1, 8, 64;
-* a generator is at most 32 bytes larger than the equivalent `async` block.
-
-No test asserts that the static (unboxed) W3 chain allocates nothing, nor what the
-recursive W4 walk allocates. The "allocations / run" column of the callgrind table above
-counts them in one run of each case of this suite (a measurement of the release build, not
-a test)""" + allocation_measured(callgrind) + """
-"""
+    text = fill_regions(text, tables_of_run(results, callgrind, info, when, args.note),
+                        args.out)
+    drew = draw_w3_chart(results, args.svg)
     with open(args.out, "w") as f:
-        f.write(md)
-    print(f"wrote {args.out} and {args.svg}")
+        f.write(text)
+    print(f"wrote the tables of {args.out}" + (f" and {args.svg}" if drew else ""))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole benchmark suite, from a clean clone: the Rust benches (criterion), the CPython
-# script, the callgrind instruction counts (if valgrind is installed), then BENCHMARKS.md
-# and bench/w3_depth.svg. About 8-10 minutes on a 2-core machine, build included.
+# script, the callgrind instruction counts (if valgrind is installed), then the tables of
+# BENCHMARKS.md (its prose is kept by hand) and bench/w3_depth.svg. About 8-10 minutes on a
+# 2-core machine, build included.
 #
 #   bash bench/run.sh            # everything
 #   bash bench/run.sh --quick    # skip the callgrind counts
@@ -11,6 +12,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="${CARGO_TARGET_DIR:-$here/target}"
 quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
+
+# The report's Python packages (matplotlib), installed now rather than failing after the
+# benches.
+if ! python3 -c "import matplotlib" 2>/dev/null; then
+    echo "== pip install -r bench/requirements.txt" >&2
+    python3 -m pip install --quiet -r "$here/requirements.txt"
+fi
 
 # Stale results of renamed or removed benches must not reach the report.
 rm -rf "$target/criterion"

@@ -8,9 +8,10 @@
 //! default is `next().unwrap_or(default)`.
 //!
 //! The note draws unseeded random numbers; this twin seeds with 10 and draws with
-//! `support/py_random.rs`, a port of CPython's Mersenne Twister, so it prints exactly what
-//! the Python program prints after `random.seed(10)`. (The note's comments on
-//! `next(my_iter, 10)` say 1, 2, 3, 10; Python prints 0, 1, 2, 10, and so does this twin.)
+//! `support/py_random.rs` (CPython's `random` on the reference Mersenne Twister), so it
+//! prints exactly what the Python program prints after `random.seed(10)`. (The note's
+//! comments on `next(my_iter, 10)` say 1, 2, 3, 10; Python prints 0, 1, 2, 10, and so does
+//! this twin.)
 //!
 //! Run it with `cargo run --example iter_sentinel`. Output:
 //!

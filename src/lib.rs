@@ -89,6 +89,7 @@
 //! name passes the path: `#[generator(crate = my_crate::cogen, yield = u8)]`.
 #![no_std]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use cogen_core::{
     AsyncGenerator, Generator, GeneratorFuture, GeneratorState, GeneratorStream, IntoGenerator,
@@ -99,6 +100,7 @@ pub use cogen_core::{
 /// `sleep`, `gather`, a semaphore, and the [`#[asyncio::coroutine]`](asyncio::coroutine)
 /// attribute.
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod asyncio {
     #[doc(inline)]
     pub use cogen_core::asyncio::*;

@@ -508,14 +508,149 @@ fn taxi_sim_unseeded_shape() {
     }
 }
 
+/// argparse's `prog` for the twin: the file name it runs as.
+fn taxi_sim_prog() -> String {
+    format!("taxi_sim{}", std::env::consts::EXE_SUFFIX)
+}
+
+/// `python taxi_sim.py -h` (CPython 3.11), with the twin's name as `prog`.
 #[test]
-fn taxi_sim_rejects_bad_arguments() {
-    for args in [&["-e", "soon"][..], &["--taxis"], &["-x"]] {
+fn taxi_sim_help() {
+    let prog = taxi_sim_prog();
+    let expected = format!(
+        "usage: {prog} [-h] [-e END_TIME] [-t TAXIS] [-s SEED]
+
+Taxi fleet simulator.
+
+options:
+  -h, --help            show this help message and exit
+  -e END_TIME, --end-time END_TIME
+                        simulation end time; default=180
+  -t TAXIS, --taxis TAXIS
+                        number of taxis running; default = 3
+  -s SEED, --seed SEED  random generator seed (for testing)
+"
+    );
+    // `--he` is a prefix of `--help`; `-x` is reported only if nothing exits first; in
+    // `-hs3` the help is printed before the value is read as an int.
+    for args in [
+        &["-h"][..],
+        &["--help"],
+        &["--he"],
+        &["-x", "-h"],
+        &["-hs3"],
+        &["-hsx"],
+    ] {
+        assert_eq!(
+            stdout_of("taxi_sim", args, ""),
+            expected,
+            "taxi_sim {args:?}"
+        );
+    }
+}
+
+/// What argparse (CPython 3.11) says for each bad command line of `taxi_sim.py`: the usage
+/// line and `prog: error: ...` on standard error, nothing on standard output, status 2.
+#[test]
+fn taxi_sim_rejects_bad_arguments_as_argparse_does() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["-e", "soon"],
+            "argument -e/--end-time: invalid int value: 'soon'",
+        ),
+        (&["-t", "x"], "argument -t/--taxis: invalid int value: 'x'"),
+        (
+            &["--seed=it's"],
+            "argument -s/--seed: invalid int value: \"it's\"",
+        ),
+        (
+            &["-s", "1__0"],
+            "argument -s/--seed: invalid int value: '1__0'",
+        ),
+        (
+            &["-e", "-1.5"],
+            "argument -e/--end-time: invalid int value: '-1.5'",
+        ),
+        (&["-e="], "argument -e/--end-time: invalid int value: ''"),
+        (&["-ex"], "argument -e/--end-time: invalid int value: 'x'"),
+        (&["--taxis"], "argument -t/--taxis: expected one argument"),
+        (
+            &["-e", "-t", "3"],
+            "argument -e/--end-time: expected one argument",
+        ),
+        (
+            &["-s", "3", "--end"],
+            "argument -e/--end-time: expected one argument",
+        ),
+        (&["-x"], "unrecognized arguments: -x"),
+        (
+            &["foo", "-e", "5", "-xyz", "bar"],
+            "unrecognized arguments: foo -xyz bar",
+        ),
+        (&["--foo=bar", "-5"], "unrecognized arguments: --foo=bar -5"),
+        (
+            &["-s", "3", "--", "-e", "5"],
+            "unrecognized arguments: -- -e 5",
+        ),
+        (
+            &["-hx"],
+            "argument -h/--help: ignored explicit argument 'x'",
+        ),
+        (
+            &["--help=x"],
+            "argument -h/--help: ignored explicit argument 'x'",
+        ),
+        (
+            &["-e", "soon", "--=5"],
+            "ambiguous option: --=5 could match --help, --end-time, --taxis, --seed",
+        ),
+    ];
+    let prog = taxi_sim_prog();
+    for (args, error) in cases {
         let output = run_example("taxi_sim", args, "");
         assert_eq!(output.status.code(), Some(2), "taxi_sim {args:?}");
-        assert!(output.stdout.is_empty());
-        assert!(String::from_utf8_lossy(&output.stderr).starts_with("usage: taxi_sim"));
+        assert!(output.stdout.is_empty(), "taxi_sim {args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!(
+                "usage: {prog} [-h] [-e END_TIME] [-t TAXIS] [-s SEED]\n{prog}: error: {error}\n"
+            ),
+            "taxi_sim {args:?}"
+        );
     }
+}
+
+/// The values argparse's `type=int` accepts (Python's `int()`), and what they mean to
+/// `taxi_sim.py`: `python taxi_sim.py -s ' +1_0 ' -e=-5` runs no event (the end time is
+/// already past) and `python taxi_sim.py --taxis -1 --end-time=20` has no taxi; a seed of
+/// any size seeds as CPython does (`-s 99999999999999999999999 -t 1` checked against
+/// CPython's trace).
+#[test]
+fn taxi_sim_reads_ints_as_python_does() {
+    assert_eq!(
+        stdout_of("taxi_sim", &["-s", " +1_0 ", "-e=-5"], ""),
+        lines(&["*** end of simulation time: 3 events pending ***"])
+    );
+    assert_eq!(
+        stdout_of("taxi_sim", &["--taxis", "-1", "--end-time=20"], ""),
+        lines(&["*** end of event ***"])
+    );
+    assert_eq!(
+        stdout_of(
+            "taxi_sim",
+            &["-s", "99999999999999999999999", "-t", "1"],
+            ""
+        ),
+        lines(&[
+            "taxi: 0  Event(time=0, proc=0, action='leave garage')",
+            "taxi: 0  Event(time=6, proc=0, action='pick up passenger')",
+            "taxi: 0  Event(time=28, proc=0, action='drop off passenger')",
+            "taxi: 0  Event(time=30, proc=0, action='pick up passenger')",
+            "taxi: 0  Event(time=38, proc=0, action='drop off passenger')",
+            "taxi: 0  Event(time=49, proc=0, action='going home')",
+            "*** end of event ***",
+        ])
+    );
 }
 
 #[test]

@@ -6,12 +6,14 @@
 //! together with the `#[generator]` attribute and the `yield_!` / `yield_from!` macros.
 #![no_std]
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod asyncio;
 
 mod adapt;
