@@ -299,8 +299,7 @@ fn a_pending_await_returns_to_the_executor_with_its_waker_registered_and_no_busy
 }
 
 #[test]
-fn the_future_awaited_in_the_body_gets_a_clone_of_the_executors_waker_which_outlives_the_poll()
-{
+fn the_future_awaited_in_the_body_gets_a_clone_of_the_executors_waker_which_outlives_the_poll() {
     let (tx, rx) = oneshot::channel();
     let counter = Arc::new(CountingWaker::default());
     let waker = Waker::from(counter.clone());
@@ -312,7 +311,11 @@ fn the_future_awaited_in_the_body_gets_a_clone_of_the_executors_waker_which_outl
     // that registered it is over reaches the executor's waker.
     tx.send(7).unwrap();
     assert_eq!(counter.wakes(), 1);
-    assert_eq!(Arc::strong_count(&counter), 1, "the clone was released: no leak");
+    assert_eq!(
+        Arc::strong_count(&counter),
+        1,
+        "the clone was released: no leak"
+    );
     let waker = Waker::from(counter.clone());
     assert_eq!(poll_next_once(g.as_mut(), &waker), Poll::Ready(Some(7)));
 }
@@ -340,7 +343,11 @@ fn a_value_sent_by_a_resume_future_dropped_midway_is_kept_by_the_body_and_the_st
         // One poll: the body receives 21 and waits at the gate. Then the future goes away.
         assert_eq!(poll_once(Pin::new(&mut step), Waker::noop()), Poll::Pending);
     }
-    assert_eq!(entries(&trace), ["received 21"], "21 was delivered, not lost");
+    assert_eq!(
+        entries(&trace),
+        ["received 21"],
+        "21 was delivered, not lost"
+    );
     assert!(g.is_running());
     // A resume now has no yield to deliver to: refused, with what to do.
     let message = expect_panic(|| g.as_mut().resume(5));
@@ -549,10 +556,7 @@ fn a_borrowed_async_generator_delegated_to_stays_its_owners() {
         assert_eq!(block_on(outer.as_mut().next()), Some(50));
     }
     // The delegator is gone; the borrowed generator goes on where it was.
-    assert_eq!(
-        block_on(Resume::new(inner.as_mut(), Some(()))),
-        Yielded(51)
-    );
+    assert_eq!(block_on(Resume::new(inner.as_mut(), Some(()))), Yielded(51));
 }
 
 // ---- async-stream's scenarios (tests/stream.rs) ----
@@ -638,7 +642,10 @@ fn an_async_generator_is_a_stream_combinator_input() {
 #[test]
 fn yield_inside_select_arms_vec_and_assert_eq_works() {
     #[generator(yield = u32, send = u32)]
-    async fn picks(mut left: mpsc::UnboundedReceiver<u32>, mut right: mpsc::UnboundedReceiver<u32>) {
+    async fn picks(
+        mut left: mpsc::UnboundedReceiver<u32>,
+        mut right: mpsc::UnboundedReceiver<u32>,
+    ) {
         let mut sent = Vec::new();
         for _ in 0..2 {
             futures::select! {
@@ -720,7 +727,10 @@ fn a_yield_point_a_macro_moved_into_a_future_polled_by_another_generator_panics(
         let _ = h.as_mut().start().await;
     }
     let message = expect_panic(|| block_on(smuggler().collect::<Vec<_>>()));
-    assert!(message.contains("polled outside of its own generator"), "{message}");
+    assert!(
+        message.contains("polled outside of its own generator"),
+        "{message}"
+    );
 }
 
 // ---- Auto traits and shape ----

@@ -188,3 +188,55 @@ fn a_delegation_moved_out_of_its_body_by_a_crate_path_stand_in_panics() {
         assert_eq!(g.status(), Status::Closed);
     }
 }
+
+/// A user macro that moves its argument into an `async` block.
+macro_rules! in_async {
+    ($e:expr) => {
+        async move { $e }
+    };
+}
+
+#[generator(yield = String)]
+fn host<F: std::future::Future<Output = ()>>(f: F) {
+    smuggled_await!(f);
+}
+
+#[generator(yield = u64)]
+fn smuggler(seen: Rc<Cell<bool>>) {
+    // `yield_!` in another macro's arguments is handed the capability; the macro moves it
+    // into a future that `host`, a generator with another yield type, polls.
+    let f = in_async!(yield_!(0x4141_4141_4141_4141));
+    let mut h = pin!(host(f));
+    if let GeneratorState::Yielded(s) = h.as_mut().start() {
+        seen.set(!s.is_empty());
+    }
+}
+
+#[test]
+fn a_yield_point_a_macro_moved_into_a_future_another_generator_polls_panics_instead_of_writing_the_wrong_type()
+ {
+    let seen = Rc::new(Cell::new(false));
+    let mut g = pin!(smuggler(seen.clone()));
+    let message = expect_panic(|| g.as_mut().start());
+    assert!(
+        message.contains("polled outside of its own generator"),
+        "{message}"
+    );
+    assert!(!seen.get(), "host never saw a String");
+    assert_eq!(g.status(), Status::Closed);
+}
+
+#[generator(yield = u32)]
+fn yields_through_a_macro_in_the_same_body() -> u32 {
+    // The same macro, its future awaited in the generator's own body: a real yield.
+    let sent = smuggled_await!(in_async!(yield_!(5)));
+    let _ = sent;
+    1
+}
+
+#[test]
+fn a_yield_point_a_macro_moved_into_a_future_awaited_in_its_own_body_yields() {
+    let mut g = pin!(yields_through_a_macro_in_the_same_body());
+    assert_eq!(g.as_mut().start(), GeneratorState::Yielded(5));
+    assert_eq!(g.as_mut().resume(()), GeneratorState::Complete(1));
+}

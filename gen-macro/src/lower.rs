@@ -186,7 +186,8 @@ impl Lowerer<'_> {
             }
             match &tokens[i] {
                 TokenTree::Group(group) => {
-                    let mut inner = Group::new(group.delimiter(), self.hand_capability(group.stream()));
+                    let mut inner =
+                        Group::new(group.delimiter(), self.hand_capability(group.stream()));
                     inner.set_span(group.span());
                     out.push(inner.into());
                 }
@@ -202,9 +203,12 @@ impl Lowerer<'_> {
     fn is_ours(&self, before: &[proc_macro2::TokenTree]) -> bool {
         use proc_macro2::TokenTree;
         match before {
-            [.., TokenTree::Ident(parent), TokenTree::Punct(c1), TokenTree::Punct(c2)]
-                if c1.as_char() == ':' && c2.as_char() == ':' =>
-            {
+            [
+                ..,
+                TokenTree::Ident(parent),
+                TokenTree::Punct(c1),
+                TokenTree::Punct(c2),
+            ] if c1.as_char() == ':' && c2.as_char() == ':' => {
                 let facade = self.krate.segments.last().map(|s| &s.ident);
                 *parent == "cogen" || Some(parent) == facade
             }

@@ -76,8 +76,7 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
         let guard = CloseOnUnwind(raw);
         // SAFETY: derived from `raw`, which the guard only uses when this access is over.
         let this = unsafe { &mut *raw };
-        if D
-            && let Some(parked) = this.parked
+        if D && let Some(parked) = this.parked
             && this.run_parked(parked, &mut io, waker).is_pending()
         {
             core::mem::forget(guard);

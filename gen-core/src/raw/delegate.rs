@@ -174,6 +174,17 @@ pub trait Delegable {}
 pub trait IterSend {}
 impl IterSend for () {}
 
+/// The send type of an async generator that delegates to a stream: only `()`.
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` over a stream needs `send = ()`, but this async generator's send type is `{Self}`",
+    label = "a stream cannot receive the values sent to this generator",
+    note = "delegate to an async generator whose send type is `{Self}` instead, or poll the \
+            stream yourself (`while let Some(x) = stream.next().await {{ .. }}`) and yield \
+            its items"
+)]
+pub trait StreamSend {}
+impl StreamSend for () {}
+
 impl OtherKind {
     /// # Safety
     /// The future must be awaited at once, where it is made, by the body of the generator
@@ -226,10 +237,7 @@ impl GeneratorKind {
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
     #[inline(always)]
-    pub unsafe fn delegate<G, Y, S, B>(
-        self,
-        source: Source<G, Y, S, B>,
-    ) -> YieldFromGenerator<G, S>
+    pub unsafe fn delegate<G, Y, S, B>(self, source: Source<G, Y, S, B>) -> YieldFromGenerator<G, S>
     where
         G: Generator<S, Yield = Y>,
     {
@@ -373,7 +381,7 @@ impl StreamKind {
     ) -> YieldFromStream<St, S>
     where
         St: Stream<Item = Y>,
-        S: IterSend,
+        S: StreamSend,
     {
         YieldFromStream {
             stream: source.source,

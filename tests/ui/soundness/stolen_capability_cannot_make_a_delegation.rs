@@ -12,10 +12,8 @@ use std::future::Future;
 mod evil {
     pub use cogen::*;
     pub mod __private {
-        pub use cogen::__private::{
-            generator, Co, Delegable, DelegateBoxed, DelegateBoxedDyn, DelegateGenerator,
-            DelegateIntoGenerator, DelegateIter, DelegateOther,
-        };
+        // Everything the expansion names, but `Source`, which is defined below.
+        pub use cogen::__private::*;
         std::thread_local! { pub static CO: std::cell::Cell<Option<Co<u32, ()>>> = const { std::cell::Cell::new(None) }; }
         pub struct Source;
         impl Source {
@@ -39,7 +37,7 @@ fn f() {
     use cogen::__private::{DelegateBoxed as _, DelegateBoxedDyn as _, DelegateGenerator as _,
         DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _};
     let src = cogen::__private::Source::new(Box::pin(leaf()), co, ());
-    let fut = (&&&&&&src).__cogen_kind().delegate(src);
+    let fut = (&&&&&&&&&&src).__cogen_kind().delegate(src);
     let mut fut = Some(Box::pin(fut));
     sneak!(std::future::poll_fn(move |cx| {
         let p = fut.as_mut().unwrap().as_mut().poll(cx); // becomes a trampoline, parks itself

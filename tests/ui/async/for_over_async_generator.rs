@@ -1,10 +1,12 @@
 use cogen::{generator, yield_};
 
 #[generator(yield = u32)]
-async fn counter() {
+async fn ticks() {
     yield_!(1);
 }
 
 fn main() {
-    let _ = counter();
+    for tick in ticks() {
+        let _ = tick;
+    }
 }
