@@ -653,7 +653,8 @@ fn yield_inside_select_arms_vec_and_assert_eq_works() {
                 y = right.next() => sent.push(yield_!(y.unwrap_or(0) + 100)),
             }
         }
-        let pair = vec![yield_!(7), yield_!(8)];
+        let pair: Vec<u32> = vec![yield_!(7), yield_!(8)];
+        let pair = &pair[..];
         assert_eq!(yield_!(sent.len() as u32), 2);
         yield_!(pair.iter().sum::<u32>() + sent.iter().sum::<u32>());
     }
@@ -767,9 +768,9 @@ fn async_generator_methods_and_generic_lifetimes_work_as_for_sync_generators() {
         }
     }
     #[generator(yield = T)]
-    async fn repeat<T: Clone>(value: T, times: usize)
+    async fn repeat<T>(value: T, times: usize)
     where
-        T: std::fmt::Debug,
+        T: Clone + std::fmt::Debug,
     {
         for _ in 0..times {
             yield_!(value.clone());

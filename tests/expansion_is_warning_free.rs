@@ -76,6 +76,45 @@ fn delegating() -> &'static str {
     )
 }
 
+/// An async generator that awaits, delegates and yields inside another macro.
+#[generator(yield = u32, send = u32)]
+async fn asynchronous(values: Vec<u32>) -> u32 {
+    std::future::ready(()).await;
+    let total = yield_from!(Box::pin(sums()));
+    let echoed = format!("{}", yield_!(total));
+    echoed.len() as u32 + values.len() as u32
+}
+
+#[generator(yield = u32, send = u32)]
+async fn sums() -> u32 {
+    let mut total = 0;
+    for _ in 0..2 {
+        total += yield_!(total);
+    }
+    total
+}
+
+/// An async stream that returns a value.
+#[generator(yield = u8)]
+async fn stream_with_return() -> usize {
+    yield_!(1);
+    1
+}
+
+#[test]
+fn every_async_shape_runs() {
+    use cogen::AsyncGenerator;
+    use futures::StreamExt;
+    futures::executor::block_on(async {
+        let mut g = pin!(asynchronous(vec![1]));
+        assert_eq!(g.as_mut().start().await, GeneratorState::Yielded(0));
+        assert_eq!(g.as_mut().resume(4).await, GeneratorState::Yielded(4));
+        assert_eq!(g.as_mut().resume(5).await, GeneratorState::Yielded(9));
+        assert_eq!(g.as_mut().resume(123).await, GeneratorState::Complete(4));
+        assert_eq!(stream_with_return().count().await, 1);
+    });
+}
+
 #[test]
 fn every_shape_runs() {
     assert_eq!(
