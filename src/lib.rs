@@ -144,6 +144,25 @@ pub mod asyncio {
 /// `#[generator(yield = Y, send = S, crate = path)]`, every key optional. See the
 /// [crate documentation](crate) for what the expansion is and what it accepts.
 ///
+/// On an `async fn` it makes an async generator ([`AsyncGenerator`]), whose body may also
+/// `.await` any future; with `send = ()` it is a `futures::Stream` too:
+///
+/// ```
+/// use cogen::{generator, yield_};
+/// use futures::StreamExt;
+///
+/// #[generator(yield = u32)]
+/// async fn slow_count(n: u32) {
+///     for i in 0..n {
+///         futures::future::ready(()).await; // any std future
+///         yield_!(i);
+///     }
+/// }
+///
+/// let items: Vec<u32> = futures::executor::block_on(slow_count(3).collect());
+/// assert_eq!(items, [0, 1, 2]);
+/// ```
+///
 /// ```
 /// use cogen::{generator, yield_};
 ///
@@ -171,12 +190,14 @@ pub mod __private {
 /// [`resume(s)`](Generator::resume) continues it, and `yield_!(v)` evaluates to `s`.
 /// `yield_!()` yields `()`.
 ///
-/// It only works written directly in the body of a `#[generator]` fn, as an expression of
-/// the body itself. Anywhere else it is a compile error: outside a generator, and inside a
-/// closure, `async` block or nested fn in the body, there is no generator for it to
-/// suspend; inside another macro's arguments (`println!("{}", yield_!(x))`) that macro
-/// could move it somewhere else, so bind it first (`let x = yield_!(v); println!("{x}")`);
-/// a `yield_!` produced by another `macro_rules!` is not seen by `#[generator]`.
+/// It works written in the body of a `#[generator]` fn (sync or `async`), also inside
+/// another macro's arguments (`println!("{}", yield_!(x))`, a `tokio::select!` arm, `vec!`):
+/// `#[generator]` hands it the generator's capability there. Anywhere else it is a compile
+/// error: outside a generator, and inside a closure, `async` block or nested fn in the
+/// body, there is no generator for it to suspend; a `yield_!` produced by another
+/// `macro_rules!` is not seen by `#[generator]`. If another macro moves it into a future
+/// that something else polls, it panics when polled ("polled outside of its own
+/// generator"); a macro that polls two yield points in one step (`join!`) panics too.
 ///
 /// ```
 /// use cogen::{generator, yield_, Generator, GeneratorState::*};
@@ -233,7 +254,11 @@ macro_rules! yield_ {
 ///   item at any depth and does not grow the native stack. Recursion needs the box
 ///   (`yield_from!(Box::pin(walk(child)))`): a generator cannot contain itself;
 /// * when `send = ()`, any `IntoIterator` of the yield type (`yield_from!(1..4)`,
-///   `yield_from!("AB".chars())`, a `Vec`); it then evaluates to `()`.
+///   `yield_from!("AB".chars())`, a `Vec`); it then evaluates to `()`;
+/// * in an async generator (`#[generator] async fn`) also an [`AsyncGenerator`] (held in
+///   place, borrowed, or boxed on the same trampoline; its `.await`s wait for the
+///   delegator too) and, when `send = ()`, any `futures::Stream` of the yield type
+///   (JavaScript's `yield*`).
 ///
 /// The subgenerator must not have started: `yield_from!` starts it, and panics if it is
 /// already suspended at a yield (Python's `yield from` would resume it with `next`, but a

@@ -16,6 +16,11 @@ use crate::{Generator, GeneratorState, Status};
 /// ready: each poll runs it to its next yield. Its return value is kept
 /// ([`take_return`](GeneratorStream::take_return)).
 ///
+/// For a stream whose items wait for something (a channel, a timer, I/O), write an async
+/// generator instead (`#[generator]` on an `async fn`): it is a `Stream` itself and its
+/// body can `.await`. `GeneratorStream` is for a synchronous generator you already have,
+/// or one you also drive as a `Generator` or an iterator.
+///
 /// It owns any pinned pointer to the generator: `Box::pin(gen())`, or `pin!(gen())`.
 ///
 /// ```
@@ -114,6 +119,10 @@ where
 /// (it wakes the task and returns `Pending`, as tokio's `yield_now` does), and completing
 /// makes the future ready. This is the bare `yield` of a generator-based coroutine, which
 /// asyncio reads as `sleep(0)`.
+///
+/// Its body can only give the executor a turn, not wait for anything. To await real
+/// futures between yields, write an async generator (`#[generator]` on an `async fn`) and
+/// poll it as a `Stream` or with `start`/`resume`.
 ///
 /// It owns any pinned pointer to the generator: `Box::pin(gen())`, or `pin!(gen())` to
 /// stay on the stack.
