@@ -53,6 +53,15 @@ CASES = [
     ("W5 cogen_on_hand_queue", ["w5", "cogen_on_hand_queue"],
      "cogen_bench::w5::cogen_on_hand_queue", 1_000_000),
     ("W5 tokio", ["w5", "tokio"], "cogen_bench::w5::tokio_current_thread", 1_000_000),
+    ("W6 hand", ["w6", "hand"], "cogen_bench::w6::hand", 1_000_000),
+    ("W6 async_stream", ["w6", "async_stream"], "cogen_bench::w6::async_stream", 1_000_000),
+    ("W6 cogen", ["w6", "cogen"], "cogen_bench::w6::cogen", 1_000_000),
+    ("W6 cogen_generator_stream", ["w6", "cogen_generator_stream"],
+     "cogen_bench::w6::cogen_generator_stream", 1_000_000),
+    ("W6b await_hand", ["w6", "await_hand"], "cogen_bench::w6::await_hand", 1_000_000),
+    ("W6b await_async_stream", ["w6", "await_async_stream"],
+     "cogen_bench::w6::await_async_stream", 1_000_000),
+    ("W6b await_cogen", ["w6", "await_cogen"], "cogen_bench::w6::await_cogen", 1_000_000),
 ]
 
 # Calls to these count as allocations (`__rust_alloc` and `Vec` growth end up in them;

@@ -16,6 +16,10 @@ Usage: python3 bench/report.py [--target DIR] [--python FILE] [--callgrind FILE]
                                [--out FILE] [--svg FILE] [--note TEXT]
        python3 bench/report.py --redraw-chart [--out FILE] [--svg FILE]
          (no run: redraw the chart from the W3 table already in BENCHMARKS.md)
+       python3 bench/report.py --only w6 [--runs DIR ...] [--out FILE]
+         (only the W6 region, from one or more runs of `cargo bench -- W6`, each DIR a
+         copy of <target>/criterion, or a directory holding one; every other region is
+         left as it is)
 """
 
 import argparse
@@ -118,6 +122,23 @@ W5_ROWS = [
      "`spawn_local` x 10,000, a `YieldNow` future (wake, `Pending` once)"),
     (CPY, "CPython asyncio", "`create_task` x 10,000, `gather`, `await asyncio.sleep(0)`"),
 ]
+# W6: (W6 bench id, W6b bench id or None, label, note). W6b is the same stream with an
+# always-ready `.await` before each item; its bench ids are the W6 ones prefixed `await_`.
+W6_GROUP = "W6_async_stream"
+W6_ROWS = [
+    ("hand", "await_hand", "hand-written `Stream` (floor)",
+     "a counter struct's `poll_next`; W6b: it also makes and polls a `ready(())` per item"),
+    ("stream_iter", None, "`futures::stream::iter(0..n)`", "n/a in W6b: no `.await` in it"),
+    ("async_stream", "await_async_stream", "async-stream `stream!`",
+     "`for i in 0..n { yield i; }`; W6b: `ready(()).await` before the `yield`"),
+    ("cogen", "await_cogen", "**cogen** async generator",
+     "`#[generator(yield = u64)] async fn`, `yield_!(i)`; W6b: `ready(()).await` before it"),
+    ("cogen_generator_stream", None, "cogen `GeneratorStream` over a sync generator",
+     "the older adapter, `pin!`-ed `#[generator] fn`; n/a in W6b: a sync body cannot `.await`"),
+]
+# The project's W6 target: cogen's async generator at most this many times the floor, and
+# below async-stream, in W6 and in W6b.
+W6_TARGET = 1.2
 W3_DEPTHS = [1, 8, 64]
 W3_STATIC_DEPTHS = [1, 8]
 
@@ -126,9 +147,13 @@ W3_STATIC_DEPTHS = [1, 8]
 # inputs
 # ---------------------------------------------------------------------------------------
 def load_criterion(target):
-    """full_id -> ns per item (median), with the sample count."""
+    """full_id -> ns per item (median), with the sample count. `target` is a cargo target
+    directory, or a directory that holds criterion's output itself."""
     results = {}
-    pattern = os.path.join(target, "criterion", "**", "new", "benchmark.json")
+    root = os.path.join(target, "criterion")
+    if not os.path.isdir(root):
+        root = target
+    pattern = os.path.join(root, "**", "new", "benchmark.json")
     for bench_file in glob.glob(pattern, recursive=True):
         with open(bench_file) as f:
             bench = json.load(f)
@@ -285,6 +310,108 @@ def w3_table(results):
     return "\n".join(lines)
 
 
+def median(values):
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def w6_cells(runs, bench_id, floor_id):
+    """(ns per item: median over the runs, [ratio to the floor in each run]) of one bench,
+    or None if no run has it. Each ratio is taken within its run."""
+    pairs = [(r[f"{W6_GROUP}/{bench_id}"]["ns"], r.get(f"{W6_GROUP}/{floor_id}", {}).get("ns"))
+             for r in runs if f"{W6_GROUP}/{bench_id}" in r]
+    if not pairs:
+        return None
+    return median([ns for ns, _ in pairs]), [ns / f for ns, f in pairs if f]
+
+
+def fmt_ratios(ratios):
+    """The median ratio, and with more than one run its min-max."""
+    if not ratios:
+        return "?"
+    if len(ratios) == 1:
+        return fmt_ratio(ratios[0])
+    return f"{fmt_ratio(median(ratios))} ({fmt_ratio(min(ratios))}–{fmt_ratio(max(ratios))})"
+
+
+def w6_table(runs, when_text):
+    """The W6 region: W6 and W6b side by side, ns per item and the ratio to the floor,
+    then the targets. With several runs: the median over them, and the ratio's min-max."""
+    many = len(runs) > 1
+    ratio_head = "× floor, median (min–max)" if many else "× floor"
+    lines = [
+        f"| implementation | W6 ns / item | W6 {ratio_head} | W6b ns / item | "
+        f"W6b {ratio_head} | notes |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    cells = {}
+    for w6_id, w6b_id, label, note in W6_ROWS:
+        row = [label]
+        for bench_id, floor_id in ((w6_id, "hand"), (w6b_id, "await_hand")):
+            c = w6_cells(runs, bench_id, floor_id) if bench_id else None
+            if bench_id:
+                cells[bench_id] = c
+            if c is None:
+                row += ["n/a", "n/a"] if bench_id is None else \
+                    ["— " + missing_reason(bench_id, note), "—"]
+            else:
+                row += [fmt_ns(c[0]), fmt_ratios(c[1])]
+        lines.append("| " + " | ".join(row) + f" | {note} |")
+
+    def target(variant, cogen_id, floor_id, peer_id):
+        c, f, p = cells.get(cogen_id), cells.get(floor_id), cells.get(peer_id)
+        if c is None or f is None or not c[1]:
+            return f"* {variant}: no result"
+        ratios = c[1]
+        worst = max(ratios)
+        line = (f"* {variant}: cogen ≤ {W6_TARGET}x the floor: {fmt_ns(c[0])} / "
+                f"{fmt_ns(f[0])} ns, {fmt_ratios(ratios)}: "
+                + ("**met**" if worst <= W6_TARGET else
+                   "**met** in the median, not in every run" if median(ratios) <= W6_TARGET
+                   else "**missed**"))
+        if p is not None:
+            per_run = [cr / pr for cr, pr in zip(ratios, p[1])] if len(p[1]) == len(ratios) \
+                else [c[0] / p[0]]
+            line += (f"; below async-stream ({fmt_ns(p[0])} ns): cogen ÷ async-stream "
+                     f"{fmt_ratios(per_run)}: "
+                     + ("**met**" if max(per_run) < 1 else
+                        "**met** in the median, not in every run" if median(per_run) < 1
+                        else "**missed**"))
+        return line
+
+    lines += [
+        "",
+        when_text,
+        "",
+        f"Targets: cogen's async generator at most {W6_TARGET}x the floor, and below "
+        "async-stream (met only if so in every run):",
+        "",
+        target("W6", "cogen", "hand", "async_stream"),
+        target("W6b (with `.await`)", "await_cogen", "await_hand", "await_async_stream"),
+    ]
+    return "\n".join(lines)
+
+
+def w6_when(runs, info):
+    """Which runs the W6 region shows, in words."""
+    times = [max(r["mtime"] for k, r in run.items() if k.startswith(W6_GROUP + "/"))
+             for run in runs if any(k.startswith(W6_GROUP + "/") for k in run)]
+    if not times:
+        return ""
+
+    def utc(t):
+        return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M")
+    state = (f"`{info['head']}` plus uncommitted changes" if info["dirty"]
+             else f"`{info['head']}`")
+    if len(runs) == 1:
+        return f"One run, finished at {utc(times[0])} UTC, cogen {state}."
+    return (f"Medians of {len(runs)} runs of `cargo bench -- W6` (finished at "
+            + ", ".join(utc(t) for t in sorted(times)) + f" UTC), cogen {state}; "
+            "each ratio is taken within its run.")
+
+
 def target_rows(results):
     def ns(key):
         return results.get(key, {}).get("ns")
@@ -353,6 +480,15 @@ def target_rows(results):
         rows.append(f"| (W5: \"about 3x faster than tokio current-thread\") | "
                     f"{fmt_ns(b)} / {fmt_ns(a)} ns = {b / a:.2f}x | "
                     f"{'3x or more' if b / a >= 3 else 'below 3x'} |")
+    for variant, cogen, floor, peer in [("W6", "cogen", "hand", "async_stream"),
+                                        ("W6b", "await_cogen", "await_hand",
+                                         "await_async_stream")]:
+        ratio_row(f"{variant} ≤ {W6_TARGET}x hand-written `Stream`", f"{W6_GROUP}/{cogen}",
+                  f"{W6_GROUP}/{floor}", W6_TARGET, "async generator")
+        a, b = ns(f"{W6_GROUP}/{cogen}"), ns(f"{W6_GROUP}/{peer}")
+        if a and b:
+            add(f"({variant}: below async-stream)", f"{fmt_ns(a)} / {fmt_ns(b)} ns = {a / b:.2f}x",
+                a < b)
     a, b = ns("W3_delegate/cogen_static/1"), ns("W3_delegate/cpython/1")
     if a and b:
         add("(W3 d = 1 with the static chain)", f"{fmt_ns(b)} / {fmt_ns(a)} ns = {b / a:.0f}x",
@@ -386,8 +522,10 @@ def headline(results):
          "explicit-stack iterator", "W4_tree/cpython"),
         ("W5 switch (`asyncio`, 10,000 tasks)", "W5_switch/cogen", "W5_switch/hand",
          "minimal ready-queue executor", "W5_switch/cpython"),
+        ("W6 async stream (async generator)", f"{W6_GROUP}/cogen", f"{W6_GROUP}/hand",
+         "hand-written `Stream`", None),
     ]:
-        c, f, p = ns(cogen), ns(floor), ns(cpy)
+        c, f, p = ns(cogen), ns(floor), ns(cpy) if cpy else None
         if c is None or f is None:
             out.append(f"* **{label}**: no result in this run")
             continue
@@ -399,6 +537,10 @@ def headline(results):
                 line += f"; **{t / c:.1f}x** faster than tokio current-thread"
             if p is not None:
                 line += f"; **{p / c:.0f}x** faster than CPython asyncio"
+        elif cogen.startswith("W6"):
+            a = ns(f"{W6_GROUP}/async_stream")
+            if a is not None:
+                line += f"; **{c / a:.2f}x** the time of async-stream's `stream!`"
         elif p is not None:
             line += f"; **{p / c:.0f}x** faster than CPython"
             if p / c < 50:
@@ -565,11 +707,12 @@ def read_regions(text, path):
     return regions
 
 
-def fill_regions(text, tables, path):
-    """The file's text with each region's content replaced by its table."""
+def fill_regions(text, tables, path, partial=False):
+    """The file's text with each region's content replaced by its table (`partial`: only
+    the regions in `tables`; the others are left as they are)."""
     present = read_regions(text, path)
     unknown = sorted(set(present) - set(tables))
-    if unknown:
+    if unknown and not partial:
         raise SystemExit(f"{path}: report.py writes no region named " + ", ".join(unknown) +
                          " (it writes " + ", ".join(tables) + ")")
     missing = [name for name in tables if name not in present]
@@ -580,6 +723,8 @@ def fill_regions(text, tables, path):
 
     def replace(m):
         name = m.group("name")
+        if name not in tables:
+            return m.group(0)
         return (f"<!-- table:{name} begin -->\n{tables[name].strip()}\n"
                 f"<!-- table:{name} end -->")
     return REGION.sub(replace, text)
@@ -633,6 +778,7 @@ def tables_of_run(results, callgrind, info, when, note):
         "w3-cpython": f"CPython ÷ cogen boxed: {w3_cpython or 'no result in this run'}.",
         "w4": simple_table("W4_tree", W4_ROWS, results, "hand_stack", "cogen"),
         "w5": simple_table("W5_switch", W5_ROWS, results, "hand", "cogen", unit="switch"),
+        "w6": w6_table([results], w6_when([results], info)),
         "callgrind": callgrind_table(callgrind),
         "allocations": allocation_measured(callgrind),
     }
@@ -671,10 +817,31 @@ def main():
     parser.add_argument("--redraw-chart", action="store_true",
                         help="no run: redraw the chart from the W3 table in --out, and change "
                         "nothing else")
+    parser.add_argument("--only", choices=["w6"],
+                        help="rewrite only this region (w6: the W6 table), from --runs")
+    parser.add_argument("--runs", nargs="+", metavar="DIR",
+                        help="with --only w6: the runs to take the medians and ratio ranges "
+                        "over, each a copy of <target>/criterion (default: --target's)")
     args = parser.parse_args()
 
     with open(args.out) as f:
         text = f.read()
+
+    if args.only == "w6":
+        runs = []
+        for d in args.runs or [args.target]:
+            run = load_criterion(d)
+            if not any(k.startswith(W6_GROUP + "/") for k in run):
+                raise SystemExit(f"{d}: no W6 results: run `cargo bench --bench generators "
+                                 "-- W6`")
+            runs.append(run)
+        table = w6_table(runs, w6_when(runs, machine_info(None)))
+        with open(args.out, "w") as f:
+            f.write(fill_regions(text, {"w6": table}, args.out, partial=True))
+        print(f"wrote the w6 region of {args.out} from {len(runs)} run(s)")
+        return
+    if args.runs:
+        raise SystemExit("--runs is for --only w6")
 
     if args.redraw_chart:
         w3 = read_regions(text, args.out).get("w3")

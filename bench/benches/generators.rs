@@ -1,9 +1,9 @@
-//! The cogen benchmark suite: W1 iterate, W2 send, W3 delegate, W4 tree, W5 switch, every
-//! implementation in the same run. Throughput is in items (W5: task switches), so
-//! criterion's per-iteration median divided by the item count is ns per item (`report.py`
+//! The cogen benchmark suite: W1 iterate, W2 send, W3 delegate, W4 tree, W5 switch, W6 async
+//! stream, every implementation in the same run. Throughput is in items (W5: task switches),
+//! so criterion's per-iteration median divided by the item count is ns per item (`report.py`
 //! does that).
 //!
-//! Settings are trimmed so the whole suite (about 70 benchmarks) runs in about five minutes
+//! Settings are trimmed so the whole suite (about 80 benchmarks) runs in about five minutes
 //! on a 2-core machine: 15 flat samples, 0.5 s warm-up, 2.5 s measurement per benchmark. Each
 //! iteration is a whole workload (62,500 to 1,000,000 items), so a sample is long enough to
 //! be stable. Override with criterion's own flags, e.g.
@@ -13,7 +13,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 
 use cogen_bench::*;
 
@@ -79,6 +81,16 @@ fn w5_switch(c: &mut Criterion) {
     group.finish();
 }
 
+fn w6_async_stream(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W6_async_stream");
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(W6_N));
+    for &(name, f) in W6_IMPLS.iter().chain(W6B_IMPLS) {
+        group.bench_function(name, |b| b.iter(|| f(black_box(W6_N))));
+    }
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(15)
@@ -90,6 +102,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = w1_iterate, w2_send, w3_delegate, w4_tree, w5_switch
+    targets = w1_iterate, w2_send, w3_delegate, w4_tree, w5_switch, w6_async_stream
 }
 criterion_main!(benches);

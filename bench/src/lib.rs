@@ -1,4 +1,4 @@
-//! The workloads of the cogen benchmark suite (W1-W5), one function per implementation.
+//! The workloads of the cogen benchmark suite (W1-W6), one function per implementation.
 //!
 //! Every function runs one whole workload and returns a checksum of everything it saw, so
 //! the benches (`benches/generators.rs`), the agreement test (`tests/agree.rs`) and the
@@ -12,6 +12,9 @@
 //! * W4 tree: in-order walk of a complete binary tree of `2^16` nodes, recursively.
 //! * W5 switch: `10_000` tasks on a single-threaded executor, each yielding to it `100`
 //!   times (`1_000_000` task switches).
+//! * W6 async stream: an async stream of `0..1_000_000`, summed by one `block_on`
+//!   (`while let Some(x) = s.next().await`); W6b: the same with an always-ready
+//!   `.await` before each item.
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -34,6 +37,8 @@ pub const W5_TASKS: u32 = 10_000;
 pub const W5_YIELDS: u32 = 100;
 /// W5: task switches per run.
 pub const W5_SWITCHES: u64 = W5_TASKS as u64 * W5_YIELDS as u64;
+/// W6 and W6b: items per run.
+pub const W6_N: u64 = 1_000_000;
 
 /// The sink every item goes through: an opaque value added with wrapping.
 #[inline(always)]
@@ -64,6 +69,8 @@ pub type W4Fn = fn(&'static Node) -> u64;
 /// A W5 implementation: `tasks` tasks yielding `yields` times each; returns the switches
 /// counted by the tasks themselves.
 pub type W5Fn = fn(u32, u32) -> u64;
+/// A W6 (or W6b) implementation: an async stream of `n` items, summed by `block_on`.
+pub type W6Fn = fn(u64) -> u64;
 
 /// W1 implementations, by bench id.
 pub const W1_IMPLS: &[(&str, W1Fn)] = &[
@@ -131,6 +138,23 @@ pub const W5_IMPLS: &[(&str, W5Fn)] = &[
     ("tokio", w5::tokio_current_thread),
     ("tokio_local_set", w5::tokio_local_set),
     ("local_pool", w5::local_pool),
+];
+
+/// W6 implementations, by bench id.
+pub const W6_IMPLS: &[(&str, W6Fn)] = &[
+    ("hand", w6::hand),
+    ("stream_iter", w6::stream_iter),
+    ("async_stream", w6::async_stream),
+    ("cogen", w6::cogen),
+    ("cogen_generator_stream", w6::cogen_generator_stream),
+];
+
+/// The W6b variant (an always-ready `.await` before each item), by bench id: only the
+/// implementations whose body can `.await` (not `stream::iter`, nor a sync generator).
+pub const W6B_IMPLS: &[(&str, W6Fn)] = &[
+    ("await_hand", w6::await_hand),
+    ("await_async_stream", w6::await_async_stream),
+    ("await_cogen", w6::await_cogen),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1375,5 +1399,180 @@ pub mod w5 {
         }
         pool.run();
         total.get()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// W6 async stream
+// ---------------------------------------------------------------------------------------
+
+/// W6: an async stream of `0..n`, polled to completion by `futures::executor::block_on`.
+///
+/// Every implementation is summed by the same driver, [`w6::drive`]: one `block_on` of
+/// `while let Some(x) = s.next().await`, the stream pinned on the stack. Every stream here
+/// is always ready, so `block_on` polls its future once and the whole run is one poll:
+/// per item there is one `poll_next` through `StreamExt::next`, nothing of the executor.
+/// W6b puts an always-ready `std::future::ready(()).await` before each item, in the
+/// implementations whose body can `.await`.
+pub mod w6 {
+    use std::future::Future;
+    use std::pin::{Pin, pin};
+    use std::task::{Context, Poll};
+
+    use futures::{Stream, StreamExt};
+
+    use super::mix;
+
+    /// The driver of every W6 implementation: `block_on` of a `next().await` loop.
+    #[inline(always)]
+    pub fn drive(stream: impl Stream<Item = u64>) -> u64 {
+        futures::executor::block_on(async move {
+            let mut stream = pin!(stream);
+            let mut acc = 0;
+            while let Some(x) = stream.next().await {
+                acc = mix(acc, x);
+            }
+            acc
+        })
+    }
+
+    /// The hand-written floor: a counter `Stream`, always ready.
+    pub struct Upto {
+        i: u64,
+        n: u64,
+    }
+
+    impl Upto {
+        pub fn new(n: u64) -> Self {
+            Upto { i: 0, n }
+        }
+    }
+
+    impl Stream for Upto {
+        type Item = u64;
+        #[inline]
+        fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<u64>> {
+            let this = self.get_mut();
+            if this.i < this.n {
+                let i = this.i;
+                this.i += 1;
+                Poll::Ready(Some(i))
+            } else {
+                Poll::Ready(None)
+            }
+        }
+    }
+
+    /// The W6b floor: the counter `Stream`, which makes and polls a
+    /// `std::future::ready(())` before each item (what a hand-written state machine does
+    /// for an `.await` of an always-ready future; `Pending` would be passed on).
+    pub struct AwaitUpto {
+        i: u64,
+        n: u64,
+    }
+
+    impl AwaitUpto {
+        pub fn new(n: u64) -> Self {
+            AwaitUpto { i: 0, n }
+        }
+    }
+
+    impl Stream for AwaitUpto {
+        type Item = u64;
+        #[inline]
+        fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+            let this = self.get_mut();
+            if this.i < this.n {
+                let mut ready = std::future::ready(());
+                if Pin::new(&mut ready).poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                let i = this.i;
+                this.i += 1;
+                Poll::Ready(Some(i))
+            } else {
+                Poll::Ready(None)
+            }
+        }
+    }
+
+    pub fn hand(n: u64) -> u64 {
+        drive(Upto::new(n))
+    }
+
+    pub fn await_hand(n: u64) -> u64 {
+        drive(AwaitUpto::new(n))
+    }
+
+    /// `futures::stream::iter` over the range.
+    pub fn stream_iter(n: u64) -> u64 {
+        drive(futures::stream::iter(0..n))
+    }
+
+    /// async-stream's `stream!` (yields through a thread-local slot).
+    pub fn async_stream(n: u64) -> u64 {
+        drive(async_stream::stream! {
+            for i in 0..n {
+                yield i;
+            }
+        })
+    }
+
+    pub fn await_async_stream(n: u64) -> u64 {
+        drive(async_stream::stream! {
+            for i in 0..n {
+                std::future::ready(()).await;
+                yield i;
+            }
+        })
+    }
+
+    // The return type `#[generator]` emits for an `async fn` names both `Stream<Item = Y>`
+    // and `FusedStream` (whose supertrait is `Stream`), which clippy flags in the user's
+    // crate; the allow is for that macro output only.
+    #[allow(clippy::implied_bounds_in_impls)]
+    pub mod cogen_impl {
+        use cogen::{generator, yield_};
+
+        /// The W6 async generator.
+        #[generator(yield = u64)]
+        pub async fn count(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+
+        /// The W6b async generator: an always-ready `.await` before each yield.
+        #[generator(yield = u64)]
+        pub async fn count_await(n: u64) {
+            for i in 0..n {
+                std::future::ready(()).await;
+                yield_!(i);
+            }
+        }
+
+        /// A sync generator, for `GeneratorStream` (its own, so that W1's generators keep
+        /// their uses).
+        #[generator(yield = u64)]
+        pub fn upto(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+    }
+
+    /// cogen's async generator, as a `Stream`.
+    pub fn cogen(n: u64) -> u64 {
+        drive(cogen_impl::count(n))
+    }
+
+    pub fn await_cogen(n: u64) -> u64 {
+        drive(cogen_impl::count_await(n))
+    }
+
+    /// cogen's `GeneratorStream` over a sync generator (stack-pinned): the adapter that
+    /// came before async generators.
+    pub fn cogen_generator_stream(n: u64) -> u64 {
+        drive(cogen::GeneratorStream::new(pin!(cogen_impl::upto(n))))
     }
 }

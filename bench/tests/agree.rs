@@ -32,7 +32,11 @@ fn w3_all_implementations_forward_every_item_at_every_depth() {
         }
     }
     for d in W3_STATIC_DEPTHS {
-        assert_eq!(w3::cogen_static(d, n), n * (n - 1) / 2, "W3 cogen_static d={d}");
+        assert_eq!(
+            w3::cogen_static(d, n),
+            n * (n - 1) / 2,
+            "W3 cogen_static d={d}"
+        );
     }
 }
 
@@ -67,6 +71,16 @@ fn w5_every_task_yields_every_time_on_every_executor() {
                 u64::from(tasks * yields),
                 "W5 {name} {tasks}x{yields}"
             );
+        }
+    }
+}
+
+#[test]
+fn w6_every_stream_yields_every_item() {
+    for n in [0u64, 1, 10_000] {
+        let expected = n * n.saturating_sub(1) / 2;
+        for (name, f) in W6_IMPLS.iter().chain(W6B_IMPLS) {
+            assert_eq!(f(n), expected, "W6 {name} n={n}");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Run one workload implementation in a loop, for a profiler:
-//! `profile <w1|w1c|w2|w3|w4|w5> <impl> [depth] [reps]`, e.g.
+//! `profile <w1|w1c|w2|w3|w4|w5|w6> <impl> [depth] [reps]` (w6: the W6 and W6b
+//! implementations), e.g.
 //! `valgrind --tool=callgrind target/release/profile w3 cogen_boxed 64 2`.
 
 use std::hint::black_box;
@@ -27,7 +28,11 @@ fn main() {
         "w2" => (0..num(2, 1)).for_each(|_| out ^= find(W2_IMPLS, name)(black_box(W2_N))),
         "w3" => {
             let d = num(2, 64);
-            let f = if name == "cogen_static" { w3::cogen_static } else { find(W3_IMPLS, name) };
+            let f = if name == "cogen_static" {
+                w3::cogen_static
+            } else {
+                find(W3_IMPLS, name)
+            };
             (0..num(3, 1)).for_each(|_| out ^= f(black_box(d), black_box(W3_N)))
         }
         "w4" => {
@@ -36,6 +41,10 @@ fn main() {
         }
         "w5" => (0..num(2, 1))
             .for_each(|_| out ^= find(W5_IMPLS, name)(black_box(W5_TASKS), black_box(W5_YIELDS))),
+        "w6" => {
+            let f = find(&[W6_IMPLS, W6B_IMPLS].concat(), name);
+            (0..num(2, 1)).for_each(|_| out ^= f(black_box(W6_N)))
+        }
         _ => panic!("unknown workload {workload:?}"),
     }
     println!("{out}");
