@@ -1527,10 +1527,6 @@ pub mod w6 {
         })
     }
 
-    // The return type `#[generator]` emits for an `async fn` names both `Stream<Item = Y>`
-    // and `FusedStream` (whose supertrait is `Stream`), which clippy flags in the user's
-    // crate; the allow is for that macro output only.
-    #[allow(clippy::implied_bounds_in_impls)]
     pub mod cogen_impl {
         use cogen::{generator, yield_};
 
