@@ -155,27 +155,12 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
         _: Sealed,
     ) -> Poll<F::Output> {
         let (generator, _) = self.project();
-        match generator.state.status() {
-            // As for `Gen`: `yield_from!` starts it fresh, and never polls it once done.
-            Status::Created if io.sent.is_some() => {
-                unreachable!("cogen: a value was sent to a delegate that has not started")
-            }
-            Status::Closed => unreachable!("cogen: a closed delegate was polled"),
-            _ => {
-                let raw = ptr::from_mut(generator);
-                let guard = CloseOnUnwind(raw);
-                // SAFETY: derived from `raw`, which the guard only uses on unwinding.
-                let this = unsafe { &mut *raw };
-                let outcome = this.poll_body(io, waker);
-                core::mem::forget(guard);
-                match outcome {
-                    Outcome::Complete(value) => Poll::Ready(value),
-                    Outcome::Suspended => Poll::Pending,
-                    Outcome::Awaiting => {
-                        this.state.set_running();
-                        Poll::Pending
-                    }
-                }
+        match generator.poll_as_delegate(io, waker) {
+            Outcome::Complete(value) => Poll::Ready(value),
+            Outcome::Suspended => Poll::Pending,
+            Outcome::Awaiting => {
+                generator.state.set_running();
+                Poll::Pending
             }
         }
     }

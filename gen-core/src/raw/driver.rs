@@ -213,6 +213,32 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         }
     }
 
+    /// Poll the body on behalf of a delegating generator, with its exchange area: the one
+    /// step `__cogen_poll` makes, for generators and async generators alike.
+    #[inline(always)]
+    pub(super) fn poll_as_delegate(
+        &mut self,
+        io: &mut Io<Y, S>,
+        waker: &Waker,
+    ) -> Outcome<F::Output> {
+        match self.state.status() {
+            // `yield_from!` checks that the generator is fresh before its first poll, and
+            // never polls it again once it completed.
+            Status::Created if io.sent.is_some() => {
+                unreachable!("cogen: a value was sent to a delegate that has not started")
+            }
+            Status::Closed => unreachable!("cogen: a closed delegate was polled"),
+            _ => {
+                let raw = ptr::from_mut(self);
+                let guard = CloseOnUnwind(raw);
+                // SAFETY: derived from `raw`, which the guard only uses on unwinding.
+                let outcome = unsafe { &mut *raw }.poll_body(io, waker);
+                core::mem::forget(guard);
+                outcome
+            }
+        }
+    }
+
     /// Poll the body of a (synchronous) generator: waiting in an `.await` is an error.
     #[inline(always)]
     fn poll_sync_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
@@ -330,22 +356,12 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         waker: &Waker,
         _: Sealed,
     ) -> Poll<F::Output> {
-        match self.state.status() {
-            // `yield_from!` checks that the generator is fresh before its first poll, and
-            // never polls it again once it completed.
-            Status::Created if io.sent.is_some() => {
-                unreachable!("cogen: a value was sent to a delegate that has not started")
-            }
-            Status::Closed => unreachable!("cogen: a closed delegate was polled"),
-            _ => {
-                // SAFETY: nothing is moved out of the generator (see `poll_body`).
-                let raw = ptr::from_mut(unsafe { self.get_unchecked_mut() });
-                let guard = CloseOnUnwind(raw);
-                // SAFETY: derived from `raw`, which the guard only uses on unwinding.
-                let poll = unsafe { &mut *raw }.poll_sync_body(io, waker);
-                core::mem::forget(guard);
-                poll
-            }
+        // SAFETY: nothing is moved out of the generator (see `poll_body`).
+        let this = unsafe { self.get_unchecked_mut() };
+        match this.poll_as_delegate(io, waker) {
+            Outcome::Complete(value) => Poll::Ready(value),
+            Outcome::Suspended => Poll::Pending,
+            Outcome::Awaiting => this.awaited_in_sync_body(io),
         }
     }
 
