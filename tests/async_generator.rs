@@ -791,3 +791,34 @@ fn the_sync_protocol_is_untouched_a_sync_generator_still_refuses_to_wait() {
     let mut g = pin!(sync_pair());
     assert_eq!(g.as_mut().start(), Yielded(10));
 }
+
+#[test]
+fn a_yield_cancelled_by_select_after_it_yielded_panics_at_the_next_resume_instead_of_dropping_the_value()
+ {
+    use futures::FutureExt;
+    #[generator(yield = u32, send = u32)]
+    async fn loses_the_race(trace: Trace) {
+        futures::select_biased! {
+            v = async { yield_!(1) }.fuse() => push(&trace, format!("yield branch {v}")),
+            _ = std::future::ready(()).fuse() => push(&trace, "ready branch"),
+        }
+        executor_turn().await;
+        let v = yield_!(2);
+        push(&trace, format!("got {v}"));
+    }
+    let trace = new_trace();
+    let mut g = pin!(loses_the_race(trace.clone()));
+    // The yield branch yielded 1, then lost to the ready branch and was dropped.
+    assert_eq!(block_on(g.as_mut().start()), Yielded(1));
+    let message = expect_panic(|| block_on(g.as_mut().resume(10)));
+    assert!(
+        message.contains("cancelled by the macro around it"),
+        "{message}"
+    );
+    assert_eq!(g.status(), Status::Closed);
+    assert_eq!(
+        entries(&trace),
+        ["ready branch"],
+        "10 was never taken as 2's value"
+    );
+}

@@ -200,7 +200,11 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
         // is only re-pinned here and dropped in place, never moved.
         let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };
-        match with_bridge(io, waker, owner, extent, |cx| body.poll(cx)) {
+        let poll = with_bridge(io, waker, owner, extent, |cx| body.poll(cx));
+        if io.sent.is_some() {
+            self.sent_not_received(io);
+        }
+        match poll {
             Poll::Ready(value) => {
                 self.drop_body();
                 Outcome::Complete(value)
@@ -211,6 +215,22 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
             }
             Poll::Pending => Outcome::Awaiting,
         }
+    }
+
+    /// The body was resumed with a value and did not take it: the yield point it was for
+    /// was dropped after it yielded (a macro around `yield_!` cancelled it, as `select!`
+    /// does with the future of a branch that loses). Close the generator and say so,
+    /// rather than drop the value unseen.
+    #[cold]
+    #[inline(never)]
+    fn sent_not_received(&mut self, io: &mut Io<Y, S>) -> ! {
+        drop(io.take_sent());
+        if let Some(parked) = io.take_parked() {
+            // SAFETY: it parked in this poll of the body, which is still alive.
+            unsafe { Trampoline::unpark(parked) };
+        }
+        self.drop_body();
+        super::exchange::stale_yield()
     }
 
     /// Poll the body on behalf of a delegating generator, with its exchange area: the one
@@ -224,9 +244,9 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         match self.state.status() {
             // `yield_from!` checks that the generator is fresh before its first poll, and
             // never polls it again once it completed.
-            Status::Created if io.sent.is_some() => {
-                unreachable!("cogen: a value was sent to a delegate that has not started")
-            }
+            // Only a yield point dropped after it yielded leaves a value for a delegate
+            // that has not started (see `sent_not_received`).
+            Status::Created if io.sent.is_some() => super::exchange::stale_yield(),
             Status::Closed => unreachable!("cogen: a closed delegate was polled"),
             _ => {
                 let raw = ptr::from_mut(self);

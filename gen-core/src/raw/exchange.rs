@@ -167,3 +167,18 @@ fn two_yields() -> ! {
          (`pattern = future => yield_!(value)`)"
     )
 }
+
+/// A yield point handed its value out and was then dropped, or polled again, by the macro
+/// around it (`select!` drops the futures of the branches that lose; a `yield_!` in one of
+/// them has yielded already): the value sent for it would be lost.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn stale_yield() -> ! {
+    panic!(
+        "a cogen yield point yielded and was then cancelled by the macro around it (a \
+         `yield_!` in the future of a `select!` branch that lost the race?), so the value sent \
+         for it has no receiver; yield in the branch's handler instead \
+         (`pattern = future => yield_!(value)`); the generator is now closed"
+    )
+}

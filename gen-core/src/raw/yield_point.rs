@@ -99,7 +99,9 @@ impl<Y, S> Future for YieldNow<Y, S> {
             }
             None => match io.take_sent() {
                 Some(sent) => Poll::Ready(sent),
-                None => unreachable!("cogen: a generator resumed its body without a value"),
+                // Resumed in a step that sent nothing: it yielded, was cancelled by the
+                // macro around it, and is polled again later (see `exchange::stale_yield`).
+                None => super::exchange::stale_yield(),
             },
         }
     }
