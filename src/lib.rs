@@ -177,6 +177,43 @@ pub mod asyncio {
 /// ```
 pub use cogen_macro::generator;
 
+/// A generator as an expression: `generator_block!(yield = Y, send = S, move { body })`.
+///
+/// The keys are those of [`#[generator]`](generator) (`yield`, `send`, `crate`, each
+/// optional); the body is a `move` block that captures its environment as a `move` closure
+/// does, and may use [`yield_!`] and [`yield_from!`]. It lowers exactly as the attribute
+/// does: the same errors, the same footprint, no allocation. Its value is the generator; the
+/// block's value is the generator's return value (its type is inferred, so a `?` in the body
+/// may need the block's type written out, as in a closure). `async move { .. }` makes an
+/// async generator.
+///
+/// Python's nested generator functions and generator expressions, and generators built
+/// inside generators (the N-Queens and Knight's Tour solvers of CPython's test_generators),
+/// need no named fn:
+///
+/// ```
+/// use cogen::{generator_block, yield_, yield_from, Generator};
+///
+/// let limit = 10;
+/// let words = vec!["a", "bb", "ccc"];
+/// let lengths = &words; // borrowed, then moved into the block as a reference
+/// let mut g = std::pin::pin!(generator_block!(yield = usize, move {
+///     for word in lengths {
+///         yield_!(word.len());
+///     }
+///     let squares = generator_block!(yield = usize, move {
+///         for i in 1..4 {
+///             yield_!(i * i);
+///         }
+///     });
+///     yield_from!(squares);
+///     limit
+/// }));
+/// assert_eq!(g.as_mut().iter().collect::<Vec<_>>(), [1, 2, 3, 1, 4, 9]);
+/// assert_eq!(words.len(), 3); // still ours
+/// ```
+pub use cogen_macro::generator_block;
+
 /// Support for the code that `#[generator]` expands to: not public API.
 #[doc(hidden)]
 pub mod __private {

@@ -135,3 +135,28 @@ fn a_generator_is_within_32_bytes_of_the_equivalent_async_block() {
         size_of_val(&equivalent)
     );
 }
+
+#[test]
+fn an_inline_generator_allocates_nothing_and_is_the_size_of_the_same_generator_fn() {
+    let n = N;
+    let (allocations, sum) = allocations_during(|| {
+        pin!(cogen::generator_block!(yield = u64, move {
+            for i in 0..n {
+                cogen::yield_!(i);
+            }
+        }))
+        .iter()
+        .sum::<u64>()
+    });
+    assert_eq!(sum, N * (N - 1) / 2);
+    assert_eq!(allocations, 0);
+    let inline = cogen::generator_block!(yield = u64, move {
+        for i in 0..n {
+            cogen::yield_!(i);
+        }
+    });
+    assert_eq!(
+        std::mem::size_of_val(&inline),
+        std::mem::size_of_val(&count_to(n))
+    );
+}

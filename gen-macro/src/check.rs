@@ -257,6 +257,10 @@ impl<'ast> Visit<'ast> for Checker<'_> {
     }
 
     fn visit_macro(&mut self, node: &'ast syn::Macro) {
+        if parse::is_generator_block(&node.path) {
+            // A generator of its own, checked by its own expansion.
+            return;
+        }
         if let Some(point) = Point::of_path(&node.path, self.krate) {
             self.point(point, node);
         } else {

@@ -14,6 +14,7 @@ use quote::{ToTokens, quote};
 mod check;
 mod emit;
 mod errors;
+mod inline;
 mod lower;
 mod parse;
 mod scope;
@@ -40,6 +41,13 @@ pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
     args.yield_ty = Some(syn::parse_quote!(#krate::asyncio::Suspend));
     args.send_ty = Some(syn::parse_quote!(#krate::asyncio::Resume));
     expand(args, true, errors, item.into()).into()
+}
+
+// Documented where users see it: on the `cogen` facade's re-export.
+#[allow(missing_docs)]
+#[proc_macro]
+pub fn generator_block(input: TokenStream) -> TokenStream {
+    inline::expand(input.into()).into()
 }
 
 fn default_crate() -> syn::Path {

@@ -157,6 +157,10 @@ impl VisitMut for Lowerer<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        // A nested `generator_block!` is a generator of its own, as a nested item is.
+        if crate::parse::is_generator_block(&mac.path) {
+            return;
+        }
         // Not a yield point (those are replaced before this is reached).
         mac.tokens = self.hand_capability(std::mem::take(&mut mac.tokens));
     }

@@ -213,3 +213,10 @@ pub fn operand(mac: &syn::Macro) -> syn::Result<Option<syn::Expr>> {
         }
     })
 }
+
+/// `generator_block!` (by any path): a nested generator, a body of its own.
+pub fn is_generator_block(path: &syn::Path) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|segment| segment.ident == "generator_block")
+}
