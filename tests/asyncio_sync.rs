@@ -1,7 +1,7 @@
 //! Behaviour of `cogen::asyncio`'s synchronization primitives and queues, checked against
 //! CPython's test_locks.py (`LockTests`, `EventTests`, `ConditionTests`) and test_queues.py
 //! (`QueueBasicTests`, `QueueGetTests`, `QueuePutTests`, the LIFO and priority orders, and
-//! `_QueueJoinTestMixin`). Each test states the behaviour in its name, shows the trace or
+//! `_QueueJoinTestMixin`), and `wait_for` against test_waitfor.py. Each test states the behaviour in its name, shows the trace or
 //! values in its body, and names the CPython test in a comment.
 //!
 //! The Rust mapping (as in tests/asyncio.rs):
@@ -22,8 +22,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use cogen::asyncio::{
-    self, Cancelled, Condition, Event, EventLoop, LifoQueue, Lock, PriorityQueue, Queue,
-    QueueEmpty, QueueFull, Task,
+    self, AsyncError, Cancelled, Condition, Event, EventLoop, LifoQueue, Lock, PriorityQueue,
+    Queue, QueueEmpty, QueueFull, Task, TimeoutError,
 };
 use cogen::yield_from;
 
@@ -1209,4 +1209,217 @@ fn joining_an_empty_queue_returns_at_once_and_task_done_cannot_underflow() {
         expect_panic(|| q.task_done()),
         "task_done() called too many times"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// wait_for (test_waitfor.py)
+// ---------------------------------------------------------------------------------------
+
+/// `CancelledError`, `TimeoutError`, and an error of the code (`FooException`).
+#[derive(Debug, Clone, PartialEq)]
+enum Error {
+    Cancelled,
+    Timeout,
+    Foo,
+}
+
+impl From<Cancelled> for Error {
+    fn from(_: Cancelled) -> Self {
+        Error::Cancelled
+    }
+}
+
+impl From<TimeoutError> for Error {
+    fn from(_: TimeoutError) -> Self {
+        Error::Timeout
+    }
+}
+
+impl AsyncError for Error {
+    fn is_cancelled(&self) -> bool {
+        *self == Error::Cancelled
+    }
+}
+
+/// Run a main coroutine that fails with [`Error`] on a virtual clock; its outcome and the
+/// loop's time.
+fn run_err<G, T>(main: G) -> (Result<T, Error>, Duration)
+where
+    G: cogen::Generator<asyncio::Resume, Yield = asyncio::Suspend, Return = Result<T, Error>>
+        + 'static,
+    T: 'static,
+{
+    let lp = EventLoop::with_virtual_clock();
+    let result = lp.run(main);
+    (result, lp.time())
+}
+
+#[asyncio::coroutine]
+fn sleeps_then(secs_x10: u64, running: Rc<Cell<Option<bool>>>) -> Result<&'static str, Error> {
+    running.set(Some(true));
+    let slept = yield_from!(asyncio::sleep(ms(100 * secs_x10)));
+    running.set(Some(false)); // `finally:`
+    slept?;
+    Ok("done")
+}
+
+#[asyncio::coroutine]
+fn times_out_a_task(running: Rc<Cell<Option<bool>>>) -> Result<(), Error> {
+    let fut = asyncio::create_task(sleeps_then(100, running.clone()));
+    let got = yield_from!(asyncio::wait_for(&fut, Some(ms(100))));
+    assert_eq!(got, Err(Error::Timeout));
+    assert!(fut.done() && fut.cancelled()); // cancelled by the timeout
+    assert_eq!(now(), ms(100));
+    assert_eq!(running.get(), Some(false));
+    Ok(())
+}
+
+#[test]
+fn wait_for_cancels_what_runs_out_of_time_and_fails_with_timeout() {
+    // test_wait_for
+    let running = Rc::new(Cell::new(None));
+    assert_eq!(run_err(times_out_a_task(running)), (Ok(()), ms(100)));
+}
+
+#[asyncio::coroutine]
+fn zero_timeouts(started: Rc<Cell<bool>>) -> Result<(), Error> {
+    let fut: asyncio::Future<&str, Error> = asyncio::Future::new();
+    fut.set_result("done").unwrap();
+    let got = yield_from!(asyncio::wait_for(&fut, Some(Duration::ZERO)));
+    assert_eq!(got, Ok("done")); // done already: its result
+    #[asyncio::coroutine]
+    fn marks(started: Rc<Cell<bool>>) -> Result<u32, Error> {
+        started.set(true);
+        Ok(1)
+    }
+    let got = yield_from!(asyncio::wait_for(
+        marks(started.clone()),
+        Some(Duration::ZERO)
+    ));
+    assert_eq!(got, Err(Error::Timeout));
+    assert!(!started.get()); // cancelled before it ran
+    let got = yield_from!(asyncio::wait_for(marks(started.clone()), None));
+    assert_eq!(got, Ok(1)); // no limit
+    Ok(())
+}
+
+#[test]
+fn a_zero_timeout_gives_a_done_result_and_cancels_the_rest_before_it_starts() {
+    // test_wait_for_timeout_less_then_0_or_0_future_done,
+    // test_wait_for_timeout_less_then_0_or_0_coroutine_do_not_started, test_wait_for_blocking
+    let started = Rc::new(Cell::new(false));
+    assert_eq!(run_err(zero_timeouts(started)), (Ok(()), Duration::ZERO));
+}
+
+#[asyncio::coroutine]
+fn result_before_the_timeout() -> Result<&'static str, Error> {
+    let fut: asyncio::Future<&'static str, Error> = asyncio::Future::new();
+    let set = fut.clone();
+    asyncio::get_running_loop()
+        .unwrap()
+        .call_later(ms(100), move || set.set_result("ok").unwrap());
+    yield_from!(asyncio::wait_for(fut, Some(ms(200))))
+}
+
+#[test]
+fn a_result_before_the_timeout_is_returned_at_once() {
+    // test_wait_for_race_condition
+    assert_eq!(run_err(result_before_the_timeout()), (Ok("ok"), ms(100)));
+}
+
+#[asyncio::coroutine]
+fn catches_the_cancel_and_returns_1() -> Result<u32, Error> {
+    let slept = yield_from!(asyncio::sleep(Duration::from_secs(1)));
+    assert_eq!(slept, Err(Cancelled));
+    Ok(1)
+}
+
+#[asyncio::coroutine]
+fn value_despite_timeout() -> Result<u32, Error> {
+    yield_from!(asyncio::wait_for(
+        catches_the_cancel_and_returns_1(),
+        Some(ms(10))
+    ))
+}
+
+#[test]
+fn what_returns_a_value_when_cancelled_by_the_timeout_gives_that_value() {
+    // test_wait_for_cancellation_race_condition (gh-86296)
+    assert_eq!(run_err(value_despite_timeout()), (Ok(1), ms(10)));
+}
+
+#[asyncio::coroutine]
+fn slow_to_cancel(done: Rc<Cell<bool>>) -> Result<(), Error> {
+    let slept = yield_from!(asyncio::sleep(Duration::from_secs(10)));
+    if slept.is_err() {
+        let _ = yield_from!(asyncio::sleep(ms(1)));
+    }
+    done.set(true); // `finally:`
+    slept.map_err(Error::from)
+}
+
+#[asyncio::coroutine]
+fn waits_for_the_cancellation(done: Rc<Cell<bool>>) -> Result<(), Error> {
+    let inner = asyncio::create_task(slow_to_cancel(done));
+    yield_from!(asyncio::wait_for(&inner, Some(ms(1))))
+}
+
+#[test]
+fn after_the_timeout_wait_for_waits_until_the_cancelled_task_has_finished() {
+    // test_wait_for_waits_for_task_cancellation (bpo-32751)
+    let done = Rc::new(Cell::new(false));
+    assert_eq!(
+        run_err(waits_for_the_cancellation(done.clone())),
+        (Err(Error::Timeout), ms(2))
+    );
+    assert!(done.get());
+}
+
+#[asyncio::coroutine]
+fn holds_up_cancellation() -> Result<u32, Error> {
+    if yield_from!(asyncio::sleep(ms(300))).is_err()
+        && yield_from!(asyncio::sleep(ms(300))).is_err()
+    {
+        let _ = yield_from!(asyncio::sleep(ms(300)));
+    }
+    Ok(42)
+}
+
+#[asyncio::coroutine]
+fn wait_for_self_cancellation() -> Result<(), Error> {
+    let inner_task = asyncio::create_task(holds_up_cancellation());
+    let task = asyncio::create_task(asyncio::wait_for(inner_task.clone(), Some(ms(100))));
+    yield_from!(asyncio::sleep(ms(200)))?;
+    assert!(task.cancel());
+    let got = yield_from!(&task);
+    assert_eq!(got, Err(Error::Cancelled));
+    assert_eq!(now(), ms(200));
+    let got = yield_from!(&inner_task);
+    assert_eq!(got, Ok(42));
+    assert_eq!(now(), ms(400));
+    Ok(())
+}
+
+#[test]
+fn wait_for_stays_cancellable_while_the_awaitable_holds_up_its_cancellation() {
+    // test_wait_for_self_cancellation
+    assert_eq!(run_err(wait_for_self_cancellation()), (Ok(()), ms(400)));
+}
+
+#[asyncio::coroutine]
+fn raises_when_cancelled() -> Result<(), Error> {
+    let _ = yield_from!(asyncio::sleep(ms(200)));
+    Err(Error::Foo) // `finally: raise FooException`
+}
+
+#[asyncio::coroutine]
+fn reraises() -> Result<(), Error> {
+    let inner = asyncio::create_task(raises_when_cancelled());
+    yield_from!(asyncio::wait_for(&inner, Some(ms(1))))
+}
+
+#[test]
+fn an_error_raised_while_cancelled_by_the_timeout_is_the_result() {
+    // test_wait_for_reraises_exception_during_cancellation
+    assert_eq!(run_err(reraises()), (Err(Error::Foo), ms(1)));
 }

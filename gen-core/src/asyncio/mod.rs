@@ -16,6 +16,7 @@
 //! | `asyncio.Lock()`, `Event()`, `Condition()` | [`Lock::new()`](Lock::new), [`Event::new()`](Event::new), [`Condition::new()`](Condition::new) |
 //! | `asyncio.Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | [`Queue::with_maxsize(n)`](Queue::with_maxsize) ([`Queue::new()`](Queue::new): unbounded), [`LifoQueue`], [`PriorityQueue`] |
 //! | `QueueFull`, `QueueEmpty` | [`QueueFull`], [`QueueEmpty`] |
+//! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] |
 //! | `CancelledError` | [`Cancelled`] |
 //!
 //! A coroutine yields [`Suspend`] (only this module can make one, so a coroutine cannot
@@ -77,6 +78,7 @@ mod locks;
 mod queues;
 mod semaphore;
 mod task;
+mod timeout;
 
 use alloc::rc::Rc;
 use core::fmt;
@@ -89,6 +91,7 @@ pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lo
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
 pub use task::{Task, create_task};
+pub use timeout::{TimeoutError, WaitFor, wait_for};
 
 use future::Waitable;
 
