@@ -1,8 +1,10 @@
 //! Behaviour of `cogen::asyncio`, checked against CPython's asyncio tests: the scenarios of
 //! sections C (coroutines and `await`, test_coroutines.py), F (`Future`, test_futures.py),
 //! T (`Task` and `sleep`, test_tasks.py), GA (`gather`) and S (`Semaphore`, test_locks.py)
-//! of the acceptance catalogue. Each test states the behaviour in its name, shows the trace or
-//! values in its body, and names the scenario in a comment (`// T06`).
+//! of the acceptance catalogue, and the loop's robustness (timers cancelled in their own tick,
+//! closing, futures of other loops, deep cancellation chains, callback ids). Each test states
+//! the behaviour in its name, shows the trace or values in its body, and names the scenario in
+//! a comment (`// T06`). The locks and queues are in tests/asyncio_sync.rs.
 //!
 //! The Rust mapping:
 //! * `async def f() -> T` is `#[asyncio::coroutine] fn f() -> Result<T, E>`; `await x` is

@@ -1423,3 +1423,40 @@ fn an_error_raised_while_cancelled_by_the_timeout_is_the_result() {
     // test_wait_for_reraises_exception_during_cancellation
     assert_eq!(run_err(reraises()), (Err(Error::Foo), ms(1)));
 }
+
+// ---------------------------------------------------------------------------------------
+// Scale
+// ---------------------------------------------------------------------------------------
+
+#[asyncio::coroutine]
+fn takes_and_gives_back(lock: Lock, q: Queue<u32>) -> Result<(), Cancelled> {
+    yield_from!(lock.acquire())?;
+    lock.release();
+    let item = yield_from!(q.get())?;
+    q.put_nowait(item + 1).unwrap();
+    Ok(())
+}
+
+#[test]
+fn a_hundred_thousand_waiters_on_a_lock_and_a_queue_take_linear_time() {
+    // Every hand-off is O(1): no operation scans the waiters.
+    let lp = EventLoop::with_virtual_clock();
+    let (lock, q) = (Lock::new(), Queue::new());
+    lp.run_until_complete(lp.create_task(lock.acquire()))
+        .unwrap();
+    let tasks: Vec<Task<()>> = (0..100_000)
+        .map(|_| lp.create_task(takes_and_gives_back(lock.clone(), q.clone())))
+        .collect();
+    lp.run_briefly(); // all wait for the lock
+    let start = std::time::Instant::now();
+    lock.release();
+    q.put_nowait(0).unwrap();
+    lp.run_until_complete(asyncio::gather(&tasks)).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(q.get_nowait(), Ok(100_000));
+    assert!(!lock.locked());
+}

@@ -17,7 +17,11 @@ use crate::Generator;
 /// Python's event loop: runs ready callbacks and task steps in FIFO order, and timers by
 /// deadline (equal deadlines in the order they were scheduled).
 ///
-/// `EventLoop` is a cheap handle (`Clone` shares the loop). One iteration (a *tick*) runs
+/// `EventLoop` is a cheap handle (`Clone` shares the loop). The handles made by
+/// [`new`](EventLoop::new) and [`with_virtual_clock`](EventLoop::with_virtual_clock), and
+/// their clones, own it: when the last of them is dropped, the loop is closed (its pending
+/// tasks' coroutines, its callbacks and its timers are dropped), even if a pending task
+/// holds a handle from [`get_running_loop`], which does not keep the loop open. One iteration (a *tick*) runs
 /// every callback and task step that was ready when it began; what they schedule runs on
 /// the next tick. When nothing is ready, the loop waits for the earliest timer: on a real
 /// clock it sleeps, on a virtual clock it jumps.

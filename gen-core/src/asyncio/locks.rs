@@ -3,7 +3,6 @@
 
 use alloc::collections::VecDeque;
 use alloc::rc::Rc;
-use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::pin::Pin;
@@ -98,14 +97,15 @@ impl WaitQueue {
         self.entries.borrow().len() - self.stale.get()
     }
 
-    /// The waiters in the queue, in order (a copy: waking them may change the queue).
-    pub(crate) fn waiters(&self) -> Vec<Rc<Waiter>> {
+    /// Visit the waiters in the queue, in order, until `visit` returns false. `visit` may
+    /// complete their futures (which only schedules their tasks), not change the queue.
+    pub(crate) fn visit(&self, mut visit: impl FnMut(&Waiter) -> bool) {
         let entries = self.entries.borrow();
-        entries
-            .iter()
-            .filter(|waiter| waiter.queued.get())
-            .cloned()
-            .collect()
+        for waiter in entries.iter().filter(|waiter| waiter.queued.get()) {
+            if !visit(waiter) {
+                return;
+            }
+        }
     }
 
     /// Wake the longest waiter not woken yet, taking out those before it (Python's
@@ -403,12 +403,13 @@ impl Op for AcquireOp {
     fn step(&mut self, resumed: Option<Resume>) -> GeneratorState<Suspend, Resume> {
         let inner = &self.lock.inner;
         let Some(arg) = resumed else {
-            let free = !inner.locked.get()
-                && inner
-                    .waiters
-                    .waiters()
-                    .iter()
-                    .all(|waiter| waiter.future.cancelled());
+            let mut free = !inner.locked.get();
+            if free {
+                inner.waiters.visit(|waiter| {
+                    free = waiter.future.cancelled();
+                    free
+                });
+            }
             if free {
                 inner.locked.set(true);
                 return GeneratorState::Complete(Ok(()));
@@ -505,11 +506,12 @@ impl Event {
         if self.inner.value.replace(true) {
             return;
         }
-        for waiter in self.inner.waiters.waiters() {
+        self.inner.waiters.visit(|waiter| {
             if !waiter.future.done() {
                 let _ = waiter.future.set_result(());
             }
-        }
+            true
+        });
     }
 
     /// Lower the flag: later waits wait for the next [`set`](Event::set).
@@ -730,15 +732,16 @@ impl Condition {
 
     fn notify_waiters(&self, n: usize) {
         let mut woken = 0;
-        for waiter in self.inner.waiters.waiters() {
+        self.inner.waiters.visit(|waiter| {
             if woken >= n {
-                break;
+                return false;
             }
             if !waiter.future.done() {
                 woken += 1;
                 let _ = waiter.future.set_result(());
             }
-        }
+            true
+        });
     }
 }
 

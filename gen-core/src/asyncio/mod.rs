@@ -68,7 +68,10 @@
 //!
 //! A loop dropped with tasks still pending closes them: their coroutines are dropped, so
 //! their locals' destructors run (Python closes a pending coroutine when its task is
-//! collected). [`run`] does the same for the tasks left when `main` returns.
+//! collected). [`run`] does the same for the tasks left when `main` returns. The handles
+//! made by [`EventLoop::new`] and [`EventLoop::with_virtual_clock`] (and their clones) own
+//! the loop; a handle from [`get_running_loop`], which a coroutine may keep, does not: when
+//! the last owner is dropped, the loop is closed even if pending tasks hold such handles.
 
 mod event_loop;
 mod future;

@@ -178,7 +178,16 @@ impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Semaphore")
             .field("value", &self.value())
-            .field("waiters", &self.inner.waiters.borrow().len())
+            .field(
+                "waiters",
+                &self
+                    .inner
+                    .waiters
+                    .borrow()
+                    .iter()
+                    .filter(|waiter| !waiter.gone())
+                    .count(),
+            )
             .finish()
     }
 }
