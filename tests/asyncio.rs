@@ -2183,3 +2183,28 @@ fn a_callback_id_from_another_thread_removes_nothing() {
     .unwrap();
     assert_eq!(mine, (0, true, true));
 }
+
+#[asyncio::coroutine]
+fn the_running_loop() -> Result<EventLoop, Cancelled> {
+    Ok(asyncio::get_running_loop().unwrap())
+}
+
+#[test]
+fn a_loop_whose_last_owner_goes_while_it_runs_is_closed_when_the_run_ends() {
+    // A handle from `get_running_loop` does not own the loop: the owner dropped by a
+    // callback closes it once the tick is over, not in the middle of it.
+    let owner = EventLoop::with_virtual_clock();
+    let borrowed = owner.run_until_complete(the_running_loop()).unwrap();
+    let dropped = Rc::new(Cell::new(0));
+    let task = owner.create_task(holds_the_loop(AddOnDrop(dropped.clone(), 1)));
+    borrowed.run_briefly(); // the task sleeps
+    let seen = dropped.clone();
+    borrowed.call_soon(move || {
+        drop(owner);
+        assert_eq!(seen.get(), 0); // still running: not closed yet
+    });
+    borrowed.run_briefly();
+    assert_eq!(dropped.get(), 1);
+    assert!(!task.done());
+    assert_eq!(borrowed.scheduled_timers(), 0); // the sleep's timer went with it
+}

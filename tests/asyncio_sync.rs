@@ -1460,3 +1460,42 @@ fn a_hundred_thousand_waiters_on_a_lock_and_a_queue_take_linear_time() {
     assert_eq!(q.get_nowait(), Ok(100_000));
     assert!(!lock.locked());
 }
+
+#[test]
+fn closing_a_loop_takes_its_waiters_out_of_locks_and_queues() {
+    // A pending task dropped with its loop leaves the queue it waited in (Python's
+    // GeneratorExit at the `await`); the lock stays with its holder.
+    let (lock, cond, q) = (Lock::new(), Condition::new(), Queue::<u32>::new());
+    {
+        let lp = EventLoop::with_virtual_clock();
+        lp.run_until_complete(lp.create_task(lock.acquire()))
+            .unwrap();
+        lp.run_until_complete(lp.create_task(cond.acquire()))
+            .unwrap();
+        let _waiters = (
+            lp.create_task(lock.acquire()),
+            lp.create_task(cond.wait()),
+            lp.create_task(q.get()),
+        );
+        lp.run_briefly();
+        assert_eq!(format!("{lock:?}"), "Lock { locked: true, waiters: 1 }");
+        assert_eq!(
+            format!("{cond:?}"),
+            "Condition { locked: false, waiters: 1 }"
+        );
+        assert!(format!("{q:?}").contains("getters: 1"));
+    }
+    assert_eq!(format!("{lock:?}"), "Lock { locked: true, waiters: 0 }");
+    assert_eq!(
+        format!("{cond:?}"),
+        "Condition { locked: false, waiters: 0 }"
+    );
+    assert!(format!("{q:?}").contains("getters: 0"), "{q:?}");
+    // Still usable on another loop.
+    let lp = EventLoop::with_virtual_clock();
+    lock.release();
+    lp.run_until_complete(lp.create_task(lock.acquire()))
+        .unwrap();
+    q.put_nowait(7).unwrap();
+    assert_eq!(lp.run_until_complete(lp.create_task(q.get())), Ok(7));
+}
