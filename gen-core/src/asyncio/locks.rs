@@ -515,6 +515,16 @@ impl Event {
     }
 
     /// Lower the flag: later waits wait for the next [`set`](Event::set).
+    ///
+    /// ```
+    /// use cogen::asyncio::Event;
+    ///
+    /// let event = Event::new();
+    /// event.set();
+    /// assert!(event.is_set());
+    /// event.clear();
+    /// assert!(!event.is_set());
+    /// ```
     pub fn clear(&self) {
         self.inner.value.set(false);
     }

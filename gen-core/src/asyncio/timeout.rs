@@ -108,6 +108,36 @@ where
 
 /// The awaitable of [`wait_for`]: the awaitable's `Result<T, E>`, or
 /// `Err(E::from(TimeoutError))`.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::asyncio::{self, AsyncError, Cancelled, EventLoop, Future, TimeoutError};
+///
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Failed(bool); // true: timed out
+/// impl From<Cancelled> for Failed {
+///     fn from(_: Cancelled) -> Self {
+///         Failed(false)
+///     }
+/// }
+/// impl From<TimeoutError> for Failed {
+///     fn from(_: TimeoutError) -> Self {
+///         Failed(true)
+///     }
+/// }
+/// impl AsyncError for Failed {
+///     fn is_cancelled(&self) -> bool {
+///         !self.0
+///     }
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let never: Future<u32, Failed> = lp.create_future();
+/// let task = lp.create_task(asyncio::wait_for(&never, Some(Duration::from_secs(1))));
+/// assert_eq!(lp.run_until_complete(&task), Err(Failed(true)));
+/// assert!(never.cancelled());
+/// assert_eq!(lp.time(), Duration::from_secs(1));
+/// ```
 pub struct WaitFor<T, E>(Leaf<WaitForOp<T, E>>)
 where
     T: Clone + 'static,
