@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::cmp::Ordering;
 use core::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::{Duration, Instant};
 
 use super::future::Future;
@@ -16,7 +17,11 @@ use crate::Generator;
 /// Python's event loop: runs ready callbacks and task steps in FIFO order, and timers by
 /// deadline (equal deadlines in the order they were scheduled).
 ///
-/// `EventLoop` is a cheap handle (`Clone` shares the loop). One iteration (a *tick*) runs
+/// `EventLoop` is a cheap handle (`Clone` shares the loop). The handles made by
+/// [`new`](EventLoop::new) and [`with_virtual_clock`](EventLoop::with_virtual_clock), and
+/// their clones, own it: when the last of them is dropped, the loop is closed (its pending
+/// tasks' coroutines, its callbacks and its timers are dropped), even if a pending task
+/// holds a handle from [`get_running_loop`], which does not keep the loop open. One iteration (a *tick*) runs
 /// every callback and task step that was ready when it began; what they schedule runs on
 /// the next tick. When nothing is ready, the loop waits for the earliest timer: on a real
 /// clock it sleeps, on a virtual clock it jumps.
@@ -38,9 +43,38 @@ use crate::Generator;
 /// assert_eq!(*log.borrow(), ["soon", "a", "b", "c"]);
 /// assert_eq!(lp.time(), Duration::from_millis(30));
 /// ```
-#[derive(Clone)]
 pub struct EventLoop {
     inner: Rc<LoopInner>,
+    /// Made by [`EventLoop::new`] or [`EventLoop::with_virtual_clock`] (or cloned from such a
+    /// handle), rather than found by [`get_running_loop`]: when the last owner goes, the
+    /// loop is closed (see `LoopInner::close`), even if its pending tasks hold handles.
+    owner: bool,
+}
+
+impl Clone for EventLoop {
+    fn clone(&self) -> Self {
+        if self.owner {
+            self.inner.owners.set(self.inner.owners.get() + 1);
+        }
+        EventLoop {
+            inner: self.inner.clone(),
+            owner: self.owner,
+        }
+    }
+}
+
+impl Drop for EventLoop {
+    fn drop(&mut self) {
+        if !self.owner {
+            return;
+        }
+        let owners = self.inner.owners.get() - 1;
+        self.inner.owners.set(owners);
+        // A running loop is closed when its run ends (see `Running`'s drop).
+        if owners == 0 && !is_running(&self.inner) {
+            self.inner.close();
+        }
+    }
 }
 
 pub(crate) struct LoopInner {
@@ -53,6 +87,8 @@ pub(crate) struct LoopInner {
     /// Every task made on this loop, to close the pending ones when the loop goes away
     /// (see `close_tasks`); finished ones are pruned as it grows.
     tasks: RefCell<Vec<Weak<dyn Step>>>,
+    /// The owning handles alive (see `EventLoop::owner`).
+    owners: Cell<usize>,
 }
 
 /// One entry of the ready queue: a task's next step (rescheduling a task allocates
@@ -86,9 +122,24 @@ struct Timer {
 }
 
 struct TimerState {
+    /// Taken when the timer runs or is cancelled.
     callback: Cell<Option<Ready>>,
     cancelled: Cell<bool>,
+    /// Still in the heap (not yet due): only then does a cancellation count in
+    /// `cancelled_timers`.
+    in_heap: Cell<bool>,
     event_loop: Weak<LoopInner>,
+}
+
+/// A due timer is scheduled as itself, not as its callback: a timer cancelled by an earlier
+/// callback of the same tick is skipped when its turn comes (Python skips cancelled handles
+/// as it pops the ready queue).
+impl Step for TimerState {
+    fn step(self: Rc<Self>, event_loop: &LoopInner) {
+        if let Some(callback) = self.callback.take() {
+            callback.step(event_loop);
+        }
+    }
 }
 
 // A min-heap on (deadline, order of scheduling).
@@ -136,6 +187,7 @@ impl TimerHandle {
             return;
         }
         if self.state.callback.take().is_some()
+            && self.state.in_heap.get()
             && let Some(event_loop) = self.state.event_loop.upgrade()
         {
             event_loop
@@ -192,7 +244,17 @@ std::thread_local! {
 /// assert_eq!(lp.run_until_complete(&fut), Ok(true));
 /// ```
 pub fn get_running_loop() -> Option<EventLoop> {
-    RUNNING.with(|running| running.borrow().clone().map(|inner| EventLoop { inner }))
+    RUNNING.with(|running| running.borrow().clone().map(EventLoop::from_inner))
+}
+
+/// Whether `inner` is the loop running on this thread.
+fn is_running(inner: &Rc<LoopInner>) -> bool {
+    RUNNING.with(|running| {
+        running
+            .borrow()
+            .as_ref()
+            .is_some_and(|running| Rc::ptr_eq(running, inner))
+    })
 }
 
 /// The running loop, or a panic naming `what` needed it.
@@ -229,7 +291,14 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        RUNNING.with(|running| running.borrow_mut().take());
+        let Some(inner) = RUNNING.with(|running| running.borrow_mut().take()) else {
+            return;
+        };
+        // Every owning handle went away while the loop ran (one moved into a coroutine
+        // that finished): close it now that it has stopped.
+        if inner.owners.get() == 0 {
+            inner.close();
+        }
     }
 }
 
@@ -267,11 +336,8 @@ where
     E: AsyncError + 'static,
 {
     let event_loop = EventLoop::new();
-    let result = event_loop.run(main);
-    // Tasks still pending are closed here rather than when the loop is dropped, which a
-    // pending task holding an `EventLoop` handle would prevent.
-    event_loop.inner.close_tasks();
-    result
+    // Dropping the loop closes the tasks still pending.
+    event_loop.run(main)
 }
 
 impl EventLoop {
@@ -289,7 +355,9 @@ impl EventLoop {
 
     fn with_clock(clock: Clock) -> Self {
         EventLoop {
+            owner: true,
             inner: Rc::new(LoopInner {
+                owners: Cell::new(1),
                 ready: RefCell::new(VecDeque::new()),
                 timers: RefCell::new(BinaryHeap::new()),
                 cancelled_timers: Cell::new(0),
@@ -300,8 +368,12 @@ impl EventLoop {
         }
     }
 
+    /// A handle that does not own the loop (see `EventLoop::owner`).
     pub(crate) fn from_inner(inner: Rc<LoopInner>) -> Self {
-        EventLoop { inner }
+        EventLoop {
+            inner,
+            owner: false,
+        }
     }
 
     pub(crate) fn inner(&self) -> &Rc<LoopInner> {
@@ -343,6 +415,7 @@ impl EventLoop {
         let state = Rc::new(TimerState {
             callback: Cell::new(Some(call(callback))),
             cancelled: Cell::new(false),
+            in_heap: Cell::new(true),
             event_loop: self.downgrade(),
         });
         let seq = self.inner.next_seq.get();
@@ -456,12 +529,34 @@ impl EventLoop {
         }
     }
 
-    /// Run one tick without waiting: timers already due, then everything ready when the
-    /// tick began (asyncio's test helper `run_briefly`). Returns whether anything ran.
+    /// Run two ticks without waiting, as asyncio's test helper `run_briefly` does (it runs
+    /// the loop until a task that yields once is done): what is ready now, then what that
+    /// scheduled. Each tick first moves the timers already due to the ready queue. Returns
+    /// whether anything ran.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use cogen::asyncio::{EventLoop, get_running_loop};
+    ///
+    /// let lp = EventLoop::new();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// let log1 = log.clone();
+    /// lp.call_soon(move || {
+    ///     log1.borrow_mut().push(1);
+    ///     let lp = get_running_loop().unwrap();
+    ///     lp.clone().call_soon(move || {
+    ///         log1.borrow_mut().push(2);
+    ///         lp.call_soon(move || log1.borrow_mut().push(3));
+    ///     });
+    /// });
+    /// assert!(lp.run_briefly());
+    /// assert_eq!(*log.borrow(), [1, 2]); // 3 runs on the next tick
+    /// ```
     #[track_caller]
     pub fn run_briefly(&self) -> bool {
         let _running = Running::enter(&self.inner);
-        self.inner.run_once(false)
+        let first = self.inner.run_once(false);
+        self.inner.run_once(false) || first
     }
 
     /// Run until nothing is ready and no timer is left (waiting for timers as needed).
@@ -496,13 +591,54 @@ impl LoopInner {
     /// destructors, Python's `coro.close()` when a pending task is collected) and what it
     /// waits for. Without this, a task waiting on a future and that future's wakeup of the
     /// task form an `Rc` cycle that nothing would ever free.
+    ///
+    /// A destructor that panics does not stop the closing: every task is closed, and then
+    /// the first panic goes on.
     pub(crate) fn close_tasks(&self) {
-        let tasks = self.tasks.take();
-        for task in tasks {
-            if let Some(task) = task.upgrade() {
-                task.close();
+        let mut panic = None;
+        // Closing a task may make more tasks (a destructor calling `create_task`).
+        loop {
+            let tasks = self.tasks.take();
+            if tasks.is_empty() {
+                break;
+            }
+            for task in tasks {
+                if let Some(task) = task.upgrade() {
+                    let closed = catch_unwind(AssertUnwindSafe(|| task.close()));
+                    if let Err(payload) = closed {
+                        panic.get_or_insert(payload);
+                    }
+                }
             }
         }
+        if let Some(payload) = panic {
+            resume_unwind(payload);
+        }
+    }
+
+    /// Python's `loop.close()`, when the last owning handle goes: close the pending tasks
+    /// and drop every callback and timer still scheduled. What they hold (coroutines
+    /// holding loop handles, futures, tasks) is freed, so no cycle through the loop is
+    /// left.
+    pub(crate) fn close(&self) {
+        struct DropScheduled<'a>(&'a LoopInner);
+        impl Drop for DropScheduled<'_> {
+            fn drop(&mut self) {
+                // Taken out before they are dropped: their destructors may use the loop.
+                loop {
+                    let ready = self.0.ready.take();
+                    let timers = self.0.timers.take();
+                    if ready.is_empty() && timers.is_empty() {
+                        break;
+                    }
+                    self.0.cancelled_timers.set(0);
+                    drop(ready);
+                    drop(timers);
+                }
+            }
+        }
+        let _drop_scheduled = DropScheduled(self);
+        self.close_tasks();
     }
 
     #[inline]
@@ -535,8 +671,9 @@ impl LoopInner {
                 Some(timer) if timer.when <= now => {
                     let timer = timers.pop().expect("peeked");
                     drop(timers);
-                    if let Some(callback) = timer.state.callback.take() {
-                        self.schedule(callback);
+                    timer.state.in_heap.set(false);
+                    if !timer.state.cancelled.get() {
+                        self.schedule(timer.state);
                     } else {
                         self.cancelled_timers.set(self.cancelled_timers.get() - 1);
                     }
@@ -560,11 +697,17 @@ impl LoopInner {
         let mut timers = self.timers.borrow_mut();
         let cancelled = self.cancelled_timers.get();
         if cancelled > 32 && cancelled * 2 > timers.len() {
-            timers.retain(|timer| !timer.state.cancelled.get());
+            timers.retain(|timer| {
+                let keep = !timer.state.cancelled.get();
+                timer.state.in_heap.set(keep);
+                keep
+            });
             self.cancelled_timers.set(0);
         }
         while timers.peek().is_some_and(|t| t.state.cancelled.get()) {
-            timers.pop();
+            if let Some(timer) = timers.pop() {
+                timer.state.in_heap.set(false);
+            }
             self.cancelled_timers
                 .set(self.cancelled_timers.get().saturating_sub(1));
         }

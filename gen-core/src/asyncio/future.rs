@@ -3,8 +3,9 @@
 use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use core::fmt;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use super::event_loop::{EventLoop, LoopInner, call, running_loop};
 use super::task::Step;
@@ -73,10 +74,9 @@ enum Callback<T, E> {
     Wake(Rc<dyn Step>),
 }
 
-std::thread_local! {
-    /// The next [`CallbackId`]: futures are `!Send`, so ids only need to be unique on a thread.
-    static NEXT_CALLBACK_ID: Cell<u64> = const { Cell::new(0) };
-}
+/// The next [`CallbackId`]. Process-wide, not per thread: an id is `Send`, and one made on
+/// another thread must not name a callback of this one.
+static NEXT_CALLBACK_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Names a callback added by [`Future::add_done_callback`], to remove it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,6 +105,8 @@ pub(crate) trait Waitable {
     fn add_wakeup(&self, task: Rc<dyn Step>);
     /// [`Future::cancel`].
     fn cancel(self: Rc<Self>) -> bool;
+    /// Whether this future runs its callbacks on `event_loop` (the loop may be gone).
+    fn attached_to(&self, event_loop: &LoopInner) -> bool;
 }
 
 impl<T, E> Clone for Future<T, E> {
@@ -136,11 +138,6 @@ impl<T: 'static, E: 'static> Future<T, E> {
     #[allow(clippy::new_without_default)] // `Default` would panic outside a running loop
     pub fn new() -> Self {
         running_loop("Future::new").create_future()
-    }
-
-    /// Whether both handles are the same future.
-    pub(crate) fn same_as(&self, other: &Future<T, E>) -> bool {
-        Rc::ptr_eq(&self.cell, &other.cell)
     }
 
     /// The loop this future runs its callbacks on, while it exists.
@@ -229,7 +226,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
         // callback never added to this one) must find nothing here, not whatever callback
         // of this future happens to have the same number (Python: `remove_done_callback`
         // of a function never added returns 0).
-        let id = CallbackId(NEXT_CALLBACK_ID.with(|next| next.replace(next.get() + 1)));
+        let id = CallbackId(NEXT_CALLBACK_ID.fetch_add(1, Ordering::Relaxed));
         let callback = Callback::User(id, Box::new(callback));
         if self.done() {
             self.schedule(callback);
@@ -318,6 +315,11 @@ impl<T: 'static, E: 'static> Waitable for FutureCell<T, E> {
 
     fn cancel(self: Rc<Self>) -> bool {
         Future { cell: self }.cancel()
+    }
+
+    fn attached_to(&self, event_loop: &LoopInner) -> bool {
+        // The `Weak` keeps the allocation, so a dropped loop's address is never reused.
+        core::ptr::eq(self.event_loop.as_ptr(), event_loop)
     }
 }
 

@@ -1,7 +1,7 @@
-//! A small asyncio: an event loop, futures, tasks, `sleep`, `gather` and a semaphore, in
-//! which a coroutine awaits by `yield_from!`. It shows that Python's `await` is sugar over
-//! `yield from`: an awaitable is a generator that yields to the event loop until it can
-//! return its value.
+//! A small asyncio: an event loop, futures, tasks, `sleep`, `gather`, locks, events,
+//! conditions, semaphores and queues, in which a coroutine awaits by `yield_from!`. It shows
+//! that Python's `await` is sugar over `yield from`: an awaitable is a generator that yields
+//! to the event loop until it can return its value.
 //!
 //! | Python | here |
 //! | --- | --- |
@@ -13,6 +13,10 @@
 //! | `asyncio.gather(a, b)` / `return_exceptions=True` | [`gather([a, b])`](gather) / [`gather_results`] |
 //! | `loop.create_future()`, `Future` | [`EventLoop::create_future`], [`Future`] |
 //! | `asyncio.Semaphore(n)` | [`Semaphore::new(n)`](Semaphore::new) |
+//! | `asyncio.Lock()`, `Event()`, `Condition()` | [`Lock::new()`](Lock::new), [`Event::new()`](Event::new), [`Condition::new()`](Condition::new) |
+//! | `asyncio.Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | [`Queue::with_maxsize(n)`](Queue::with_maxsize) ([`Queue::new()`](Queue::new): unbounded), [`LifoQueue`], [`PriorityQueue`] |
+//! | `QueueFull`, `QueueEmpty` | [`QueueFull`], [`QueueEmpty`] |
+//! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] |
 //! | `CancelledError` | [`Cancelled`] |
 //!
 //! A coroutine yields [`Suspend`] (only this module can make one, so a coroutine cannot
@@ -64,14 +68,20 @@
 //!
 //! A loop dropped with tasks still pending closes them: their coroutines are dropped, so
 //! their locals' destructors run (Python closes a pending coroutine when its task is
-//! collected). [`run`] does the same for the tasks left when `main` returns.
+//! collected). [`run`] does the same for the tasks left when `main` returns. The handles
+//! made by [`EventLoop::new`] and [`EventLoop::with_virtual_clock`] (and their clones) own
+//! the loop; a handle from [`get_running_loop`], which a coroutine may keep, does not: when
+//! the last owner is dropped, the loop is closed even if pending tasks hold such handles.
 
 mod event_loop;
 mod future;
 mod gather;
 mod leaf;
+mod locks;
+mod queues;
 mod semaphore;
 mod task;
+mod timeout;
 
 use alloc::rc::Rc;
 use core::fmt;
@@ -80,8 +90,11 @@ pub use event_loop::{EventLoop, TimerHandle, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
 pub use gather::{gather, gather_results};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
+pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
+pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
 pub use task::{Task, create_task};
+pub use timeout::{TimeoutError, WaitFor, wait_for};
 
 use future::Waitable;
 
@@ -148,8 +161,9 @@ impl AsyncError for Cancelled {
 pub type Resume = Result<(), Cancelled>;
 
 /// What a coroutine yields to its task: a request to be resumed later, made only by the
-/// awaitables of this module ([`sleep`], [`yield_now`], awaiting a [`Future`], [`Task`] or
-/// [`Semaphore::acquire`]). The `yield` type of every coroutine.
+/// awaitables of this module ([`sleep`], [`yield_now`], awaiting a [`Future`] or [`Task`],
+/// and the waits of the locks and queues: [`Semaphore::acquire`], [`Lock::acquire`],
+/// [`Event::wait`], [`Condition::wait`], [`Queue::get`], ...). The `yield` type of every coroutine.
 ///
 /// ```
 /// use cogen::Generator;

@@ -56,7 +56,25 @@ struct Inner {
     value: Cell<usize>,
     /// `Some(initial)` for a bounded semaphore.
     bound: Option<usize>,
-    waiters: RefCell<VecDeque<Future<(), Cancelled>>>,
+    /// The waiters not granted a permit yet, in arrival order. Those that left (cancelled
+    /// or dropped) are skipped and dropped when they reach the front, so every operation is
+    /// O(1) amortized.
+    waiters: RefCell<VecDeque<Rc<Waiter>>>,
+    /// Waiters granted a permit whose tasks have not resumed yet: while there are any,
+    /// `acquire` waits too (Python keeps them in its queue until they resume).
+    granted: Cell<usize>,
+}
+
+/// One waiting `acquire`.
+struct Waiter {
+    future: Future<(), Cancelled>,
+    left: Cell<bool>,
+}
+
+impl Waiter {
+    fn gone(&self) -> bool {
+        self.left.get() || self.future.cancelled()
+    }
 }
 
 impl Semaphore {
@@ -78,6 +96,7 @@ impl Semaphore {
                 value: Cell::new(value),
                 bound,
                 waiters: RefCell::new(VecDeque::new()),
+                granted: Cell::new(0),
             }),
         }
     }
@@ -89,13 +108,16 @@ impl Semaphore {
 
     /// Whether `acquire` would wait: no permit left, or others are already waiting.
     pub fn locked(&self) -> bool {
-        self.inner.value.get() == 0
-            || self
-                .inner
-                .waiters
-                .borrow()
-                .iter()
-                .any(|waiter| !waiter.cancelled())
+        self.inner.value.get() == 0 || self.inner.granted.get() > 0 || self.front().is_some()
+    }
+
+    /// The longest waiter still waiting, once those that left are dropped.
+    fn front(&self) -> Option<Rc<Waiter>> {
+        let mut waiters = self.inner.waiters.borrow_mut();
+        while waiters.front().is_some_and(|waiter| waiter.gone()) {
+            waiters.pop_front();
+        }
+        waiters.front().cloned()
     }
 
     /// Take a permit, waiting for one if needed: `yield_from!(sem.acquire())?`.
@@ -107,7 +129,8 @@ impl Semaphore {
         }
     }
 
-    /// Give a permit back and wake the longest waiter.
+    /// Give a permit back and wake the longest waiter. That waiter, when it resumes, wakes as
+    /// many more as there are permits left (Python 3.13).
     ///
     /// # Panics
     /// For a [`bounded`](Semaphore::bounded) semaphore, if that would make more permits
@@ -122,24 +145,32 @@ impl Semaphore {
         self.wake_up_next();
     }
 
-    fn wake_up_next(&self) {
-        let waiters = self.inner.waiters.borrow();
-        if let Some(next) = waiters.iter().find(|waiter| !waiter.done()) {
-            self.inner.value.set(self.inner.value.get() - 1);
-            let _ = next.set_result(());
-        }
+    /// Grant a permit to the longest waiter; whether there was one.
+    fn wake_up_next(&self) -> bool {
+        let Some(next) = self.front() else {
+            return false;
+        };
+        self.inner.waiters.borrow_mut().pop_front();
+        self.inner.value.set(self.inner.value.get() - 1);
+        self.inner.granted.set(self.inner.granted.get() + 1);
+        let _ = next.future.set_result(());
+        true
     }
 
-    /// A waiter leaves the queue; if it was granted a permit it will not use, pass it on.
-    fn leave(&self, waiter: &Future<(), Cancelled>) {
-        self.inner
-            .waiters
-            .borrow_mut()
-            .retain(|other| !other.same_as(waiter));
-        if waiter.done() && !waiter.cancelled() {
+    /// Waiters that arrived while permits were granted had to queue: wake as many as there
+    /// are permits (Python's `finally:` of `acquire`).
+    fn wake_up_all_allowed(&self) {
+        while self.inner.value.get() > 0 && self.wake_up_next() {}
+    }
+
+    /// A waiter that will not take a permit leaves; if it was granted one, it passes it on.
+    fn leave(&self, waiter: &Waiter) {
+        waiter.left.set(true);
+        if waiter.future.done() && !waiter.future.cancelled() {
+            self.inner.granted.set(self.inner.granted.get() - 1);
             self.inner.value.set(self.inner.value.get() + 1);
-            self.wake_up_next();
         }
+        self.wake_up_all_allowed();
     }
 }
 
@@ -147,7 +178,16 @@ impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Semaphore")
             .field("value", &self.value())
-            .field("waiters", &self.inner.waiters.borrow().len())
+            .field(
+                "waiters",
+                &self
+                    .inner
+                    .waiters
+                    .borrow()
+                    .iter()
+                    .filter(|waiter| !waiter.gone())
+                    .count(),
+            )
             .finish()
     }
 }
@@ -159,11 +199,20 @@ pub struct Acquire {
     state: AcquireState,
 }
 
-#[derive(Debug)]
 enum AcquireState {
     Created,
-    Waiting(Await<(), Cancelled>, Future<(), Cancelled>),
+    Waiting(Await<(), Cancelled>, Rc<Waiter>),
     Closed,
+}
+
+impl fmt::Debug for AcquireState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AcquireState::Created => "Created",
+            AcquireState::Waiting(..) => "Waiting",
+            AcquireState::Closed => "Closed",
+        })
+    }
 }
 
 impl Generator<Resume> for Acquire {
@@ -182,13 +231,17 @@ impl Generator<Resume> for Acquire {
             this.state = AcquireState::Closed;
             return GeneratorState::Complete(Ok(()));
         }
-        let waiter: Future<(), Cancelled> = running_loop("Semaphore::acquire").create_future();
+        let future: Future<(), Cancelled> = running_loop("Semaphore::acquire").create_future();
+        let waiter = Rc::new(Waiter {
+            future: future.clone(),
+            left: Cell::new(false),
+        });
         semaphore
             .inner
             .waiters
             .borrow_mut()
             .push_back(waiter.clone());
-        let mut wait = waiter.clone().into_generator();
+        let mut wait = future.into_generator();
         let step = Pin::new(&mut wait).start();
         this.state = AcquireState::Waiting(wait, waiter);
         step
@@ -208,15 +261,11 @@ impl Generator<Resume> for Acquire {
         };
         match result {
             Ok(()) => {
-                this.semaphore
-                    .inner
-                    .waiters
-                    .borrow_mut()
-                    .retain(|other| !other.same_as(&waiter));
-                if this.semaphore.value() > 0 {
-                    this.semaphore.wake_up_next();
-                }
+                let inner = &this.semaphore.inner;
+                inner.granted.set(inner.granted.get() - 1);
+                this.semaphore.wake_up_all_allowed();
             }
+            // Cancelled, possibly after being granted the permit: pass it on.
             Err(Cancelled) => this.semaphore.leave(&waiter),
         }
         GeneratorState::Complete(result)

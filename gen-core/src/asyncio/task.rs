@@ -152,7 +152,7 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
         });
         let weak: Weak<Runner<G, T, E>> = Rc::downgrade(&runner);
         event_loop.inner().register_task(weak.clone());
-        future.set_cancel_hook(move || weak.upgrade().map(|r| r.request_cancel()));
+        future.set_cancel_hook(move || weak.upgrade().map(Runner::request_cancel));
         event_loop.inner().schedule(runner);
         Task { future }
     }
@@ -237,7 +237,7 @@ where
     E: AsyncError + 'static,
 {
     /// Python's `Task.cancel`.
-    fn request_cancel(&self) -> bool {
+    fn request_cancel(self: Rc<Self>) -> bool {
         if self.future.done() {
             return false;
         }
@@ -254,15 +254,9 @@ where
             // next step (the cycle is a deadlock, which the loop reports).
             return false;
         }
-        let waiting_on = self.waiting_on.take();
-        self.waiting_on.set(waiting_on.clone());
-        let waiter_cancelled = waiting_on.is_some_and(|waiting_on| waiting_on.cancel());
-        self.cancelling.set(false);
-        if waiter_cancelled {
-            // The wait returns `Err(Cancelled)`; the coroutine is stepped by its wakeup.
-            return true;
-        }
-        self.must_cancel.set(true);
+        // A pending task always takes the request: whether through what it waits for or at
+        // its next step is decided by `cancel_waiter`, which may be deferred.
+        cancellation::run(self);
         true
     }
 
@@ -282,6 +276,111 @@ where
             Err(error) if error.is_cancelled() => self.future.cancel_now(),
             Err(error) => self.future.set_exception(error).is_ok(),
         };
+    }
+}
+
+impl<G, T, E> cancellation::Cancel for Runner<G, T, E>
+where
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    T: 'static,
+    E: AsyncError + 'static,
+{
+    fn cancel_waiter(&self) {
+        let waiting_on = self.waiting_on.take();
+        self.waiting_on.set(waiting_on.clone());
+        if !waiting_on.is_some_and(|waiting_on| waiting_on.cancel()) {
+            self.must_cancel.set(true);
+        }
+        // Otherwise the wait returns `Err(Cancelled)`; the task is stepped by its wakeup.
+    }
+
+    fn end_cancelling(&self) {
+        self.cancelling.set(false);
+    }
+}
+
+/// Cancelling a task cancels what it waits for, which may be a task waiting for a task...:
+/// a chain of awaits as deep as you like. Each task's part is run here, by a loop rather
+/// than by recursion once the chain is deeper than [`MAX_DEPTH`], so the stack stays bounded.
+mod cancellation {
+    use alloc::collections::VecDeque;
+    use alloc::rc::Rc;
+    use alloc::vec::Vec;
+    use core::cell::RefCell;
+
+    /// A task's part of a cancellation.
+    pub(super) trait Cancel {
+        /// Cancel what the task waits for, or else cancel it at its next step.
+        fn cancel_waiter(&self);
+        /// The whole cancellation is over: the task may be asked again.
+        fn end_cancelling(&self);
+    }
+
+    /// Nested cancellations run by recursion up to this depth (so that a short chain is
+    /// cancelled innermost first, in one go), deeper ones are queued.
+    const MAX_DEPTH: usize = 64;
+
+    #[derive(Default)]
+    struct State {
+        depth: usize,
+        queued: VecDeque<Rc<dyn Cancel>>,
+        /// The tasks whose `cancelling` flag is set, reset when the outermost request ends:
+        /// until then, a cycle of awaits finds the flag and stops.
+        touched: Vec<Rc<dyn Cancel>>,
+    }
+
+    std::thread_local! {
+        static STATE: RefCell<State> = RefCell::new(State::default());
+    }
+
+    /// Leaves the depth consistent, and resets the flags at the end of the outermost
+    /// request, even if a cancellation panics.
+    struct Level {
+        outermost: bool,
+    }
+
+    impl Drop for Level {
+        fn drop(&mut self) {
+            let touched = STATE.with(|state| {
+                let mut state = state.borrow_mut();
+                state.depth -= 1;
+                if self.outermost {
+                    state.queued.clear();
+                    core::mem::take(&mut state.touched)
+                } else {
+                    Vec::new()
+                }
+            });
+            for task in touched {
+                task.end_cancelling();
+            }
+        }
+    }
+
+    /// Run `task`'s part now, or queue it when the stack of nested cancellations is deep.
+    pub(super) fn run(task: Rc<dyn Cancel>) {
+        let outermost = STATE.with(|state| {
+            let mut state = state.borrow_mut();
+            state.touched.push(task.clone());
+            if state.depth >= MAX_DEPTH {
+                state.queued.push_back(task.clone());
+                None
+            } else {
+                state.depth += 1;
+                Some(state.depth == 1)
+            }
+        });
+        let Some(outermost) = outermost else {
+            return;
+        };
+        let level = Level { outermost };
+        task.cancel_waiter();
+        if outermost {
+            while let Some(next) = STATE.with(|state| state.borrow_mut().queued.pop_front()) {
+                next.cancel_waiter();
+            }
+        }
+        drop(level);
     }
 }
 
@@ -330,6 +429,17 @@ where
                 event_loop.schedule(self);
             }
             GeneratorState::Yielded(Suspend(Wait::On(future))) => {
+                if !future.attached_to(event_loop) {
+                    // Its wakeup would run on the other loop, or never: the task would be
+                    // lost. Python raises RuntimeError at the await.
+                    self.phase.set(Phase::Finished);
+                    self.drop_coroutine();
+                    panic!(
+                        "a task awaited a future attached to a different event loop (or to \
+                         a dropped one): a future can only be awaited by tasks of the loop \
+                         that made it (Python: RuntimeError)"
+                    );
+                }
                 self.phase.set(Phase::Suspended);
                 future.add_wakeup(self.clone());
                 self.waiting_on.set(Some(future.clone()));
@@ -352,13 +462,14 @@ where
         if self.future.done() {
             return;
         }
+        // Wakeups of tasks awaiting this one can never run now (the loop is gone); they
+        // would keep those tasks, and through them this one, alive in a cycle. Dropped
+        // first, so that a panicking destructor of the coroutine cannot keep them.
+        self.future.drop_callbacks();
         if matches!(self.phase.get(), Phase::Fresh | Phase::Suspended) {
             self.phase.set(Phase::Finished);
             drop(self.waiting_on.take());
             self.drop_coroutine();
         }
-        // Wakeups of tasks awaiting this one can never run now (the loop is gone); they
-        // would keep those tasks, and through them this one, alive in a cycle.
-        self.future.drop_callbacks();
     }
 }
