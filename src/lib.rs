@@ -260,12 +260,34 @@ macro_rules! yield_ {
 ///   delegator too) and, when `send = ()`, any `futures::Stream` of the yield type
 ///   (JavaScript's `yield*`).
 ///
-/// The subgenerator must not have started: `yield_from!` starts it, and panics if it is
-/// already suspended at a yield (Python's `yield from` would resume it with `next`, but a
-/// value of the send type cannot be made up) or closed. A borrowed `Pin<&mut G>` stays its
+/// A fresh subgenerator is started. One that is already suspended at a yield is, with
+/// `send = ()`, resumed with `()` where it is (PEP 380's `next(_i)`), so that one generator
+/// can be shared by several delegators in turn; with any other send type there is no value
+/// to resume it with, and `yield_from!` panics at its own line, as it does for a closed
+/// subgenerator (and for a started *boxed* one, which it always starts: delegate to it
+/// through `boxed.as_mut()` instead). A borrowed `Pin<&mut G>` stays its
 /// owner's: if the delegator is closed while delegating to it, it is left suspended, and its
-/// owner can resume or close it. The operand's temporaries live until the delegation ends,
-/// as in a `for` loop.
+/// owner can resume or close it, or hand it to another delegator. The operand's
+/// temporaries live until the delegation ends, as in a `for` loop.
+///
+/// ```
+/// use cogen::{generator, yield_, yield_from, Generator, GeneratorState::*};
+/// use std::pin::{pin, Pin};
+///
+/// #[generator(yield = u32)]
+/// fn numbers() { yield_!(1); yield_!(2); yield_!(3); }
+///
+/// #[generator(yield = u32)]
+/// fn relay(sub: Pin<&mut dyn Generator<Yield = u32, Return = ()>>) {
+///     yield_from!(sub);
+/// }
+///
+/// let mut shared = pin!(numbers());
+/// assert_eq!(shared.as_mut().start(), Yielded(1));
+/// let mut second = pin!(relay(shared.as_mut()));
+/// assert_eq!(second.as_mut().start(), Yielded(2)); // resumed, not restarted
+/// assert_eq!(second.as_mut().resume(()), Yielded(3));
+/// ```
 ///
 /// ```
 /// use cogen::{generator, yield_, yield_from, Generator, GeneratorState::*};

@@ -4,7 +4,7 @@
 //! ```text
 //! yield_!(v)        =>  co.yield_(v, yield_!(@__cogen_lowered)).await
 //! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
-//!                           source => unsafe { (&&&&&&&&&&source).__cogen_kind().delegate(source) },
+//!                           source => unsafe { (&&&&&&&&&&&source).__cogen_kind().delegate(source) },
 //!                       }).await
 //! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, v) ..)
 //! ```
@@ -87,6 +87,20 @@ impl Lowerer<'_> {
                 // end of the statement, through the whole delegation, as in a `for` loop.
                 // Parentheses, not braces: a block at the start of a statement would end
                 // the statement (`yield_from!(a) * 100` must stay one expression).
+                // `__cogen_kind` is `#[track_caller]` (it refuses a delegate that started or
+                // closed): the call (not its receiver, which must stay hygienic) carries the
+                // user's own span, context and all, so that the panic's location is the
+                // user's `yield_from!` and not the attribute the expansion comes from. It
+                // never fails to type-check (`DelegateOther` takes anything), so no error
+                // is reported at that span.
+                let kind_call = {
+                    let mut args = proc_macro2::Group::new(
+                        proc_macro2::Delimiter::Parenthesis,
+                        TokenStream::new(),
+                    );
+                    args.set_span(name);
+                    quote_spanned!(name=> .__cogen_kind #args)
+                };
                 let delegation = quote_spanned!(at(operand)=> (match #krate::__private::Source::new(#source, #co, #used) {
                     source => {
                         #[allow(unused_imports)]
@@ -95,9 +109,9 @@ impl Lowerer<'_> {
                             DelegateAsyncGenerator as _, DelegateBoxed as _,
                             DelegateBoxedDyn as _, DelegateGenerator as _,
                             DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _,
-                            DelegateStream as _,
+                            DelegateStream as _, DelegateUnitGenerator as _,
                         };
-                        #unsafe_ { (&&&&&&&&&&source).__cogen_kind().delegate(source) }
+                        #unsafe_ { (&&&&&&&&&&&source) #kind_call .delegate(source) }
                     }
                 }));
                 quote_spanned!(at(name)=> #delegation #await_)
