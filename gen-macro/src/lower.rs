@@ -157,8 +157,29 @@ impl VisitMut for Lowerer<'_> {
         {
             // The statement's attributes (`#[cfg(..)]`) stay on the statement.
             let attrs = &stmt.attrs;
-            let lowered = self.point(point, &stmt.mac);
+            let mut lowered = self.point(point, &stmt.mac);
             let semi = stmt.semi_token;
+            if semi.is_some() {
+                // `yield_!(v);` discards the sent value: with `send = Result<T, E>`, a thrown
+                // error. rustc reports `unused_must_use` at the statement's expression (seen
+                // through blocks), walked out of macro expansions when it comes from one:
+                // the attribute, for an expression made here, and one warning for all of
+                // them. A `match` whose keyword and braces carry the user's own span
+                // (context and all) is that expression, so each warning lands on its own
+                // `yield_!`; its binding keeps the expansion's hygiene.
+                let span = macro_name_span(&stmt.mac);
+                let value = Ident::new("__cogen_value", Span::mixed_site().located_at(span));
+                let mut arms = proc_macro2::Group::new(
+                    proc_macro2::Delimiter::Brace,
+                    quote_spanned!(span=> #value => #value),
+                );
+                arms.set_span(span);
+                // Clippy's pedantic `unnecessary_semicolon` would see the user's `;` after a
+                // `match` of type `()`: that `;` is the user's statement's, not ours.
+                let allow =
+                    quote_spanned!(Span::mixed_site()=> #[allow(clippy::unnecessary_semicolon)]);
+                lowered = quote_spanned!(span=> #allow match #lowered #arms);
+            }
             *node = syn::Stmt::Expr(
                 syn::Expr::Verbatim(quote::quote!(#(#attrs)* #lowered)),
                 semi,
