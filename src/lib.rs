@@ -69,7 +69,10 @@
 //! `pin!(gen()).iter()` iterates in place without allocating, for any return type; a
 //! generator that returns a value is not `IntoIterator` (a `for` loop would drop a `Result`
 //! returned through `?` without a word): use `.iter()` or [`IntoIter::new`] and read the
-//! value with `take_return`.
+//! value with `take_return`. A generator with a send type is not an iterator either (a
+//! `for` loop has nothing to send; rustc then says it "is not an iterator", a message
+//! cogen cannot add to): drive it with [`Generator::send`] in a loop,
+//! `while let Some(Yielded(v)) = g.as_mut().send(next_value) { .. }`.
 //!
 //! # Misuse
 //! Mistakes in the body are compile errors at your own span: a yield point inside a
@@ -234,7 +237,9 @@ macro_rules! yield_ {
             "`yield_!` only works written directly in the body of a #[generator] fn: there is no \
              generator here for it to suspend (a nested fn is not part of the generator around \
              it: make it a #[generator] fn of its own; if it comes from another macro, write \
-             `yield_!` in the generator body itself)"
+             `yield_!` in the generator body itself; if you imported it under another name \
+             (`use cogen::yield_ as y;`), #[generator] cannot tell that `y!` is `yield_!`: \
+             import and write it as `yield_!`, or write `cogen::yield_!`)"
         )
     };
 }
@@ -330,7 +335,9 @@ macro_rules! yield_from {
             "`yield_from!` only works written directly in the body of a #[generator] fn: there is \
              no generator here to delegate from (a nested fn is not part of the generator \
              around it: make it a #[generator] fn of its own; if it comes from another macro, \
-             write `yield_from!` in the generator body itself)"
+             write `yield_from!` in the generator body itself; if you imported it under another \
+             name (`use cogen::yield_from as delegate;`), #[generator] cannot tell that it is \
+             `yield_from!`: import and write it as `yield_from!`, or write `cogen::yield_from!`)"
         )
     };
 }

@@ -400,6 +400,13 @@ pub trait IntoGenerator<S = ()> {
 /// let sent: Result<u8, &str> = Throwable::from_error("boom");
 /// assert_eq!(sent, Err("boom"));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "cannot throw into a generator whose send type is `{Self}`: it has no way to carry an error",
+    label = "`throw` needs a send type that can carry an error",
+    note = "declare the generator with `send = Result<T, E>` (`throw(e)` then sends `Err(e)`, \
+            which the body sees as the value of `yield_!`), or implement `cogen::Throwable` \
+            for your own send type"
+)]
 pub trait Throwable {
     /// The error that [`Generator::throw`] takes.
     type Error;

@@ -65,7 +65,11 @@ fn expand(
     let krate = args.krate.take().unwrap_or_else(default_crate);
     check::types(&mut args, &mut errors);
     let kind = check::signature(&mut item.sig, coroutine, &mut errors);
-    let body = check::body(&item.block, kind, &krate, &mut errors);
+    let returns_unit = match &item.sig.output {
+        syn::ReturnType::Default => true,
+        syn::ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),
+    };
+    let body = check::body(&item.block, kind, returns_unit, &krate, &mut errors);
 
     let co = Ident::new("__cogen_co", Span::mixed_site());
     let send_is_unit = match &args.send_ty {
