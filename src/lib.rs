@@ -44,7 +44,9 @@
 //! fn's return type is the generator's [`Return`](Generator::Return). The fn then returns
 //! `impl Generator<S, Yield = Y, Return = R>` (plus `IntoIterator<Item = Y>` when `S` is
 //! `()`, so `for x in gen()` works). It works on free fns, inherent methods taking `self`,
-//! `&self` or `&mut self`, generic fns, and fns whose arguments borrow: the generator
+//! `&self` or `&mut self`, trait methods (a declaration without a body gets its
+//! `-> impl Generator<..>` written, for the implementations to match), generic fns, and
+//! fns whose arguments borrow: the generator
 //! captures the arguments, and the yielded type may borrow from them
 //! (`#[generator(yield = &'a str)] fn words<'a>(s: &'a str)`). Edition 2024 is assumed (the
 //! returned `impl Trait` captures every lifetime of the arguments).
@@ -177,6 +179,39 @@ pub mod asyncio {
 /// }
 ///
 /// assert_eq!(words("a b c").into_iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+/// ```
+///
+/// On a trait method's declaration (no body) it writes the declaration's return type, the
+/// same `impl Generator<..>` that `#[generator]` on each implementation returns, so the two
+/// match; a default method with a body is a generator as any fn is. (A trait with such a
+/// method is not `dyn`-compatible, as with any method returning `impl Trait`.)
+///
+/// ```
+/// use cogen::{generator, yield_};
+///
+/// trait Shape {
+///     #[generator(yield = u32)]
+///     fn corners(&self); // -> impl Generator<Yield = u32, Return = ()> + ..
+///
+///     #[generator(yield = String)]
+///     fn labels(&self) {
+///         yield_!("a shape".to_string());
+///     }
+/// }
+///
+/// struct Triangle;
+///
+/// impl Shape for Triangle {
+///     #[generator(yield = u32)]
+///     fn corners(&self) {
+///         for i in 1..=3 {
+///             yield_!(i);
+///         }
+///     }
+/// }
+///
+/// assert_eq!(Triangle.corners().into_iter().collect::<Vec<_>>(), [1, 2, 3]);
+/// assert_eq!(Triangle.labels().into_iter().collect::<Vec<_>>(), ["a shape"]);
 /// ```
 pub use cogen_macro::generator;
 

@@ -53,8 +53,8 @@ fn expand(
     mut errors: Errors,
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
-    let mut item = match parse::parse_item(item.clone()) {
-        Ok(item) => item,
+    let (mut item, declaration) = match parse::parse_item(item.clone()) {
+        Ok(parsed) => parsed,
         Err(error) => {
             // Not a fn: report, and leave the item as it was so nothing else breaks.
             errors.push(error);
@@ -80,6 +80,10 @@ fn expand(
     let unit_or = |ty: Option<syn::Type>| ty.map_or_else(|| quote!(()), |ty| ty.to_token_stream());
     let brace = item.block.brace_token.span;
     let statements = match errors.into_error() {
+        // A trait method's declaration has no body: only its signature is written, after
+        // the errors, if any.
+        Some(errors) if declaration => errors.to_compile_error(),
+        None if declaration => proc_macro2::TokenStream::new(),
         None => {
             lower::lower(&mut item.block, &co, &krate);
             let statements = &item.block.stmts;
@@ -103,6 +107,7 @@ fn expand(
             send_is_unit,
             asynchronous: kind == check::Kind::AsyncGenerator,
             delegates: body.delegates,
+            declaration,
             krate: &krate,
             co: &co,
         },
