@@ -2536,3 +2536,28 @@ fn a_generator_fn_nested_in_a_generator_body_is_its_own_generator() {
         [1, 2, 3]
     );
 }
+
+#[test]
+fn yield_from_resumes_a_started_generator_that_is_itself_inside_a_boxed_delegation() {
+    // The shared generator was started by hand and is suspended inside its own boxed
+    // `yield_from!` (its trampoline parked): the delegator resumes it there.
+    #[generator(yield = i32)]
+    fn inner() {
+        yield_!(1);
+        yield_!(2);
+    }
+    #[generator(yield = i32)]
+    fn outer() {
+        yield_from!(Box::pin(inner()));
+        yield_!(3);
+    }
+    #[generator(yield = i32)]
+    fn relay<'a, G: Generator<Yield = i32, Return = ()>>(sub: Pin<&'a mut G>) {
+        yield_from!(sub);
+        yield_!(4);
+    }
+    let mut shared = pin!(outer());
+    assert_eq!(shared.as_mut().start(), Yielded(1));
+    let mut g = pin!(relay(shared.as_mut()));
+    assert_eq!(drain(g.as_mut()), (vec![2, 3, 4], ()));
+}

@@ -6,6 +6,7 @@
 //! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
 //!                           source => unsafe { (&&&&&&&&&&&source).__cogen_kind().delegate(source) },
 //!                       }).await
+//! yield_!(v);       =>  match co.yield_(..).await { value => value };   (`match` at the user's span)
 //! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, v) ..)
 //! ```
 //!
@@ -83,10 +84,6 @@ impl Lowerer<'_> {
                     .into_iter()
                     .next()
                     .map_or(name, |token| token.span());
-                // A `match`, not a `let`: temporaries of the operand then live until the
-                // end of the statement, through the whole delegation, as in a `for` loop.
-                // Parentheses, not braces: a block at the start of a statement would end
-                // the statement (`yield_from!(a) * 100` must stay one expression).
                 // `__cogen_kind` is `#[track_caller]` (it refuses a delegate that started or
                 // closed): the call (not its receiver, which must stay hygienic) carries the
                 // user's own span, context and all, so that the panic's location is the
@@ -101,6 +98,10 @@ impl Lowerer<'_> {
                     args.set_span(name);
                     quote_spanned!(name=> .__cogen_kind #args)
                 };
+                // A `match`, not a `let`: temporaries of the operand then live until the
+                // end of the statement, through the whole delegation, as in a `for` loop.
+                // Parentheses, not braces: a block at the start of a statement would end
+                // the statement (`yield_from!(a) * 100` must stay one expression).
                 let delegation = quote_spanned!(at(operand)=> (match #krate::__private::Source::new(#source, #co, #used) {
                     source => {
                         #[allow(unused_imports)]
