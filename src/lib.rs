@@ -44,7 +44,9 @@
 //! fn's return type is the generator's [`Return`](Generator::Return). The fn then returns
 //! `impl Generator<S, Yield = Y, Return = R>` (plus `IntoIterator<Item = Y>` when `S` is
 //! `()`, so `for x in gen()` works). It works on free fns, inherent methods taking `self`,
-//! `&self` or `&mut self`, generic fns, and fns whose arguments borrow: the generator
+//! `&self` or `&mut self`, trait methods (a declaration without a body gets its
+//! `-> impl Generator<..>` written, for the implementations to match), generic fns, and
+//! fns whose arguments borrow: the generator
 //! captures the arguments, and the yielded type may borrow from them
 //! (`#[generator(yield = &'a str)] fn words<'a>(s: &'a str)`). Edition 2024 is assumed (the
 //! returned `impl Trait` captures every lifetime of the arguments).
@@ -69,7 +71,10 @@
 //! `pin!(gen()).iter()` iterates in place without allocating, for any return type; a
 //! generator that returns a value is not `IntoIterator` (a `for` loop would drop a `Result`
 //! returned through `?` without a word): use `.iter()` or [`IntoIter::new`] and read the
-//! value with `take_return`.
+//! value with `take_return`. A generator with a send type is not an iterator either (a
+//! `for` loop has nothing to send; rustc then says it "is not an iterator", a message
+//! cogen cannot add to): drive it with [`Generator::send`] in a loop,
+//! `while let Some(Yielded(v)) = g.as_mut().send(next_value) { .. }`.
 //!
 //! # Misuse
 //! Mistakes in the body are compile errors at your own span: a yield point inside a
@@ -175,6 +180,39 @@ pub mod asyncio {
 ///
 /// assert_eq!(words("a b c").into_iter().collect::<Vec<_>>(), ["a", "b", "c"]);
 /// ```
+///
+/// On a trait method's declaration (no body) it writes the declaration's return type, the
+/// same `impl Generator<..>` that `#[generator]` on each implementation returns, so the two
+/// match; a default method with a body is a generator as any fn is. (A trait with such a
+/// method is not `dyn`-compatible, as with any method returning `impl Trait`.)
+///
+/// ```
+/// use cogen::{generator, yield_};
+///
+/// trait Shape {
+///     #[generator(yield = u32)]
+///     fn corners(&self); // -> impl Generator<Yield = u32, Return = ()> + ..
+///
+///     #[generator(yield = String)]
+///     fn labels(&self) {
+///         yield_!("a shape".to_string());
+///     }
+/// }
+///
+/// struct Triangle;
+///
+/// impl Shape for Triangle {
+///     #[generator(yield = u32)]
+///     fn corners(&self) {
+///         for i in 1..=3 {
+///             yield_!(i);
+///         }
+///     }
+/// }
+///
+/// assert_eq!(Triangle.corners().into_iter().collect::<Vec<_>>(), [1, 2, 3]);
+/// assert_eq!(Triangle.labels().into_iter().collect::<Vec<_>>(), ["a shape"]);
+/// ```
 pub use cogen_macro::generator;
 
 /// A generator as an expression: `generator_block!(yield = Y, send = S, move { body })`.
@@ -271,7 +309,9 @@ macro_rules! yield_ {
             "`yield_!` only works written directly in the body of a #[generator] fn: there is no \
              generator here for it to suspend (a nested fn is not part of the generator around \
              it: make it a #[generator] fn of its own; if it comes from another macro, write \
-             `yield_!` in the generator body itself)"
+             `yield_!` in the generator body itself; if you imported it under another name \
+             (`use cogen::yield_ as y;`), #[generator] cannot tell that `y!` is `yield_!`: \
+             import and write it as `yield_!`, or write `cogen::yield_!`)"
         )
     };
 }
@@ -297,12 +337,34 @@ macro_rules! yield_ {
 ///   delegator too) and, when `send = ()`, any `futures::Stream` of the yield type
 ///   (JavaScript's `yield*`).
 ///
-/// The subgenerator must not have started: `yield_from!` starts it, and panics if it is
-/// already suspended at a yield (Python's `yield from` would resume it with `next`, but a
-/// value of the send type cannot be made up) or closed. A borrowed `Pin<&mut G>` stays its
+/// A fresh subgenerator is started. One that is already suspended at a yield is, with
+/// `send = ()`, resumed with `()` where it is (PEP 380's `next(_i)`), so that one generator
+/// can be shared by several delegators in turn; with any other send type there is no value
+/// to resume it with, and `yield_from!` panics at its own line, as it does for a closed
+/// subgenerator (and for a started *boxed* one, which it always starts: delegate to it
+/// through `boxed.as_mut()` instead). A borrowed `Pin<&mut G>` stays its
 /// owner's: if the delegator is closed while delegating to it, it is left suspended, and its
-/// owner can resume or close it. The operand's temporaries live until the delegation ends,
-/// as in a `for` loop.
+/// owner can resume or close it, or hand it to another delegator. The operand's
+/// temporaries live until the delegation ends, as in a `for` loop.
+///
+/// ```
+/// use cogen::{generator, yield_, yield_from, Generator, GeneratorState::*};
+/// use std::pin::{pin, Pin};
+///
+/// #[generator(yield = u32)]
+/// fn numbers() { yield_!(1); yield_!(2); yield_!(3); }
+///
+/// #[generator(yield = u32)]
+/// fn relay(sub: Pin<&mut dyn Generator<Yield = u32, Return = ()>>) {
+///     yield_from!(sub);
+/// }
+///
+/// let mut shared = pin!(numbers());
+/// assert_eq!(shared.as_mut().start(), Yielded(1));
+/// let mut second = pin!(relay(shared.as_mut()));
+/// assert_eq!(second.as_mut().start(), Yielded(2)); // resumed, not restarted
+/// assert_eq!(second.as_mut().resume(()), Yielded(3));
+/// ```
 ///
 /// ```
 /// use cogen::{generator, yield_, yield_from, Generator, GeneratorState::*};
@@ -345,7 +407,9 @@ macro_rules! yield_from {
             "`yield_from!` only works written directly in the body of a #[generator] fn: there is \
              no generator here to delegate from (a nested fn is not part of the generator \
              around it: make it a #[generator] fn of its own; if it comes from another macro, \
-             write `yield_from!` in the generator body itself)"
+             write `yield_from!` in the generator body itself; if you imported it under another \
+             name (`use cogen::yield_from as delegate;`), #[generator] cannot tell that it is \
+             `yield_from!`: import and write it as `yield_from!`, or write `cogen::yield_from!`)"
         )
     };
 }

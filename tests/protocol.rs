@@ -1900,3 +1900,202 @@ fn assert_eq_on_a_sent_value_panics_out_of_resume_when_it_fails() {
     assert_eq!(g.status(), Status::Closed);
     assert_eq!(entries(&trace), ["format got 0", "vec [0, 0]"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// One step from outside: `send` (Python's `g.send(v)`) and `advance` (Python's `next(g)`)
+// ---------------------------------------------------------------------------------------
+
+#[generator(yield = u32, send = u32)]
+fn doubler(trace: Trace) -> &'static str {
+    push(&trace, "started");
+    let mut x = yield_!(0);
+    while x != 0 {
+        push(&trace, format!("got {x}"));
+        x = yield_!(2 * x);
+    }
+    "done"
+}
+
+#[test]
+fn send_none_starts_a_fresh_generator_and_send_some_resumes_it() {
+    let trace = new_trace();
+    let mut g = pin!(doubler(trace.clone()));
+    assert_eq!(g.as_mut().send(None), Some(Yielded(0)));
+    assert_eq!(g.as_mut().send(Some(21)), Some(Yielded(42)));
+    assert_eq!(g.as_mut().send(Some(0)), Some(Complete("done")));
+    assert_eq!(entries(&trace), ["started", "got 21"]);
+}
+
+#[test]
+fn send_to_a_closed_generator_answers_none_instead_of_panicking() {
+    let mut g = pin!(doubler(new_trace()));
+    assert_eq!(g.as_mut().send(None), Some(Yielded(0)));
+    assert_eq!(g.as_mut().send(Some(0)), Some(Complete("done")));
+    assert_eq!(g.as_mut().send(Some(1)), None);
+    assert_eq!(g.as_mut().send(None), None);
+    let mut closed = pin!(doubler(new_trace()));
+    closed.as_mut().close();
+    assert_eq!(closed.as_mut().send(None), None);
+}
+
+#[test]
+fn send_of_a_value_into_a_fresh_generator_panics_and_leaves_it_fresh() {
+    #[generator(yield = u32, send = AddOnDrop)]
+    fn receiver() {
+        let _kept = yield_!(1);
+    }
+    let dropped = Rc::new(Cell::new(0));
+    let mut g = pin!(receiver());
+    let message = expect_panic(|| g.as_mut().send(Some(AddOnDrop(dropped.clone(), 1))));
+    assert_mentions(
+        &message,
+        &[
+            "has not started",
+            "can't send non-None value to a just-started generator",
+            "send(None)",
+            "not delivered",
+        ],
+    );
+    // The value was refused (dropped by the panic), never delivered; nothing ran.
+    assert_eq!(dropped.get(), 1);
+    assert_eq!(g.status(), Status::Created);
+    assert_eq!(g.as_mut().send(None), Some(Yielded(1)));
+}
+
+#[test]
+fn send_none_into_a_suspended_generator_panics_and_leaves_it_suspended() {
+    let mut g = pin!(doubler(new_trace()));
+    assert_eq!(g.as_mut().send(None), Some(Yielded(0)));
+    let message = expect_panic(|| g.as_mut().send(None));
+    assert_mentions(&message, &["suspended", "Some(value)", "advance()"]);
+    assert_eq!(g.status(), Status::Suspended);
+    assert_eq!(g.as_mut().send(Some(2)), Some(Yielded(4)));
+}
+
+#[test]
+fn advance_starts_resumes_with_the_default_and_answers_none_when_closed() {
+    let trace = new_trace();
+    let mut g = pin!(traced_countdown(trace.clone(), 2));
+    assert_eq!(g.as_mut().advance(), Some(Yielded(2)));
+    assert_eq!(g.as_mut().advance(), Some(Yielded(1)));
+    assert_eq!(g.as_mut().advance(), Some(Complete("liftoff")));
+    assert_eq!(g.as_mut().advance(), None);
+
+    #[generator(yield = u32, send = Option<u32>)]
+    fn maybe() {
+        let first = yield_!(0);
+        yield_!(first.unwrap_or(7));
+    }
+    let mut m = pin!(maybe());
+    assert_eq!(m.as_mut().advance(), Some(Yielded(0)));
+    // Python's `next(g)` sends `None`: so does `advance` with `send = Option<T>`.
+    assert_eq!(m.as_mut().advance(), Some(Yielded(7)));
+}
+
+/// pyos (David Beazley, "A Curious Course on Coroutines and Concurrency"): tasks are
+/// generators that yield system calls to the scheduler and are sent the result.
+#[derive(Debug, PartialEq)]
+enum SysCall {
+    GetTid,
+    Pass,
+}
+
+#[derive(Debug)]
+enum Reply {
+    Tid(u32),
+    Nothing,
+}
+
+#[generator(yield = SysCall, send = Reply)]
+fn pyos_task(trace: Trace, name: &'static str, turns: u32) -> &'static str {
+    let Reply::Tid(tid) = yield_!(SysCall::GetTid) else {
+        panic!("GetTid answers a Tid")
+    };
+    for turn in 0..turns {
+        push(&trace, format!("{name} (tid {tid}) turn {turn}"));
+        let _ = yield_!(SysCall::Pass);
+    }
+    name
+}
+
+type PyosTask = Pin<Box<dyn Generator<Reply, Yield = SysCall, Return = &'static str>>>;
+
+fn pyos_tasks(trace: &Trace) -> std::collections::VecDeque<(u32, PyosTask, Option<Reply>)> {
+    [("foo", 2), ("bar", 1)]
+        .into_iter()
+        .zip(1..)
+        .map(|((name, turns), tid)| {
+            let task: PyosTask = Box::pin(pyos_task(trace.clone(), name, turns));
+            (tid, task, None)
+        })
+        .collect()
+}
+
+fn pyos_reply(tid: u32, call: SysCall) -> Reply {
+    match call {
+        SysCall::GetTid => Reply::Tid(tid),
+        SysCall::Pass => Reply::Nothing,
+    }
+}
+
+const PYOS_TRACE: [&str; 5] = [
+    "foo (tid 1) turn 0",
+    "bar (tid 2) turn 0",
+    "foo (tid 1) turn 1",
+    "bar exited",
+    "foo exited",
+];
+
+#[test]
+fn a_pyos_scheduler_loop_without_send_must_look_at_each_task_before_stepping_it() {
+    let trace = new_trace();
+    let mut ready = pyos_tasks(&trace);
+    while let Some((tid, mut task, sendval)) = ready.pop_front() {
+        // Before `send`: the loop picks `start` or `resume` from the status, and must keep
+        // closed tasks out of the queue itself (stepping one panics).
+        let step = match (task.status(), sendval) {
+            (Status::Created, None) => task.as_mut().start(),
+            (Status::Suspended, Some(reply)) => task.as_mut().resume(reply),
+            (status, _) => unreachable!("{status:?}"),
+        };
+        match step {
+            Yielded(call) => ready.push_back((tid, task, Some(pyos_reply(tid, call)))),
+            Complete(name) => push(&trace, format!("{name} exited")),
+        }
+    }
+    assert_eq!(entries(&trace), PYOS_TRACE);
+}
+
+#[test]
+fn a_pyos_scheduler_loop_sends_each_task_its_pending_value_in_one_step() {
+    let trace = new_trace();
+    let mut ready = pyos_tasks(&trace);
+    while let Some((tid, mut task, mut sendval)) = ready.pop_front() {
+        // Python's `task.target.send(task.sendval)`: `None` the first time.
+        match task.as_mut().send(sendval.take()) {
+            Some(Yielded(call)) => ready.push_back((tid, task, Some(pyos_reply(tid, call)))),
+            Some(Complete(name)) => push(&trace, format!("{name} exited")),
+            None => unreachable!("an exited task leaves the queue"),
+        }
+    }
+    assert_eq!(entries(&trace), PYOS_TRACE);
+}
+
+#[test]
+fn a_pyos_scheduler_may_keep_exited_tasks_and_send_finds_them_closed() {
+    let trace = new_trace();
+    let mut tasks: Vec<_> = pyos_tasks(&trace).into_iter().collect();
+    let mut exited = 0;
+    // Round-robin over every task, finished or not: a closed task answers `None`.
+    while exited < tasks.len() {
+        exited = 0;
+        for (tid, task, sendval) in &mut tasks {
+            match task.as_mut().send(sendval.take()) {
+                Some(Yielded(call)) => *sendval = Some(pyos_reply(*tid, call)),
+                Some(Complete(name)) => push(&trace, format!("{name} exited")),
+                None => exited += 1,
+            }
+        }
+    }
+    assert_eq!(entries(&trace), PYOS_TRACE);
+}

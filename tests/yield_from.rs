@@ -32,7 +32,10 @@ use cogen::{Generator, GeneratorState, Status, generator, yield_, yield_from};
 // ---------------------------------------------------------------------------------------
 
 mod support;
-use support::{PanicOnDrop, PushOnDrop, Trace, entries, expect_panic, new_trace, panic_text, push};
+use support::{
+    PanicOnDrop, PushOnDrop, Trace, entries, expect_panic, expect_panic_at, new_trace, panic_text,
+    push,
+};
 
 /// The Python exceptions of the test suite.
 #[derive(Debug, Clone, PartialEq)]
@@ -1999,18 +2002,32 @@ mod misuse {
         yield_!(2);
     }
 
+    pub const OVER_STARTED_BOXED_LINE: u32 = line!() + 6;
     #[generator(yield = i32)]
-    pub fn over_started(t: Trace, boxed: bool) {
+    pub fn over_started_boxed(t: Trace) {
         let _finally = PushOnDrop(t.clone(), "delegator finishing");
-        if boxed {
-            let mut sub = Box::pin(two(t.clone()));
-            assert_eq!(sub.as_mut().start(), Yielded(1));
-            yield_from!(sub);
-        } else {
-            let mut sub = pin!(two(t.clone()));
-            assert_eq!(sub.as_mut().start(), Yielded(1));
-            yield_from!(sub.as_mut());
+        let mut sub = Box::pin(two(t.clone()));
+        assert_eq!(sub.as_mut().start(), Yielded(1));
+        yield_from!(sub);
+        push(&t, "delegator should not be here");
+    }
+
+    #[generator(yield = i32, send = i32)]
+    pub fn echo(t: Trace) {
+        let _finally = PushOnDrop(t.clone(), "sub finishing");
+        let mut x = yield_!(1);
+        while x != 0 {
+            x = yield_!(x);
         }
+    }
+
+    pub const OVER_STARTED_ECHO_LINE: u32 = line!() + 6;
+    #[generator(yield = i32, send = i32)]
+    pub fn over_started_echo(t: Trace) {
+        let _finally = PushOnDrop(t.clone(), "delegator finishing");
+        let mut sub = pin!(echo(t.clone()));
+        assert_eq!(sub.as_mut().start(), Yielded(1));
+        yield_from!(sub.as_mut());
         push(&t, "delegator should not be here");
     }
 
@@ -2036,22 +2053,42 @@ mod misuse {
 }
 
 #[test]
-fn yield_from_over_a_started_generator_panics_with_a_clear_message() {
-    for boxed in [false, true] {
-        let t = new_trace();
-        let mut g = pin!(misuse::over_started(t.clone(), boxed));
-        let message = expect_panic(|| g.as_mut().start());
-        assert!(
-            message.contains("yield_from!") && message.contains("already suspended"),
-            "boxed: {boxed}: {message}"
-        );
-        assert_eq!(g.status(), Status::Closed);
-        assert_eq!(
-            entries(&t),
-            strings(&["sub finishing", "delegator finishing"]),
-            "boxed: {boxed}"
-        );
-    }
+fn yield_from_over_a_started_boxed_generator_panics_at_the_yield_from_line() {
+    let t = new_trace();
+    let mut g = pin!(misuse::over_started_boxed(t.clone()));
+    let (message, line) = expect_panic_at(|| g.as_mut().start());
+    assert!(
+        message.contains("yield_from!")
+            && message.contains("already started")
+            && message.contains("yield_from!(boxed.as_mut())"),
+        "{message}"
+    );
+    assert_eq!(line, misuse::OVER_STARTED_BOXED_LINE);
+    assert_eq!(g.status(), Status::Closed);
+    assert_eq!(
+        entries(&t),
+        strings(&["sub finishing", "delegator finishing"])
+    );
+}
+
+#[test]
+fn yield_from_over_a_started_generator_with_a_send_type_panics_at_the_yield_from_line() {
+    let t = new_trace();
+    let mut g = pin!(misuse::over_started_echo(t.clone()));
+    let (message, line) = expect_panic_at(|| g.as_mut().start());
+    assert!(
+        message.contains("already started")
+            && message.contains("send = ()")
+            && message.contains("before its first step")
+            && message.contains("by hand"),
+        "{message}"
+    );
+    assert_eq!(line, misuse::OVER_STARTED_ECHO_LINE);
+    assert_eq!(g.status(), Status::Closed);
+    assert_eq!(
+        entries(&t),
+        strings(&["sub finishing", "delegator finishing"])
+    );
 }
 
 #[test]
@@ -2080,18 +2117,108 @@ fn yield_from_over_a_closed_generator_panics_with_a_clear_message() {
 
 #[test]
 fn yield_from_misuse_panics_before_touching_the_delegate() {
+    #[generator(yield = i32, send = i32)]
+    fn over_borrowed_echo<'a, G: Generator<i32, Yield = i32, Return = ()>>(sub: Pin<&'a mut G>) {
+        yield_from!(sub);
+    }
     let t = new_trace();
-    let mut sub = pin!(misuse::two(t.clone()));
+    let mut sub = pin!(misuse::echo(t.clone()));
     assert_eq!(sub.as_mut().start(), Yielded(1));
     {
-        let mut g = pin!(misuse::over_borrowed(sub.as_mut()));
+        let mut g = pin!(over_borrowed_echo(sub.as_mut()));
         let message = expect_panic(|| g.as_mut().start());
-        assert!(message.contains("already suspended"), "{message}");
+        assert!(message.contains("already started"), "{message}");
     }
     // The started delegate was neither resumed nor closed by the failed delegation.
     assert_eq!(sub.status(), Status::Suspended);
     assert_eq!(entries(&t), Vec::<String>::new());
-    assert_eq!(sub.as_mut().resume(()), Yielded(2));
+    assert_eq!(sub.as_mut().resume(7), Yielded(7));
+}
+
+#[test]
+fn yield_from_resumes_a_started_unit_generator_where_it_is_suspended() {
+    // PEP 380: `_y = next(_i)`; a generator that already started continues from its yield.
+    let t = new_trace();
+    let mut sub = pin!(misuse::two(t.clone()));
+    assert_eq!(sub.as_mut().start(), Yielded(1));
+    let mut g = pin!(misuse::over_borrowed(sub.as_mut()));
+    assert_eq!(g.as_mut().start(), Yielded(2));
+    assert_eq!(g.as_mut().resume(()), Complete(()));
+    assert_eq!(entries(&t), strings(&["sub finishing"]));
+}
+
+#[test]
+fn yield_from_over_a_started_unit_generator_that_completes_at_once_returns_its_value() {
+    #[generator(yield = i32)]
+    fn one_then(t: Trace) -> &'static str {
+        yield_!(1);
+        push(&t, "sub resumed");
+        "sub's return"
+    }
+    #[generator(yield = i32)]
+    fn relay<'a, G: Generator<Yield = i32, Return = &'static str>>(
+        t: Trace,
+        sub: Pin<&'a mut G>,
+    ) -> &'static str {
+        push(&t, "delegating");
+        let value = yield_from!(sub);
+        push(&t, format!("got {value:?}"));
+        value
+    }
+    let t = new_trace();
+    let mut sub = pin!(one_then(t.clone()));
+    assert_eq!(sub.as_mut().start(), Yielded(1));
+    let mut g = pin!(relay(t.clone(), sub.as_mut()));
+    assert_eq!(g.as_mut().start(), Complete("sub's return"));
+    assert_eq!(
+        entries(&t),
+        strings(&["delegating", "sub resumed", "got \"sub's return\""])
+    );
+}
+
+#[test]
+fn pep380_finalization_a_subiterator_shared_by_two_delegators_outlives_the_first() {
+    // PEP 380, "Finalization": closing a delegator must not finalize a subiterator that is
+    // referenced elsewhere. The first delegator takes two items and is dropped; the second
+    // goes on with the same, already started, subgenerator.
+    #[generator(yield = i32)]
+    fn numbers(t: Trace) {
+        let _finally = PushOnDrop(t.clone(), "numbers finishing");
+        for i in 1..=4 {
+            yield_!(i);
+        }
+    }
+    #[generator(yield = i32)]
+    fn delegator<'a, G: Generator<Yield = i32, Return = ()>>(
+        t: Trace,
+        name: &'static str,
+        sub: Pin<&'a mut G>,
+    ) {
+        let _finally = PushOnDrop(t.clone(), Box::leak(format!("{name} finishing").into()));
+        yield_from!(sub);
+        push(&t, format!("{name} done"));
+    }
+    let t = new_trace();
+    let mut shared = pin!(numbers(t.clone()));
+    {
+        let mut first = pin!(delegator(t.clone(), "first", shared.as_mut()));
+        assert_eq!(first.as_mut().start(), Yielded(1));
+        assert_eq!(first.as_mut().resume(()), Yielded(2));
+    }
+    assert_eq!(shared.status(), Status::Suspended);
+    let mut second = pin!(delegator(t.clone(), "second", shared.as_mut()));
+    assert_eq!(second.as_mut().start(), Yielded(3));
+    assert_eq!(second.as_mut().resume(()), Yielded(4));
+    assert_eq!(second.as_mut().resume(()), Complete(()));
+    assert_eq!(
+        entries(&t),
+        strings(&[
+            "first finishing",
+            "numbers finishing",
+            "second done",
+            "second finishing"
+        ])
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2408,4 +2535,29 @@ fn a_generator_fn_nested_in_a_generator_body_is_its_own_generator() {
         pin!(operands::outer()).iter().collect::<Vec<_>>(),
         [1, 2, 3]
     );
+}
+
+#[test]
+fn yield_from_resumes_a_started_generator_that_is_itself_inside_a_boxed_delegation() {
+    // The shared generator was started by hand and is suspended inside its own boxed
+    // `yield_from!` (its trampoline parked): the delegator resumes it there.
+    #[generator(yield = i32)]
+    fn inner() {
+        yield_!(1);
+        yield_!(2);
+    }
+    #[generator(yield = i32)]
+    fn outer() {
+        yield_from!(Box::pin(inner()));
+        yield_!(3);
+    }
+    #[generator(yield = i32)]
+    fn relay<'a, G: Generator<Yield = i32, Return = ()>>(sub: Pin<&'a mut G>) {
+        yield_from!(sub);
+        yield_!(4);
+    }
+    let mut shared = pin!(outer());
+    assert_eq!(shared.as_mut().start(), Yielded(1));
+    let mut g = pin!(relay(shared.as_mut()));
+    assert_eq!(drain(g.as_mut()), (vec![2, 3, 4], ()));
 }

@@ -163,6 +163,119 @@ pub trait Generator<S = ()> {
         self.resume(S::from_error(error))
     }
 
+    /// One step, as Python's `g.send(value)`: the step a scheduler loop makes without
+    /// looking at the generator first. `None` starts a fresh generator (Python:
+    /// `g.send(None)`), `Some(value)` resumes a suspended one with `value`; a closed
+    /// generator answers `None` (Python raises `StopIteration` again) instead of panicking.
+    /// The step that completes the generator is `Some(Complete(r))`, once; every call after
+    /// it is `None`.
+    ///
+    /// | status | `send(None)` | `send(Some(v))` |
+    /// |---|---|---|
+    /// | [`Created`](Status::Created) | `Some(start())` | panics: nothing waits for `v` |
+    /// | [`Suspended`](Status::Suspended) | panics: the yield waits for a value | `Some(resume(v))` |
+    /// | [`Closed`](Status::Closed) | `None` | `None` (`v` is dropped) |
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, Generator, GeneratorState::*};
+    ///
+    /// #[generator(yield = u32, send = u32)]
+    /// fn doubler() -> &'static str {
+    ///     let mut x = yield_!(0);
+    ///     while x != 0 {
+    ///         x = yield_!(2 * x);
+    ///     }
+    ///     "done"
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(doubler());
+    /// assert_eq!(g.as_mut().send(None), Some(Yielded(0)));
+    /// assert_eq!(g.as_mut().send(Some(21)), Some(Yielded(42)));
+    /// assert_eq!(g.as_mut().send(Some(0)), Some(Complete("done")));
+    /// assert_eq!(g.as_mut().send(Some(5)), None); // closed: Python's StopIteration
+    /// ```
+    ///
+    /// For a generator whose send type is `()` (or any `Default`, such as `Option<T>`),
+    /// [`advance`](Generator::advance) is the same step without an argument.
+    ///
+    /// # Panics
+    /// `send(Some(v))` on a generator that has not started: no `yield_!` is waiting for `v`
+    /// (Python: "can't send non-None value to a just-started generator"). `v` is not
+    /// delivered, the generator stays as it was. `send(None)` on a suspended generator:
+    /// its `yield_!` waits for a value of the send type and `None` is not one (Python would
+    /// deliver `None`; use [`advance`](Generator::advance) to send the default value). A
+    /// panic in the body propagates as with [`resume`](Generator::resume).
+    #[inline]
+    #[track_caller]
+    fn send(
+        self: Pin<&mut Self>,
+        value: Option<S>,
+    ) -> Option<GeneratorState<Self::Yield, Self::Return>> {
+        match (self.status(), &value) {
+            (Status::Created, None) | (Status::Suspended, Some(_)) => {
+                Some(self.__cogen_step(value, Sealed::new()))
+            }
+            (Status::Closed, _) => None,
+            (Status::Created, Some(_)) => send_refused(),
+            (Status::Suspended, None) => send_missing(),
+        }
+    }
+
+    /// One step without a value, as Python's `next(g)`: starts a fresh generator, resumes a
+    /// suspended one with `S::default()` (for `send = ()`, the only value there is), and
+    /// answers `None` for a closed one instead of panicking. The same as
+    /// [`send`](Generator::send) with the default value.
+    ///
+    /// A round-robin scheduler, as in David Beazley's "pyos": each task runs one step per
+    /// turn; a task that finished leaves the queue.
+    ///
+    /// ```
+    /// use std::collections::VecDeque;
+    /// use std::pin::Pin;
+    /// use cogen::{generator, yield_, Generator, GeneratorState::*};
+    ///
+    /// #[generator(yield = String)]
+    /// fn task(name: &'static str, steps: u32) -> &'static str {
+    ///     for i in 0..steps {
+    ///         yield_!(format!("{name} {i}"));
+    ///     }
+    ///     name
+    /// }
+    ///
+    /// type Task = Pin<Box<dyn Generator<Yield = String, Return = &'static str>>>;
+    /// let mut ready: VecDeque<Task> = VecDeque::from([
+    ///     Box::pin(task("foo", 2)) as Task,
+    ///     Box::pin(task("bar", 1)),
+    /// ]);
+    /// let mut log = vec![];
+    /// while let Some(mut t) = ready.pop_front() {
+    ///     match t.as_mut().advance() {
+    ///         Some(Yielded(line)) => {
+    ///             log.push(line);
+    ///             ready.push_back(t);
+    ///         }
+    ///         Some(Complete(name)) => log.push(format!("{name} done")),
+    ///         None => unreachable!("a finished task leaves the queue"),
+    ///     }
+    /// }
+    /// assert_eq!(log, ["foo 0", "bar 0", "foo 1", "bar done", "foo done"]);
+    /// ```
+    ///
+    /// # Panics
+    /// Only if the body panics (as with [`resume`](Generator::resume)).
+    #[inline]
+    #[track_caller]
+    fn advance(self: Pin<&mut Self>) -> Option<GeneratorState<Self::Yield, Self::Return>>
+    where
+        S: Default,
+    {
+        match self.status() {
+            Status::Created => Some(self.__cogen_step(None, Sealed::new())),
+            Status::Suspended => Some(self.__cogen_step(Some(S::default()), Sealed::new())),
+            Status::Closed => None,
+        }
+    }
+
     /// One step from outside: `start` when `sent` is `None`, else `resume`. Not part of the
     /// public API (sealed: it cannot be called or overridden outside cogen): iteration
     /// calls it so that the body is entered through one call site.
@@ -204,6 +317,30 @@ pub trait Generator<S = ()> {
             GeneratorState::Complete(value) => Poll::Ready(value),
         }
     }
+}
+
+/// `send(Some(v))` on a generator that has not started. Free and cold: the generator is
+/// never handed to it.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn send_refused() -> ! {
+    panic!(
+        "cannot send a value into a generator that has not started: no `yield_!` is waiting \
+         for it (Python: can't send non-None value to a just-started generator); start it \
+         with `send(None)` (or `start()`) first; the value was not delivered"
+    )
+}
+
+/// `send(None)` on a suspended generator.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn send_missing() -> ! {
+    panic!(
+        "cannot send `None` into a suspended generator: its `yield_!` waits for a value of \
+         the send type; send `Some(value)` (or call `advance()` to send the default value)"
+    )
 }
 
 /// A value `yield_from!` can delegate to by first turning it into a generator, as Python's
@@ -263,6 +400,13 @@ pub trait IntoGenerator<S = ()> {
 /// let sent: Result<u8, &str> = Throwable::from_error("boom");
 /// assert_eq!(sent, Err("boom"));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "cannot throw into a generator whose send type is `{Self}`: it has no way to carry an error",
+    label = "`throw` needs a send type that can carry an error",
+    note = "declare the generator with `send = Result<T, E>` (`throw(e)` then sends `Err(e)`, \
+            which the body sees as the value of `yield_!`), or implement `cogen::Throwable` \
+            for your own send type"
+)]
 pub trait Throwable {
     /// The error that [`Generator::throw`] takes.
     type Error;

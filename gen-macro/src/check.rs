@@ -107,6 +107,31 @@ pub fn signature(sig: &mut syn::Signature, coroutine: bool, errors: &mut Errors)
              the `extern`",
         ));
     }
+    if let syn::ReturnType::Type(_, ty) = &sig.output
+        && let syn::Type::ImplTrait(bounds) = &**ty
+        && let Some(named) = bounds.bounds.iter().find_map(|bound| match bound {
+            syn::TypeParamBound::Trait(t) => t
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .filter(|name| GENERATOR_LIKE.contains(&name.as_str())),
+            _ => None,
+        })
+    {
+        errors.push(syn::Error::new_spanned(
+            ty,
+            format!(
+                "the return type of a #[generator] fn is the generator's return value (what \
+                 `return` or the end of the body completes it with), not the generator: \
+                 #[generator] writes `-> impl Generator<..>` itself; remove `-> impl {named}<..>` \
+                 (or write the type of the value the body returns), and name what it yields \
+                 with `#[generator(yield = ..)]`"
+            ),
+        ));
+        // Reported; no return type keeps the expansion free of follow-on errors.
+        sig.output = syn::ReturnType::Default;
+    }
     if let Some(variadic) = sig.variadic.take() {
         errors.push(syn::Error::new_spanned(
             variadic,
@@ -116,11 +141,28 @@ pub fn signature(sig: &mut syn::Signature, coroutine: bool, errors: &mut Errors)
     kind
 }
 
-/// Report every misuse in `body`.
-pub fn body(body: &syn::Block, kind: Kind, krate: &syn::Path, errors: &mut Errors) -> Body {
+/// The traits a return type `impl Trait` names when it was meant as the generator itself.
+const GENERATOR_LIKE: &[&str] = &[
+    "Iterator",
+    "IntoIterator",
+    "Generator",
+    "AsyncGenerator",
+    "Stream",
+    "Coroutine",
+];
+
+/// Report every misuse in `body`. `returns_unit`: the fn's written return type is `()`.
+pub fn body(
+    body: &syn::Block,
+    kind: Kind,
+    returns_unit: bool,
+    krate: &syn::Path,
+    errors: &mut Errors,
+) -> Body {
     let mut checker = Checker {
         krate,
         kind,
+        returns_unit,
         scopes: Vec::new(),
         errors: Errors::default(),
         point_paths: Vec::new(),
@@ -137,6 +179,7 @@ pub fn body(body: &syn::Block, kind: Kind, krate: &syn::Path, errors: &mut Error
 struct Checker<'a> {
     krate: &'a syn::Path,
     kind: Kind,
+    returns_unit: bool,
     /// The nested scopes (closure, async block, ...) around the current node.
     scopes: Vec<Scope>,
     errors: Errors,
@@ -254,6 +297,21 @@ impl<'ast> Visit<'ast> for Checker<'_> {
                 .push(syn::Error::new(node.await_token.span, advice));
         }
         visit::visit_expr_await(self, node);
+    }
+
+    fn visit_expr_try(&mut self, node: &'ast syn::ExprTry) {
+        // The body is an `async` block: rustc's own message speaks of one.
+        if self.scopes.is_empty() && self.returns_unit {
+            self.errors.push(syn::Error::new(
+                node.question_token.span,
+                "`?` cannot be used in a #[generator] fn that returns `()`: `?` completes the \
+                 generator with the error, so its return type must be able to hold one; \
+                 declare it, e.g. `-> Result<(), E>` (the generator's return value, \
+                 `Complete(Err(e))`), or `-> Option<()>`, and end the body with `Ok(())` \
+                 (`Some(())`)",
+            ));
+        }
+        visit::visit_expr_try(self, node);
     }
 
     fn visit_macro(&mut self, node: &'ast syn::Macro) {

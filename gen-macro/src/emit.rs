@@ -32,6 +32,9 @@ pub struct Generator<'a> {
     pub asynchronous: bool,
     /// The body contains `yield_from!` (so the runtime keeps its trampoline shortcut).
     pub delegates: bool,
+    /// A trait method's declaration: only the signature is written, and `body` holds the
+    /// errors to report (if any), emitted before it.
+    pub declaration: bool,
     pub krate: &'a syn::Path,
     pub co: &'a Ident,
 }
@@ -51,6 +54,7 @@ pub fn emit(
         send_is_unit,
         asynchronous,
         delegates,
+        declaration,
         krate,
         co,
     } = generator;
@@ -94,7 +98,6 @@ pub fn emit(
         mut inputs,
         ..
     } = sig;
-    let bind_arguments = capture_whole_arguments(&mut inputs);
     // The user's own braces, so that "dropped here" points at their closing `}`.
     let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
     block.set_span(brace.join());
@@ -125,6 +128,20 @@ pub fn emit(
             quote!(generator),
         )
     };
+    if declaration {
+        // The implementations' `#[generator]` writes the same `impl` type, so they match it.
+        let errors = block.stream();
+        return quote! {
+            #errors
+            #(#attrs)*
+            #unsafety #fn_token #ident #params (#inputs)
+                -> impl #protocol
+                    + ::core::fmt::Debug
+                    #iterator
+            #where_clause;
+        };
+    }
+    let bind_arguments = capture_whole_arguments(&mut inputs);
     quote! {
         #(#attrs)*
         #vis #unsafety #fn_token #ident #params (#inputs)

@@ -61,8 +61,8 @@ fn expand(
     mut errors: Errors,
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
-    let mut item = match parse::parse_item(item.clone()) {
-        Ok(item) => item,
+    let (mut item, declaration) = match parse::parse_item(item.clone()) {
+        Ok(parsed) => parsed,
         Err(error) => {
             // Not a fn: report, and leave the item as it was so nothing else breaks.
             errors.push(error);
@@ -73,7 +73,11 @@ fn expand(
     let krate = args.krate.take().unwrap_or_else(default_crate);
     check::types(&mut args, &mut errors);
     let kind = check::signature(&mut item.sig, coroutine, &mut errors);
-    let body = check::body(&item.block, kind, &krate, &mut errors);
+    let returns_unit = match &item.sig.output {
+        syn::ReturnType::Default => true,
+        syn::ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),
+    };
+    let body = check::body(&item.block, kind, returns_unit, &krate, &mut errors);
 
     let co = Ident::new("__cogen_co", Span::mixed_site());
     let send_is_unit = match &args.send_ty {
@@ -84,6 +88,10 @@ fn expand(
     let unit_or = |ty: Option<syn::Type>| ty.map_or_else(|| quote!(()), |ty| ty.to_token_stream());
     let brace = item.block.brace_token.span;
     let statements = match errors.into_error() {
+        // A trait method's declaration has no body: only its signature is written, after
+        // the errors, if any.
+        Some(errors) if declaration => errors.to_compile_error(),
+        None if declaration => proc_macro2::TokenStream::new(),
         None => {
             lower::lower(&mut item.block, &co, &krate);
             let statements = &item.block.stmts;
@@ -107,6 +115,7 @@ fn expand(
             send_is_unit,
             asynchronous: kind == check::Kind::AsyncGenerator,
             delegates: body.delegates,
+            declaration,
             krate: &krate,
             co: &co,
         },

@@ -4,8 +4,9 @@
 //! ```text
 //! yield_!(v)        =>  co.yield_(v, yield_!(@__cogen_lowered)).await
 //! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
-//!                           source => unsafe { (&&&&&&&&&&source).__cogen_kind().delegate(source) },
+//!                           source => unsafe { (&&&&&&&&&&&source).__cogen_kind().delegate(source) },
 //!                       }).await
+//! yield_!(v);       =>  match co.yield_(..).await { value => value };   (`match` at the user's span)
 //! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, v) ..)
 //! ```
 //!
@@ -83,6 +84,20 @@ impl Lowerer<'_> {
                     .into_iter()
                     .next()
                     .map_or(name, |token| token.span());
+                // `__cogen_kind` is `#[track_caller]` (it refuses a delegate that started or
+                // closed): the call (not its receiver, which must stay hygienic) carries the
+                // user's own span, context and all, so that the panic's location is the
+                // user's `yield_from!` and not the attribute the expansion comes from. It
+                // never fails to type-check (`DelegateOther` takes anything), so no error
+                // is reported at that span.
+                let kind_call = {
+                    let mut args = proc_macro2::Group::new(
+                        proc_macro2::Delimiter::Parenthesis,
+                        TokenStream::new(),
+                    );
+                    args.set_span(name);
+                    quote_spanned!(name=> .__cogen_kind #args)
+                };
                 // A `match`, not a `let`: temporaries of the operand then live until the
                 // end of the statement, through the whole delegation, as in a `for` loop.
                 // Parentheses, not braces: a block at the start of a statement would end
@@ -95,9 +110,9 @@ impl Lowerer<'_> {
                             DelegateAsyncGenerator as _, DelegateBoxed as _,
                             DelegateBoxedDyn as _, DelegateGenerator as _,
                             DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _,
-                            DelegateStream as _,
+                            DelegateStream as _, DelegateUnitGenerator as _,
                         };
-                        #unsafe_ { (&&&&&&&&&&source).__cogen_kind().delegate(source) }
+                        #unsafe_ { (&&&&&&&&&&&source) #kind_call .delegate(source) }
                     }
                 }));
                 quote_spanned!(at(name)=> #delegation #await_)
@@ -143,8 +158,29 @@ impl VisitMut for Lowerer<'_> {
         {
             // The statement's attributes (`#[cfg(..)]`) stay on the statement.
             let attrs = &stmt.attrs;
-            let lowered = self.point(point, &stmt.mac);
+            let mut lowered = self.point(point, &stmt.mac);
             let semi = stmt.semi_token;
+            if semi.is_some() {
+                // `yield_!(v);` discards the sent value: with `send = Result<T, E>`, a thrown
+                // error. rustc reports `unused_must_use` at the statement's expression (seen
+                // through blocks), walked out of macro expansions when it comes from one:
+                // the attribute, for an expression made here, and one warning for all of
+                // them. A `match` whose keyword and braces carry the user's own span
+                // (context and all) is that expression, so each warning lands on its own
+                // `yield_!`; its binding keeps the expansion's hygiene.
+                let span = macro_name_span(&stmt.mac);
+                let value = Ident::new("__cogen_value", Span::mixed_site().located_at(span));
+                let mut arms = proc_macro2::Group::new(
+                    proc_macro2::Delimiter::Brace,
+                    quote_spanned!(span=> #value => #value),
+                );
+                arms.set_span(span);
+                // Clippy's pedantic `unnecessary_semicolon` would see the user's `;` after a
+                // `match` of type `()`: that `;` is the user's statement's, not ours.
+                let allow =
+                    quote_spanned!(Span::mixed_site()=> #[allow(clippy::unnecessary_semicolon)]);
+                lowered = quote_spanned!(span=> #allow match #lowered #arms);
+            }
             *node = syn::Stmt::Expr(
                 syn::Expr::Verbatim(quote::quote!(#(#attrs)* #lowered)),
                 semi,

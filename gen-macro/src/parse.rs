@@ -127,19 +127,35 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The item under the attribute: a fn with a body, or a spanned error saying what to use.
-pub fn parse_item(tokens: TokenStream) -> syn::Result<syn::ItemFn> {
+/// The fn under the attribute, and whether it is a trait method's declaration (no body:
+/// the attribute then writes only its signature, `-> impl Generator<..>`, for the
+/// implementations to match). A declaration is returned with an empty body.
+pub fn parse_item(tokens: TokenStream) -> syn::Result<(syn::ItemFn, bool)> {
+    let declaration = |tokens: TokenStream| match syn::parse2::<syn::TraitItemFn>(tokens) {
+        Ok(item) if item.default.is_none() => Some(syn::ItemFn {
+            attrs: item.attrs,
+            vis: syn::Visibility::Inherited,
+            sig: item.sig,
+            block: Box::new(syn::Block {
+                brace_token: Default::default(),
+                stmts: Vec::new(),
+            }),
+        }),
+        _ => None,
+    };
     match syn::parse2::<syn::Item>(tokens.clone()) {
-        Ok(syn::Item::Fn(item)) => Ok(item),
+        Ok(syn::Item::Fn(item)) => Ok((item, false)),
+        // `fn f();` parses as a verbatim item.
+        Ok(syn::Item::Verbatim(verbatim)) if let Some(item) = declaration(verbatim.clone()) => {
+            Ok((item, true))
+        }
         Ok(other) => Err(syn::Error::new_spanned(
             other,
             "#[generator] can only be put on a fn: it turns the fn's body into a generator",
         )),
-        Err(_) => match syn::parse2::<syn::TraitItemFn>(tokens) {
-            Ok(item) if item.default.is_none() => Err(syn::Error::new_spanned(
-                &item.sig,
-                "#[generator] needs a fn with a body: the body is what becomes the generator",
-            )),
-            _ => Err(syn::Error::new(
+        Err(_) => match declaration(tokens) {
+            Some(item) => Ok((item, true)),
+            None => Err(syn::Error::new(
                 Span::call_site(),
                 "#[generator] can only be put on a fn: it turns the fn's body into a generator",
             )),

@@ -136,3 +136,27 @@ pub fn poll_next_once<S: futures::Stream + ?Sized>(
 ) -> std::task::Poll<Option<S::Item>> {
     stream.poll_next(&mut std::task::Context::from_waker(waker))
 }
+
+/// Run `f`, which must panic; returns the panic's message and the line it was reported at
+/// (the caller's line, for a `#[track_caller]` panic). The location is caught by a panic
+/// hook that records it per thread, so tests running in parallel do not see each other's.
+pub fn expect_panic_at<R>(f: impl FnOnce() -> R) -> (String, u32) {
+    use std::sync::Once;
+    thread_local! {
+        static LINE: Cell<Option<u32>> = const { Cell::new(None) };
+    }
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            LINE.with(|line| line.set(info.location().map(|l| l.line())));
+            previous(info);
+        }));
+    });
+    LINE.with(|line| line.set(None));
+    let message = expect_panic(f);
+    let line = LINE
+        .with(Cell::take)
+        .expect("the panic hook saw where it panicked");
+    (message, line)
+}

@@ -61,6 +61,8 @@ pub struct StreamKind;
 pub struct BoxedKind;
 /// Tag: delegate to a boxed unsized generator (`dyn`) through the trampoline.
 pub struct BoxedDynKind;
+/// Tag: delegate to a generator polled in place, with `send = ()` (it may have started).
+pub struct UnitGeneratorKind;
 /// Tag: delegate to a generator polled in place.
 pub struct GeneratorKind;
 /// Tag: delegate to the generator an [`IntoGenerator`] makes, polled in place.
@@ -70,7 +72,7 @@ pub struct IterKind;
 /// Tag: not something `yield_from!` accepts.
 pub struct OtherKind;
 
-// Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&source` (ten
+// Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&&source` (eleven
 // references), and each impl below is one reference shallower than the one before.
 
 pub trait DelegateAsyncBoxed {
@@ -79,8 +81,14 @@ pub trait DelegateAsyncBoxed {
     }
 }
 impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
-    for &&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
+    for &&&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
+    #[inline(always)]
+    #[track_caller]
+    fn __cogen_kind(&self) -> AsyncBoxedKind {
+        check_fresh_boxed(self.source.status());
+        AsyncBoxedKind
+    }
 }
 
 pub trait DelegateAsyncBoxedDyn {
@@ -89,8 +97,14 @@ pub trait DelegateAsyncBoxedDyn {
     }
 }
 impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
-    for &&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
+    for &&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
+    #[inline(always)]
+    #[track_caller]
+    fn __cogen_kind(&self) -> AsyncBoxedDynKind {
+        check_fresh_boxed(self.source.status());
+        AsyncBoxedDynKind
+    }
 }
 
 pub trait DelegateBoxed {
@@ -98,28 +112,70 @@ pub trait DelegateBoxed {
         BoxedKind
     }
 }
-impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&Source<Pin<Box<G>>, Y, S, B> {}
+impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&&Source<Pin<Box<G>>, Y, S, B> {
+    #[inline(always)]
+    #[track_caller]
+    fn __cogen_kind(&self) -> BoxedKind {
+        check_fresh_boxed(self.source.status());
+        BoxedKind
+    }
+}
 
 pub trait DelegateBoxedDyn {
     fn __cogen_kind(&self) -> BoxedDynKind {
         BoxedDynKind
     }
 }
-impl<G: Generator<S> + ?Sized, Y, S, B> DelegateBoxedDyn for &&&&&&Source<Pin<Box<G>>, Y, S, B> {}
+impl<G: Generator<S> + ?Sized, Y, S, B> DelegateBoxedDyn for &&&&&&&Source<Pin<Box<G>>, Y, S, B> {
+    #[inline(always)]
+    #[track_caller]
+    fn __cogen_kind(&self) -> BoxedDynKind {
+        check_fresh_boxed(self.source.status());
+        BoxedDynKind
+    }
+}
 
 pub trait DelegateAsyncGenerator {
     fn __cogen_kind(&self) -> AsyncGeneratorKind {
         AsyncGeneratorKind
     }
 }
-impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncGenerator for &&&&&Source<G, Y, S, Awaiting> {}
+impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncGenerator for &&&&&&Source<G, Y, S, Awaiting> {
+    #[inline(always)]
+    #[track_caller]
+    fn __cogen_kind(&self) -> AsyncGeneratorKind {
+        check_fresh(self.source.status());
+        AsyncGeneratorKind
+    }
+}
+
+pub trait DelegateUnitGenerator {
+    fn __cogen_kind(&self) -> UnitGeneratorKind {
+        UnitGeneratorKind
+    }
+}
+impl<G: Generator<()>, Y, B> DelegateUnitGenerator for &&&&&Source<G, Y, (), B> {
+    #[inline(always)]
+    #[track_caller]
+    fn __cogen_kind(&self) -> UnitGeneratorKind {
+        check_not_closed(self.source.status());
+        UnitGeneratorKind
+    }
+}
 
 pub trait DelegateGenerator {
     fn __cogen_kind(&self) -> GeneratorKind {
         GeneratorKind
     }
 }
-impl<G: Generator<S>, Y, S, B> DelegateGenerator for &&&&Source<G, Y, S, B> {}
+impl<G: Generator<S>, Y, S, B> DelegateGenerator for &&&&Source<G, Y, S, B> {
+    #[inline(always)]
+    #[track_caller]
+    fn __cogen_kind(&self) -> GeneratorKind {
+        check_fresh(self.source.status());
+        GeneratorKind
+    }
+}
 
 pub trait DelegateIntoGenerator {
     fn __cogen_kind(&self) -> IntoGeneratorKind {
@@ -243,7 +299,27 @@ impl GeneratorKind {
     {
         YieldFromGenerator {
             sub: source.source,
-            started: false,
+            co: source.co.erase(),
+        }
+    }
+}
+
+impl UnitGeneratorKind {
+    /// PEP 380's `_y = next(_i)`: a generator that already started is resumed with `()`
+    /// instead of started.
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
+    #[inline(always)]
+    pub unsafe fn delegate<G, Y, B>(self, source: Source<G, Y, (), B>) -> YieldFromUnitGenerator<G>
+    where
+        G: Generator<(), Yield = Y>,
+    {
+        YieldFromUnitGenerator {
+            resume_first: source.source.status() == Status::Suspended,
+            sub: source.source,
             co: source.co.erase(),
         }
     }
@@ -325,7 +401,6 @@ impl AsyncGeneratorKind {
     {
         YieldFromGenerator {
             sub: AsAsync(source.source),
-            started: false,
             co: source.co.erase(),
         }
     }
@@ -450,29 +525,60 @@ impl<G: AsyncGenerator<S> + ?Sized, S> Generator<S> for AsAsync<G> {
     }
 }
 
-/// PEP 380 starts the subgenerator itself: it must not have started yet.
+/// PEP 380 starts the subgenerator itself: one that is not `send = ()` must not have
+/// started yet (there is no value to resume it with). Checked when the delegation's kind
+/// is chosen (`__cogen_kind`, which the expansion calls with the user's own span), so the
+/// panic points at the user's `yield_from!`.
 #[inline(always)]
+#[track_caller]
 pub(crate) fn check_fresh(status: Status) {
     if status != Status::Created {
-        not_fresh(status)
+        not_fresh(status, false)
+    }
+}
+
+/// With `send = ()` a generator that started is resumed: only a closed one is refused.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn check_not_closed(status: Status) {
+    if status == Status::Closed {
+        not_fresh(status, false)
+    }
+}
+
+/// The same for a boxed generator, which the trampoline always starts.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn check_fresh_boxed(status: Status) {
+    if status != Status::Created {
+        not_fresh(status, true)
     }
 }
 
 #[cold]
 #[inline(never)]
-fn not_fresh(status: Status) -> ! {
-    if status == Status::Suspended {
-        panic!(
-            "yield_from! needs a generator that has not started: it starts the generator \
-             itself; this one is already suspended at a yield (Python's `yield from` would \
-             resume it with `next`, but that needs a sent value cogen cannot invent): \
-             delegate to it before starting it, or drive it by hand"
-        )
+#[track_caller]
+fn not_fresh(status: Status, boxed: bool) -> ! {
+    match status {
+        Status::Suspended if boxed => panic!(
+            "yield_from! over a boxed generator that has already started (it is suspended at \
+             a yield): a boxed delegate is started by `yield_from!`; delegate to it before its \
+             first step, or, with `send = ()`, through a pinned reference, which \
+             `yield_from!` resumes where it is suspended: `yield_from!(boxed.as_mut())`"
+        ),
+        Status::Suspended => panic!(
+            "yield_from! over a generator that has already started (it is suspended at a \
+             yield): `yield_from!` would have to resume it, and only with `send = ()` is \
+             there a value to resume it with (PEP 380's `next(_i)`); delegate to it before \
+             its first step, or forward its steps by hand: \
+             `loop {{ match g.as_mut().resume(yield_!(last)) {{ Yielded(v) => last = v, \
+             Complete(r) => break r }} }}`"
+        ),
+        _ => panic!(
+            "yield_from! over a generator that is closed (it completed, was closed, or \
+             panicked): it has nothing left to give; delegate to a new one"
+        ),
     }
-    panic!(
-        "yield_from! over a generator that is closed (it completed, was closed, or \
-         panicked): it has nothing left to give; delegate to a new one"
-    )
 }
 
 /// `yield_from!(iterable)`: yields each item; sent values are `()` and dropped.
@@ -505,7 +611,6 @@ impl<I: Iterator, S> Future for YieldFromIter<I, S> {
 /// `yield_from!(generator)`, the generator held in place.
 pub struct YieldFromGenerator<G: Generator<S>, S> {
     sub: G,
-    started: bool,
     co: Co<G::Yield, S>,
 }
 
@@ -516,12 +621,36 @@ impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: `sub` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };
-        if !this.started {
-            check_fresh(this.sub.status());
-            this.started = true;
-        }
         // Its delegate's trampoline may park in the exchange area: it must stay in its body.
         let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this)));
+        // SAFETY: `sub` is structurally pinned (see above).
+        unsafe { Pin::new_unchecked(&mut this.sub) }.__cogen_poll(io, waker, Sealed::new())
+    }
+}
+
+/// `yield_from!(generator)` with `send = ()`, the generator held in place: one that
+/// already started is resumed with `()` at the first poll (PEP 380's `next(_i)`), where a
+/// fresh one is started.
+pub struct YieldFromUnitGenerator<G: Generator<()>> {
+    sub: G,
+    resume_first: bool,
+    co: Co<G::Yield, ()>,
+}
+
+impl<G: Generator<()>> Future for YieldFromUnitGenerator<G> {
+    type Output = G::Return;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
+        // SAFETY: `sub` is structurally pinned: never moved out, dropped in place.
+        let this = unsafe { self.get_unchecked_mut() };
+        // Its delegate's trampoline may park in the exchange area: it must stay in its body.
+        let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this)));
+        if this.resume_first {
+            // The delegator's own yield took what it was sent: the area is empty.
+            this.resume_first = false;
+            io.sent = Some(());
+        }
         // SAFETY: `sub` is structurally pinned (see above).
         unsafe { Pin::new_unchecked(&mut this.sub) }.__cogen_poll(io, waker, Sealed::new())
     }

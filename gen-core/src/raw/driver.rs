@@ -254,8 +254,9 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         waker: &Waker,
     ) -> Outcome<F::Output> {
         match self.state.status() {
-            // `yield_from!` checks that the generator is fresh before its first poll, and
-            // never polls it again once it completed.
+            // `yield_from!` checks that the generator is fresh (or, with `send = ()`, sends
+            // it `()` at its first poll) before its first poll, and never polls it again once
+            // it completed.
             // Only a yield point dropped after it yielded leaves a value for a delegate
             // that has not started (see `sent_not_received`).
             Status::Created if io.sent.is_some() => super::exchange::stale_yield(),

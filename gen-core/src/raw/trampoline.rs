@@ -22,7 +22,6 @@ use core::ptr::{self, NonNull};
 use core::task::{Context, Poll, Waker};
 
 use super::bridge::exchange;
-use super::delegate::check_fresh;
 use super::exchange::Io;
 use super::yield_point::Co;
 use crate::Generator;
@@ -301,7 +300,6 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
                 let Some(sub) = this.sub.take() else {
                     unreachable!("cogen: a boxed delegation lost its generator")
                 };
-                check_fresh(sub.status());
                 // SAFETY: `ret` is in this pinned future, which outlives the frame: the
                 // frame is either on this future's own stack or above this future's
                 // generator on an enclosing trampoline's stack (see the type's docs).
