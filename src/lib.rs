@@ -97,8 +97,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use cogen_core::{
-    AsyncGenerator, Generator, GeneratorFuture, GeneratorState, GeneratorStream, IntoGenerator,
-    IntoIter, Iter, Resume, Status, Throwable,
+    AsyncGenerator, Generator, GeneratorExit, GeneratorFuture, GeneratorState, GeneratorStream,
+    IntoGenerator, IntoIter, Iter, Resume, Status, Throwable,
 };
 
 /// A small asyncio in which a coroutine awaits by `yield_from!`: event loop, futures, tasks,

@@ -2099,3 +2099,159 @@ fn a_pyos_scheduler_may_keep_exited_tasks_and_send_finds_them_closed() {
     }
     assert_eq!(entries(&trace), PYOS_TRACE);
 }
+
+// ---- close_gracefully: Python's close() raises GeneratorExit at the yield ----
+
+#[derive(Debug, Clone, PartialEq)]
+enum Stop {
+    Exit,
+    Failed(String),
+}
+
+impl From<cogen::GeneratorExit> for Stop {
+    fn from(_: cogen::GeneratorExit) -> Stop {
+        Stop::Exit
+    }
+}
+
+/// Beazley's `grep` coroutine with a goodbye on close, feeding a downstream stage: on
+/// `GeneratorExit` it says goodbye and passes the close on, with its own logic and locals.
+#[generator(yield = (), send = Result<String, Stop>)]
+fn grep_stage(
+    pattern: &'static str,
+    trace: Trace,
+    downstream: Pin<Box<dyn Generator<Result<String, Stop>, Yield = (), Return = usize>>>,
+) -> Result<usize, Stop> {
+    let mut downstream = downstream;
+    let _ = downstream.as_mut().start();
+    let mut matched = 0;
+    loop {
+        match yield_!(()) {
+            Ok(line) if line.contains(pattern) => {
+                matched += 1;
+                let _ = downstream.as_mut().resume(Ok(line));
+            }
+            Ok(_) => {}
+            Err(Stop::Exit) => {
+                push(&trace, "grep: goodbye");
+                let printed = downstream.as_mut().close_gracefully().unwrap_or(0);
+                push(
+                    &trace,
+                    format!("grep: {matched} matched, {printed} printed"),
+                );
+                return Ok(matched);
+            }
+            Err(other) => return Err(other),
+        }
+    }
+}
+
+#[generator(yield = (), send = Result<String, Stop>)]
+fn printer(trace: Trace) -> usize {
+    let mut printed = 0;
+    while let Ok(line) = yield_!(()) {
+        push(&trace, format!("print: {line}"));
+        printed += 1;
+    }
+    push(&trace, "print: flushed");
+    printed
+}
+
+#[test]
+fn close_gracefully_delivers_generator_exit_and_the_stage_cleans_up_with_its_own_logic() {
+    let trace = new_trace();
+    let mut g = pin!(grep_stage(
+        "python",
+        trace.clone(),
+        Box::pin(printer(trace.clone()))
+    ));
+    let _ = g.as_mut().start();
+    for line in ["python generators", "rust", "python coroutines"] {
+        let _ = g.as_mut().resume(Ok(line.to_string()));
+    }
+    assert_eq!(g.as_mut().close_gracefully(), Some(Ok(2)));
+    assert_eq!(g.status(), Status::Closed);
+    assert_eq!(
+        entries(&trace),
+        [
+            "print: python generators",
+            "print: python coroutines",
+            "grep: goodbye",
+            "print: flushed",
+            "grep: 2 matched, 2 printed"
+        ]
+    );
+    assert_eq!(
+        g.as_mut().close_gracefully(),
+        None,
+        "a closed generator is left as it is"
+    );
+}
+
+#[test]
+fn close_gracefully_of_a_fresh_generator_runs_no_body_code() {
+    let trace = new_trace();
+    let mut g = pin!(printer(trace.clone()));
+    assert_eq!(g.as_mut().close_gracefully(), None);
+    assert_eq!(g.status(), Status::Closed);
+    assert!(entries(&trace).is_empty());
+}
+
+#[test]
+fn close_gracefully_reaches_the_innermost_delegate_first() {
+    #[generator(yield = (), send = Result<String, Stop>)]
+    fn outer(trace: Trace) -> usize {
+        let printed = yield_from!(printer(trace.clone()));
+        push(&trace, "outer: after the delegate");
+        printed
+    }
+    let trace = new_trace();
+    let mut g = pin!(outer(trace.clone()));
+    let _ = g.as_mut().start();
+    let _ = g.as_mut().resume(Ok("one".to_string()));
+    assert_eq!(g.as_mut().close_gracefully(), Some(1));
+    assert_eq!(
+        entries(&trace),
+        ["print: one", "print: flushed", "outer: after the delegate"]
+    );
+}
+
+#[test]
+fn a_generator_that_yields_instead_of_finishing_on_close_panics_and_is_dropped() {
+    #[generator(yield = u8, send = Result<(), Stop>)]
+    fn stubborn(drops: Rc<Cell<u32>>) {
+        let _local = AddOnDrop(drops, 1);
+        loop {
+            let _ = yield_!(1); // ignores GeneratorExit
+        }
+    }
+    let drops = Rc::new(Cell::new(0));
+    let mut g = pin!(stubborn(drops.clone()));
+    let _ = g.as_mut().start();
+    let message = expect_panic(|| g.as_mut().close_gracefully());
+    assert!(
+        message.contains("generator ignored GeneratorExit"),
+        "{message}"
+    );
+    assert_eq!(g.status(), Status::Closed);
+    assert_eq!(drops.get(), 1);
+}
+
+#[test]
+fn an_error_other_than_generator_exit_still_fails_the_stage() {
+    let trace = new_trace();
+    let mut g = pin!(grep_stage(
+        "x",
+        trace.clone(),
+        Box::pin(printer(trace.clone()))
+    ));
+    let _ = g.as_mut().start();
+    assert_eq!(
+        g.as_mut().throw(Stop::Failed("disk full".into())),
+        Complete(Err(Stop::Failed("disk full".into())))
+    );
+    assert!(
+        entries(&trace).is_empty(),
+        "no goodbye: it failed, it was not closed"
+    );
+}

@@ -276,6 +276,77 @@ pub trait Generator<S = ()> {
         }
     }
 
+    /// Close the generator the way Python's `close()` does: deliver
+    /// `Err(GeneratorExit)` at the suspended `yield_!` and let the body run its own cleanup
+    /// to completion (flush what it holds, say goodbye, close what it writes to), for
+    /// generators whose send type can carry it (`send = Result<T, E>` with
+    /// `E: From<GeneratorExit>`). Returns the body's return value.
+    ///
+    /// A generator that has not started is closed without running any body code, and a
+    /// closed one is left as it is: both return `None`. While delegating, the innermost
+    /// generator receives the `GeneratorExit` first (PEP 380), as any thrown error.
+    /// [`close`](Generator::close) stays what it was: a drop, no body code.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, Generator, GeneratorExit};
+    ///
+    /// #[derive(Debug)]
+    /// struct Exit;
+    /// impl From<GeneratorExit> for Exit {
+    ///     fn from(_: GeneratorExit) -> Exit { Exit }
+    /// }
+    ///
+    /// /// Collects lines into pages of two; on close, hands out the partial page.
+    /// #[generator(yield = Vec<String>, send = Result<String, Exit>)]
+    /// fn pager() -> Vec<String> {
+    ///     let mut page = Vec::new();
+    ///     loop {
+    ///         match yield_!(Vec::new()) {
+    ///             Ok(line) => {
+    ///                 page.push(line);
+    ///                 if page.len() == 2 {
+    ///                     page.clear(); // a full page goes out elsewhere
+    ///                 }
+    ///             }
+    ///             Err(Exit) => return page, // flush on close
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(pager());
+    /// let _ = g.as_mut().start();
+    /// for line in ["a", "b", "c"] {
+    ///     let _ = g.as_mut().resume(Ok(line.to_string()));
+    /// }
+    /// assert_eq!(g.as_mut().close_gracefully(), Some(vec!["c".to_string()]));
+    /// ```
+    ///
+    /// # Panics
+    /// If the body yields again instead of finishing (Python: "generator ignored
+    /// GeneratorExit"): the generator is then closed by drop, and the value it yielded is
+    /// dropped with the panic. A panic in the body propagates as with `resume`.
+    #[track_caller]
+    fn close_gracefully(mut self: Pin<&mut Self>) -> Option<Self::Return>
+    where
+        S: Throwable,
+        S::Error: From<GeneratorExit>,
+    {
+        match self.status() {
+            Status::Created => {
+                self.close();
+                None
+            }
+            Status::Closed => None,
+            Status::Suspended => match self.as_mut().resume(S::from_error(GeneratorExit.into())) {
+                GeneratorState::Complete(value) => Some(value),
+                GeneratorState::Yielded(_) => {
+                    self.close();
+                    ignored_generator_exit()
+                }
+            },
+        }
+    }
+
     /// One step from outside: `start` when `sent` is `None`, else `resume`. Not part of the
     /// public API (sealed: it cannot be called or overridden outside cogen): iteration
     /// calls it so that the body is entered through one call site.
@@ -317,6 +388,35 @@ pub trait Generator<S = ()> {
             GeneratorState::Complete(value) => Poll::Ready(value),
         }
     }
+}
+
+/// What [`Generator::close_gracefully`] delivers at the suspended `yield_!` (Python's
+/// `GeneratorExit`): a generator that can receive it (`send = Result<T, E>` with
+/// `E: From<GeneratorExit>`) runs its cleanup and returns.
+///
+/// ```
+/// use cogen::GeneratorExit;
+/// assert_eq!(format!("{GeneratorExit}"), "GeneratorExit");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct GeneratorExit;
+
+impl core::fmt::Display for GeneratorExit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("GeneratorExit")
+    }
+}
+
+impl core::error::Error for GeneratorExit {}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn ignored_generator_exit() -> ! {
+    panic!(
+        "generator ignored GeneratorExit: `close_gracefully` delivered it at a `yield_!` and \
+         the body yielded again instead of finishing; the generator was closed by drop"
+    )
 }
 
 /// `send(Some(v))` on a generator that has not started. Free and cold: the generator is

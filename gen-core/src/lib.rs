@@ -25,7 +25,7 @@ mod state;
 
 pub use adapt::{GeneratorFuture, GeneratorStream};
 pub use async_generator::{AsyncGenerator, Resume};
-pub use generator::{Generator, IntoGenerator, Throwable};
+pub use generator::{Generator, GeneratorExit, IntoGenerator, Throwable};
 pub use iter::{IntoIter, Iter};
 pub use state::{GeneratorState, Status};
 
