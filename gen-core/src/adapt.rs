@@ -65,6 +65,17 @@ where
     P::Target: Generator<()>,
 {
     /// Adapt the pinned generator.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, GeneratorStream};
+    /// use futures::StreamExt;
+    ///
+    /// #[generator(yield = u8)]
+    /// fn two() { yield_!(1); yield_!(2); }
+    ///
+    /// let stream = GeneratorStream::new(Box::pin(two()));
+    /// assert_eq!(futures::executor::block_on(stream.collect::<Vec<_>>()), [1, 2]);
+    /// ```
     pub fn new(generator: Pin<P>) -> Self {
         GeneratorStream {
             generator,
@@ -74,6 +85,19 @@ where
 
     /// The generator's return value once the stream has ended; `None` before that, or once
     /// taken.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, GeneratorStream};
+    /// use futures::StreamExt;
+    ///
+    /// #[generator(yield = u8)]
+    /// fn one() -> &'static str { yield_!(1); "done" }
+    ///
+    /// let mut stream = GeneratorStream::new(Box::pin(one()));
+    /// assert_eq!(stream.take_return(), None);
+    /// futures::executor::block_on(stream.by_ref().count());
+    /// assert_eq!(stream.take_return(), Some("done"));
+    /// ```
     pub fn take_return(&mut self) -> Option<<P::Target as Generator<()>>::Return> {
         self.returned.take()
     }
@@ -164,11 +188,30 @@ where
     P::Target: Generator<(), Yield = ()>,
 {
     /// Adapt the pinned generator.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, GeneratorFuture};
+    ///
+    /// #[generator]
+    /// fn patient() -> u32 { yield_!(); yield_!(); 42 }
+    ///
+    /// assert_eq!(futures::executor::block_on(GeneratorFuture::new(Box::pin(patient()))), 42);
+    /// ```
     pub fn new(generator: Pin<P>) -> Self {
         GeneratorFuture { generator }
     }
 
     /// The generator back, e.g. to read its status.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, Generator, GeneratorFuture, Status};
+    ///
+    /// #[generator]
+    /// fn patient() { yield_!(); }
+    ///
+    /// let future = GeneratorFuture::new(Box::pin(patient()));
+    /// assert_eq!(future.into_inner().status(), Status::Created);
+    /// ```
     pub fn into_inner(self) -> Pin<P> {
         self.generator
     }
