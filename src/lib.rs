@@ -149,6 +149,35 @@ pub mod asyncio {
 /// `#[generator(yield = Y, send = S, crate = path)]`, every key optional. See the
 /// [crate documentation](crate) for what the expansion is and what it accepts.
 ///
+/// With `boxed` (or `boxed_local` for state that is not `Send`) the fn returns
+/// `Pin<Box<dyn Generator<S, Yield = Y, Return = R> + Send + '_>>` instead of
+/// `impl Generator<..>`, so a trait with a generator method stays dyn-compatible (put the
+/// same attribute on the declaration and on each implementation):
+///
+/// ```
+/// use cogen::{generator, yield_, Iter};
+///
+/// trait Shape {
+///     #[generator(boxed, yield = (i32, i32))]
+///     fn corners(&self);
+/// }
+///
+/// struct Square(i32);
+///
+/// impl Shape for Square {
+///     #[generator(boxed, yield = (i32, i32))]
+///     fn corners(&self) {
+///         for (x, y) in [(0, 0), (1, 0), (1, 1), (0, 1)] {
+///             yield_!((x * self.0, y * self.0));
+///         }
+///     }
+/// }
+///
+/// let shapes: Vec<Box<dyn Shape>> = vec![Box::new(Square(2))];
+/// let mut corners = shapes[0].corners();
+/// assert_eq!(Iter::new(corners.as_mut()).count(), 4);
+/// ```
+///
 /// On an `async fn` it makes an async generator ([`AsyncGenerator`]), whose body may also
 /// `.await` any future; with `send = ()` it is a `futures::Stream` too:
 ///

@@ -2114,13 +2114,16 @@ impl From<cogen::GeneratorExit> for Stop {
     }
 }
 
+/// A downstream pipeline stage, boxed.
+type Stage = Pin<Box<dyn Generator<Result<String, Stop>, Yield = (), Return = usize>>>;
+
 /// Beazley's `grep` coroutine with a goodbye on close, feeding a downstream stage: on
 /// `GeneratorExit` it says goodbye and passes the close on, with its own logic and locals.
 #[generator(yield = (), send = Result<String, Stop>)]
 fn grep_stage(
     pattern: &'static str,
     trace: Trace,
-    downstream: Pin<Box<dyn Generator<Result<String, Stop>, Yield = (), Return = usize>>>,
+    downstream: Stage,
 ) -> Result<usize, Stop> {
     let mut downstream = downstream;
     let _ = downstream.as_mut().start();

@@ -149,3 +149,74 @@ fn an_inherent_method_generator_borrows_its_receiver() {
     assert_eq!(g.as_mut().iter().collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(g.status(), cogen::Status::Closed);
 }
+
+// ---- #[generator(boxed)]: a boxed trait object, so a trait with a generator method is
+// dyn-compatible ----
+
+trait Source {
+    #[cogen::generator(boxed, yield = &str)]
+    fn words(&self) -> usize;
+}
+
+struct Sentence(String);
+
+impl Source for Sentence {
+    #[cogen::generator(boxed, yield = &str)]
+    fn words(&self) -> usize {
+        let mut n = 0;
+        for word in self.0.split_whitespace() {
+            cogen::yield_!(word);
+            n += 1;
+        }
+        n
+    }
+}
+
+struct Fixed;
+
+impl Source for Fixed {
+    #[cogen::generator(boxed, yield = &str)]
+    fn words(&self) -> usize {
+        cogen::yield_!("fixed");
+        1
+    }
+}
+
+#[test]
+fn a_trait_with_a_boxed_generator_method_is_dyn_compatible() {
+    let sources: Vec<Box<dyn Source>> = vec![Box::new(Sentence("a b".into())), Box::new(Fixed)];
+    let mut all = Vec::new();
+    for source in &sources {
+        let mut g = source.words();
+        all.extend(cogen::Iter::new(g.as_mut()));
+        assert_eq!(cogen::Generator::status(&*g), cogen::Status::Closed);
+    }
+    assert_eq!(all, ["a", "b", "fixed"]);
+}
+
+#[cogen::generator(boxed, yield = T)]
+fn repeat<T: Clone + Send>(value: T, times: usize, label: impl AsRef<str> + Send) -> String {
+    for _ in 0..times {
+        cogen::yield_!(value.clone());
+    }
+    label.as_ref().to_string()
+}
+
+#[cogen::generator(boxed_local, yield = u32)]
+fn shared(counter: std::rc::Rc<std::cell::Cell<u32>>) {
+    counter.set(counter.get() + 1);
+    cogen::yield_!(counter.get());
+}
+
+#[test]
+fn boxed_generators_are_send_trait_objects_and_boxed_local_ones_may_hold_rc() {
+    use cogen::Generator;
+    let mut g: std::pin::Pin<Box<dyn Generator<Yield = char, Return = String> + Send>> =
+        repeat('x', 2, "done");
+    assert_eq!(g.as_mut().start().yielded(), Some('x'));
+    assert_eq!(g.as_mut().resume(()).yielded(), Some('x'));
+    assert_eq!(g.as_mut().resume(()).complete(), Some("done".to_string()));
+    let counter = std::rc::Rc::new(std::cell::Cell::new(0));
+    let mut local = shared(counter.clone());
+    assert_eq!(local.as_mut().start().yielded(), Some(1));
+}

@@ -44,5 +44,6 @@ pub mod __private {
     };
     pub use crate::raw::driver::{Gen, generator};
     pub use crate::raw::yield_point::{Awaiting, Blocking, Co};
+    pub use alloc::boxed::Box;
     pub use futures_core::{FusedStream, Stream};
 }

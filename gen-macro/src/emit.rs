@@ -35,6 +35,8 @@ pub struct Generator<'a> {
     /// A trait method's declaration: only the signature is written, and `body` holds the
     /// errors to report (if any), emitted before it.
     pub declaration: bool,
+    /// `boxed` / `boxed_local`: a `Pin<Box<dyn ..>>` instead of `impl ..`.
+    pub boxed: Option<crate::parse::Boxed>,
     pub krate: &'a syn::Path,
     pub co: &'a Ident,
 }
@@ -49,18 +51,38 @@ pub fn emit(
 ) -> TokenStream {
     let Generator {
         item,
-        yield_ty,
-        send_ty,
+        mut yield_ty,
+        mut send_ty,
         send_is_unit,
         asynchronous,
         delegates,
         declaration,
+        boxed,
         krate,
         co,
     } = generator;
     let syn::ItemFn {
-        attrs, vis, sig, ..
+        attrs,
+        vis,
+        mut sig,
+        ..
     } = item;
+    // A boxed trait object needs one lifetime that everything it captures outlives; the
+    // elided lifetimes of the arguments get names, so the types' elided lifetimes do too
+    // (the one elision would give them), or rustc finds the signature inconsistent.
+    let object_lifetime = boxed.map(|_| {
+        let (object, output) = name_lifetimes(&mut sig);
+        if let Some(output) = output {
+            for ty in [&mut yield_ty, &mut send_ty] {
+                *ty = name_elided(std::mem::take(ty), &output);
+            }
+            if let syn::ReturnType::Type(_, ty) = &mut sig.output {
+                **ty = syn::parse2(name_elided(ty.to_token_stream(), &output))
+                    .expect("a type with its lifetimes named is a type");
+            }
+        }
+        object
+    });
     // Inner attributes (`#![allow(..)]`, `//!`) at the top of the body stay inside it.
     let (inner_attrs, attrs): (Vec<_>, Vec<_>) = attrs
         .into_iter()
@@ -128,33 +150,50 @@ pub fn emit(
             quote!(generator),
         )
     };
+    // What the fn returns, and how the generator made becomes it.
+    let (returned_ty, wrap) = match (boxed, &object_lifetime) {
+        (Some(boxed), Some(lifetime)) => {
+            // Only the protocol: `Debug` and `IntoIterator` cannot join a trait object.
+            let (object, _) = if asynchronous {
+                (
+                    quote!(#krate::AsyncGenerator<#send_ty, Yield = #yield_ty, Return = #return_ty>),
+                    (),
+                )
+            } else {
+                (protocol.clone(), ())
+            };
+            let send = (boxed == crate::parse::Boxed::Send).then(|| quote!(+ ::core::marker::Send));
+            (
+                quote!(::core::pin::Pin<#krate::__private::Box<dyn #object #send + #lifetime>>),
+                quote!(#krate::__private::Box::pin),
+            )
+        }
+        _ => (
+            quote!(impl #protocol + ::core::fmt::Debug #iterator),
+            quote!(),
+        ),
+    };
     if declaration {
-        // The implementations' `#[generator]` writes the same `impl` type, so they match it.
+        // The implementations' `#[generator]` writes the same type, so they match it.
         let errors = block.stream();
         return quote! {
             #errors
             #(#attrs)*
-            #unsafety #fn_token #ident #params (#inputs)
-                -> impl #protocol
-                    + ::core::fmt::Debug
-                    #iterator
+            #unsafety #fn_token #ident #params (#inputs) -> #returned_ty
             #where_clause;
         };
     }
     let bind_arguments = capture_whole_arguments(&mut inputs);
     quote! {
         #(#attrs)*
-        #vis #unsafety #fn_token #ident #params (#inputs)
-            -> impl #protocol
-                + ::core::fmt::Debug
-                #iterator
+        #vis #unsafety #fn_token #ident #params (#inputs) -> #returned_ty
         #where_clause
         {
             #(#inner_attrs)*
             // Moved into the closure, so that it can make the body only once, whoever calls it.
             struct __CogenOnce;
             let #once = __CogenOnce;
-            #krate::__private::#make::<#yield_ty, #send_ty, #delegates, #return_hint, _, _>(
+            #wrap(#krate::__private::#make::<#yield_ty, #send_ty, #delegates, #return_hint, _, _>(
                 #[allow(unused_variables)]
                 move |#co| {
                 let #once = #once;
@@ -164,8 +203,192 @@ pub fn emit(
                 let #returned: #return_hint = #block;
                 #[allow(unreachable_code, clippy::needless_return)]
                 return #returned;
-            }})
+            }}))
         }
+    }
+}
+
+/// For a boxed generator: name every elided lifetime of the arguments, and add one lifetime
+/// that every lifetime, type parameter, `impl Trait` argument and `Self` outlive: the trait
+/// object's (what async-trait does for the same reason). Returns that lifetime.
+fn name_lifetimes(sig: &mut syn::Signature) -> (syn::Lifetime, Option<syn::Lifetime>) {
+    use syn::visit_mut::VisitMut;
+
+    let object = syn::Lifetime::new("'__cogen", Span::call_site());
+    struct Namer {
+        named: Vec<syn::Lifetime>,
+        object: syn::Lifetime,
+    }
+    impl Namer {
+        fn fresh(&mut self, span: Span) -> syn::Lifetime {
+            let lifetime =
+                syn::Lifetime::new(&format!("'__cogen_elided{}", self.named.len()), span);
+            self.named.push(lifetime.clone());
+            lifetime
+        }
+    }
+    impl VisitMut for Namer {
+        fn visit_type_reference_mut(&mut self, node: &mut syn::TypeReference) {
+            if node.lifetime.is_none() {
+                node.lifetime = Some(self.fresh(node.and_token.span));
+            }
+            syn::visit_mut::visit_type_reference_mut(self, node);
+        }
+        fn visit_lifetime_mut(&mut self, node: &mut syn::Lifetime) {
+            if node.ident == "_" {
+                *node = self.fresh(node.apostrophe);
+            }
+        }
+        fn visit_type_impl_trait_mut(&mut self, node: &mut syn::TypeImplTrait) {
+            syn::visit_mut::visit_type_impl_trait_mut(self, node);
+            node.bounds
+                .push(syn::TypeParamBound::Lifetime(self.object.clone()));
+        }
+        // Lifetimes inside `Fn(&T)` bounds and `for<'a>` are not the argument's own.
+        fn visit_parenthesized_generic_arguments_mut(
+            &mut self,
+            _: &mut syn::ParenthesizedGenericArguments,
+        ) {
+        }
+        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+    }
+    let mut namer = Namer {
+        named: Vec::new(),
+        object: object.clone(),
+    };
+    let mut has_receiver = false;
+    let mut receiver_lifetime = None;
+    let declared_lifetimes = sig.generics.lifetimes().count();
+    for input in &mut sig.inputs {
+        match input {
+            syn::FnArg::Receiver(receiver) => {
+                has_receiver = true;
+                if let Some((and, lifetime)) = &mut receiver.reference {
+                    if lifetime.is_none() {
+                        let fresh = namer.fresh(and.span);
+                        *lifetime = Some(fresh.clone());
+                        if let syn::Type::Reference(reference) = &mut *receiver.ty {
+                            reference.lifetime = Some(fresh);
+                        }
+                    }
+                    receiver_lifetime.clone_from(lifetime);
+                }
+            }
+            syn::FnArg::Typed(typed) => namer.visit_type_mut(&mut typed.ty),
+        }
+    }
+    let generics = &mut sig.generics;
+    // Lifetimes go before type and const parameters.
+    let first_non_lifetime = |generics: &syn::Generics| {
+        generics
+            .params
+            .iter()
+            .position(|param| !matches!(param, syn::GenericParam::Lifetime(_)))
+            .unwrap_or(generics.params.len())
+    };
+    for lifetime in &namer.named {
+        let at = first_non_lifetime(generics);
+        generics.params.insert(
+            at,
+            syn::GenericParam::Lifetime(syn::LifetimeParam::new(lifetime.clone())),
+        );
+    }
+    // Each parameter outlives the object's lifetime, said where its other bounds are (in
+    // both places, clippy's `multiple_bound_locations` would fire in the user's crate).
+    let mut where_clause = generics.where_clause.take();
+    for param in &mut generics.params {
+        match param {
+            syn::GenericParam::Lifetime(param) => {
+                let lifetime = param.lifetime.clone();
+                let in_where = where_clause.as_mut().and_then(|clause| {
+                    clause
+                        .predicates
+                        .iter_mut()
+                        .find_map(|predicate| match predicate {
+                            syn::WherePredicate::Lifetime(bound) if bound.lifetime == lifetime => {
+                                Some(&mut bound.bounds)
+                            }
+                            _ => None,
+                        })
+                });
+                match in_where {
+                    Some(bounds) => bounds.push(object.clone()),
+                    None => param.bounds.push(object.clone()),
+                }
+            }
+            syn::GenericParam::Type(param) => {
+                let ident = param.ident.clone();
+                let in_where = where_clause.as_mut().and_then(|clause| {
+                    clause
+                        .predicates
+                        .iter_mut()
+                        .find_map(|predicate| match predicate {
+                            syn::WherePredicate::Type(bound)
+                                if matches!(&bound.bounded_ty,
+                                    syn::Type::Path(path) if path.path.is_ident(&ident)) =>
+                            {
+                                Some(&mut bound.bounds)
+                            }
+                            _ => None,
+                        })
+                });
+                let bound = syn::TypeParamBound::Lifetime(object.clone());
+                match in_where {
+                    Some(bounds) => bounds.push(bound),
+                    None => param.bounds.push(bound),
+                }
+            }
+            syn::GenericParam::Const(_) => {}
+        }
+    }
+    generics.where_clause = where_clause;
+    let at = first_non_lifetime(generics);
+    generics.params.insert(
+        at,
+        syn::GenericParam::Lifetime(syn::LifetimeParam::new(object.clone())),
+    );
+    let where_clause = generics.make_where_clause();
+    if has_receiver {
+        where_clause
+            .predicates
+            .push(syn::parse_quote!(Self: #object));
+    }
+    // The lifetime elision gives the output's elided lifetimes: `&self`'s, or the only one.
+    let output = receiver_lifetime.or_else(|| {
+        (declared_lifetimes == 0 && namer.named.len() == 1).then(|| namer.named[0].clone())
+    });
+    (object, output)
+}
+
+/// `tokens` (a type) with each elided lifetime (`&T`, `'_`) named `lifetime`.
+fn name_elided(tokens: TokenStream, lifetime: &syn::Lifetime) -> TokenStream {
+    use syn::visit_mut::VisitMut;
+    struct Name<'a>(&'a syn::Lifetime);
+    impl VisitMut for Name<'_> {
+        fn visit_type_reference_mut(&mut self, node: &mut syn::TypeReference) {
+            if node.lifetime.is_none() {
+                node.lifetime = Some(self.0.clone());
+            }
+            syn::visit_mut::visit_type_reference_mut(self, node);
+        }
+        fn visit_lifetime_mut(&mut self, node: &mut syn::Lifetime) {
+            if node.ident == "_" {
+                *node = self.0.clone();
+            }
+        }
+        fn visit_parenthesized_generic_arguments_mut(
+            &mut self,
+            _: &mut syn::ParenthesizedGenericArguments,
+        ) {
+        }
+        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+    }
+    match syn::parse2::<syn::Type>(tokens.clone()) {
+        Ok(mut ty) => {
+            Name(lifetime).visit_type_mut(&mut ty);
+            ty.into_token_stream()
+        }
+        Err(_) => tokens,
     }
 }
 

@@ -33,6 +33,13 @@ pub fn expand(input: TokenStream) -> TokenStream {
         .to_compile_error();
     };
     let mut args = parse::parse_args(args, &mut errors);
+    if args.boxed.take().is_some() {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "`boxed` is for #[generator] fns (a boxed trait object as the return type); box \
+             an inline generator yourself: `Box::pin(generator_block!(..))`",
+        ));
+    }
     let krate = args.krate.take().unwrap_or_else(default_crate);
     check::types(&mut args, &mut errors);
     let mut block: syn::Block = match syn::parse2(block) {

@@ -116,6 +116,7 @@ fn expand(
             asynchronous: kind == check::Kind::AsyncGenerator,
             delegates: body.delegates,
             declaration,
+            boxed: args.boxed,
             krate: &krate,
             co: &co,
         },

@@ -11,9 +11,20 @@ pub struct Args {
     pub yield_ty: Option<Type>,
     pub send_ty: Option<Type>,
     pub krate: Option<syn::Path>,
+    /// `boxed` / `boxed_local`: return a boxed trait object instead of `impl Trait`.
+    pub boxed: Option<Boxed>,
 }
 
-const KEYS: &str = "`yield`, `send` or `crate`";
+/// How `boxed` generators are returned.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Boxed {
+    /// `Pin<Box<dyn Generator<..> + Send + '_>>`.
+    Send,
+    /// `Pin<Box<dyn Generator<..> + '_>>`.
+    Local,
+}
+
+const KEYS: &str = "`yield`, `send`, `crate`, `boxed` or `boxed_local`";
 
 /// Parse the attribute's arguments, reporting every bad key rather than only the first.
 pub fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
@@ -21,10 +32,24 @@ pub fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
         yield_ty: None,
         send_ty: None,
         krate: None,
+        boxed: None,
     };
     let parser = |input: ParseStream| {
         while !input.is_empty() {
             let (key, span) = parse_key(input)?;
+            let flag = match key.as_str() {
+                "boxed" => Some(Boxed::Send),
+                "boxed_local" => Some(Boxed::Local),
+                _ => None,
+            };
+            if let Some(flag) = flag {
+                set(&mut args.boxed, flag, "boxed", span, errors);
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+                continue;
+            }
             if !input.peek(Token![=]) {
                 return Err(syn::Error::new(
                     span,
@@ -104,7 +129,7 @@ fn set<T>(slot: &mut Option<T>, value: T, key: &str, span: Span, errors: &mut Er
 
 /// A known key within two edits of `typo` (`yeild` → `yield`).
 fn closest_key(typo: &str) -> Option<&'static str> {
-    ["yield", "send", "crate"]
+    ["yield", "send", "crate", "boxed", "boxed_local"]
         .into_iter()
         .find(|key| edit_distance(key, typo) <= 2)
 }
