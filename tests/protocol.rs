@@ -2120,11 +2120,7 @@ type Stage = Pin<Box<dyn Generator<Result<String, Stop>, Yield = (), Return = us
 /// Beazley's `grep` coroutine with a goodbye on close, feeding a downstream stage: on
 /// `GeneratorExit` it says goodbye and passes the close on, with its own logic and locals.
 #[generator(yield = (), send = Result<String, Stop>)]
-fn grep_stage(
-    pattern: &'static str,
-    trace: Trace,
-    downstream: Stage,
-) -> Result<usize, Stop> {
+fn grep_stage(pattern: &'static str, trace: Trace, downstream: Stage) -> Result<usize, Stop> {
     let mut downstream = downstream;
     let _ = downstream.as_mut().start();
     let mut matched = 0;

@@ -220,3 +220,23 @@ fn boxed_generators_are_send_trait_objects_and_boxed_local_ones_may_hold_rc() {
     let mut local = shared(counter.clone());
     assert_eq!(local.as_mut().start().yielded(), Some(1));
 }
+
+#[test]
+fn a_boxed_generator_trait_object_is_iterated_with_for() {
+    let sentence = Sentence("for each word".into());
+    let mut seen = Vec::new();
+    #[cogen::generator(boxed, yield = u32)]
+    fn squares(n: u32) {
+        for i in 1..=n {
+            cogen::yield_!(i * i);
+        }
+    }
+    for square in squares(3) {
+        seen.push(square);
+    }
+    assert_eq!(seen, [1, 4, 9]);
+    // One that returns a value is iterated through `IntoIter::from_pinned`, which keeps it.
+    let mut words = cogen::IntoIter::from_pinned(sentence.words());
+    assert_eq!(words.by_ref().count(), 3);
+    assert_eq!(words.take_return(), Some(3));
+}

@@ -141,7 +141,7 @@ impl<G: Generator<()> + ?Sized> fmt::Debug for Iter<'_, G> {
 /// }
 /// assert_eq!(seen, [3, 2, 1]);
 /// ```
-pub struct IntoIter<G: Generator<()>> {
+pub struct IntoIter<G: Generator<()> + ?Sized> {
     generator: Pin<alloc::boxed::Box<G>>,
     returned: Option<G::Return>,
 }
@@ -158,8 +158,29 @@ impl<G: Generator<()>> IntoIter<G> {
     /// assert_eq!(IntoIter::new(one()).collect::<Vec<_>>(), [1]);
     /// ```
     pub fn new(generator: G) -> Self {
+        IntoIter::from_pinned(alloc::boxed::Box::pin(generator))
+    }
+}
+
+impl<G: Generator<()> + ?Sized> IntoIter<G> {
+    /// Iterate a generator that is already boxed and pinned, also an unsized one
+    /// (`Pin<Box<dyn Generator<..>>>`).
+    ///
+    /// ```
+    /// use std::pin::Pin;
+    /// use cogen::{generator, yield_, Generator, IntoIter};
+    ///
+    /// #[generator(yield = u8)]
+    /// fn two() -> &'static str { yield_!(1); yield_!(2); "done" }
+    ///
+    /// let boxed: Pin<Box<dyn Generator<Yield = u8, Return = &'static str>>> = Box::pin(two());
+    /// let mut it = IntoIter::from_pinned(boxed);
+    /// assert_eq!(it.by_ref().sum::<u8>(), 3);
+    /// assert_eq!(it.take_return(), Some("done"));
+    /// ```
+    pub fn from_pinned(generator: Pin<alloc::boxed::Box<G>>) -> Self {
         IntoIter {
-            generator: alloc::boxed::Box::pin(generator),
+            generator,
             returned: None,
         }
     }
@@ -202,7 +223,7 @@ impl<G: Generator<()>> IntoIter<G> {
     }
 }
 
-impl<G: Generator<()>> Iterator for IntoIter<G> {
+impl<G: Generator<()> + ?Sized> Iterator for IntoIter<G> {
     type Item = G::Yield;
 
     // Always: a generator's whole step is inlined here, and with a few call sites of one
@@ -213,12 +234,53 @@ impl<G: Generator<()>> Iterator for IntoIter<G> {
     }
 }
 
-impl<G: Generator<()>> FusedIterator for IntoIter<G> {}
+impl<G: Generator<()> + ?Sized> FusedIterator for IntoIter<G> {}
 
-impl<G: Generator<()>> fmt::Debug for IntoIter<G> {
+impl<G: Generator<()> + ?Sized> fmt::Debug for IntoIter<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoIter")
             .field("status", &self.generator.status())
             .finish()
+    }
+}
+
+/// `for x in boxed` over a boxed generator trait object that returns `()` (one that returns
+/// a value goes through [`IntoIter::from_pinned`], which keeps the value).
+///
+/// ```
+/// use std::pin::Pin;
+/// use cogen::{generator, yield_, Generator};
+///
+/// #[generator(yield = u8)]
+/// fn two() { yield_!(1); yield_!(2); }
+///
+/// let boxed: Pin<Box<dyn Generator<Yield = u8, Return = ()>>> = Box::pin(two());
+/// let mut seen = Vec::new();
+/// for x in boxed {
+///     seen.push(x);
+/// }
+/// assert_eq!(seen, [1, 2]);
+/// ```
+impl<'a, Y> IntoIterator
+    for Pin<alloc::boxed::Box<dyn Generator<(), Yield = Y, Return = ()> + 'a>>
+{
+    type Item = Y;
+    type IntoIter = IntoIter<dyn Generator<(), Yield = Y, Return = ()> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        IntoIter::from_pinned(self)
+    }
+}
+
+/// `for x in boxed` over a `Send` boxed generator trait object that returns `()` (what
+/// `#[generator(boxed)]` returns).
+impl<'a, Y> IntoIterator
+    for Pin<alloc::boxed::Box<dyn Generator<(), Yield = Y, Return = ()> + Send + 'a>>
+{
+    type Item = Y;
+    type IntoIter = IntoIter<dyn Generator<(), Yield = Y, Return = ()> + Send + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        IntoIter::from_pinned(self)
     }
 }
