@@ -82,19 +82,21 @@ mod queues;
 mod semaphore;
 mod task;
 mod timeout;
+mod wait;
 
 use alloc::rc::Rc;
 use core::fmt;
 
-pub use event_loop::{EventLoop, TimerHandle, get_running_loop, run};
+pub use event_loop::{EventLoop, TimerHandle, all_tasks, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
 pub use gather::{gather, gather_results};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
-pub use task::{Task, create_task};
-pub use timeout::{TimeoutError, WaitFor, wait_for};
+pub use task::{AnyTask, Task, create_task, current_task};
+pub use wait::{AsCompleted, AsFuture, NextCompleted, ReturnWhen, WaitFutures, as_completed, shield, wait};
+pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};
 
 use future::Waitable;
 
