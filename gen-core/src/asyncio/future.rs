@@ -170,6 +170,17 @@ impl<T: 'static, E: 'static> Future<T, E> {
         matches!(*self.cell.state.borrow(), State::Exception(_))
     }
 
+    /// The error the future failed with, if it did (not a cancellation).
+    pub(crate) fn exception(&self) -> Option<E>
+    where
+        E: Clone,
+    {
+        match &*self.cell.state.borrow() {
+            State::Exception(error) => Some(error.clone()),
+            _ => None,
+        }
+    }
+
     /// Whether the future was cancelled.
     pub fn cancelled(&self) -> bool {
         matches!(*self.cell.state.borrow(), State::Cancelled)

@@ -81,6 +81,7 @@ mod locks;
 mod queues;
 mod semaphore;
 mod task;
+mod taskgroup;
 mod timeout;
 mod wait;
 
@@ -95,6 +96,7 @@ pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lo
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
 pub use task::{AnyTask, Task, create_task, current_task};
+pub use taskgroup::{TaskGroup, TaskGroupRun};
 pub use wait::{AsCompleted, AsFuture, NextCompleted, ReturnWhen, WaitFutures, as_completed, shield, wait};
 pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};
 

@@ -136,7 +136,7 @@ impl AnyTask {
     }
 
     /// Withdraw one cancellation request, and return how many are left (Python:
-    /// `task.uncancel()`). [`Timeout`](super::Timeout) and [`TaskGroup`](super::TaskGroup)
+    /// `task.uncancel()`); when none is left, a request not yet delivered is dropped. [`Timeout`](super::Timeout) and [`TaskGroup`](super::TaskGroup)
     /// use it to tell their own cancellation from one that came from outside.
     ///
     /// ```
@@ -650,6 +650,10 @@ where
     fn uncancel(&self) -> usize {
         let left = self.cancel_requests.get().saturating_sub(1);
         self.cancel_requests.set(left);
+        if left == 0 {
+            // No request left: one not yet delivered is withdrawn too (Python 3.13).
+            self.must_cancel.set(false);
+        }
         left
     }
 
