@@ -97,8 +97,10 @@ pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, Qu
 pub use semaphore::{Acquire, Semaphore};
 pub use task::{AnyTask, Task, create_task, current_task};
 pub use taskgroup::{TaskGroup, TaskGroupRun};
-pub use wait::{AsCompleted, AsFuture, NextCompleted, ReturnWhen, WaitFutures, as_completed, shield, wait};
 pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};
+pub use wait::{
+    AsCompleted, AsFuture, NextCompleted, ReturnWhen, WaitFutures, as_completed, shield, wait,
+};
 
 use future::Waitable;
 

@@ -222,7 +222,10 @@ where
     G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
     E: AsyncError + Clone + 'static,
 {
-    fn body_step(&mut self, step: GeneratorState<Suspend, Result<T, E>>) -> GeneratorState<Suspend, Result<T, E>> {
+    fn body_step(
+        &mut self,
+        step: GeneratorState<Suspend, Result<T, E>>,
+    ) -> GeneratorState<Suspend, Result<T, E>> {
         match step {
             GeneratorState::Yielded(suspend) => GeneratorState::Yielded(suspend),
             GeneratorState::Complete(result) => {
