@@ -66,6 +66,9 @@ impl AsyncError for Error {
     }
 }
 
+/// What a task of these tests ends with.
+type Got = Result<u32, Error>;
+
 /// Run a test's main coroutine on a virtual clock: its result, and the loop's time.
 #[track_caller]
 fn run<G, T>(main: G) -> (Result<T, Error>, Duration)
@@ -127,7 +130,7 @@ fn a_timeout_cancels_its_body_at_the_deadline_and_returns_a_timeout_error() {
 }
 
 #[asyncio::coroutine]
-fn timeout_at_a_deadline() -> Result<(Result<u32, Error>, Option<Duration>, bool), Error> {
+fn timeout_at_a_deadline() -> Result<(Got, Option<Duration>, bool), Error> {
     let deadline = now() + ms(10);
     let cm = asyncio::timeout_at(Some(deadline));
     let result = yield_from!(cm.run(sleep_then(ms(10_000), 1)));
@@ -393,7 +396,7 @@ fn waits(
     delays: Vec<(u64, Option<&'static str>)>,
     timeout: Option<Duration>,
     return_when: ReturnWhen,
-) -> Result<(Vec<Option<Result<u32, Error>>>, usize), Error> {
+) -> Result<(Vec<Option<Got>>, usize), Error> {
     let tasks: Tasks = delays
         .into_iter()
         .enumerate()
@@ -554,9 +557,7 @@ fn wait_of_no_futures_panics() {
 // ---------------------------------------------------------------------------------------
 
 #[asyncio::coroutine]
-fn completes_in_order(
-    timeout: Option<Duration>,
-) -> Result<Vec<(Result<u32, Error>, Duration)>, Error> {
+fn completes_in_order(timeout: Option<Duration>) -> Result<Vec<(Got, Duration)>, Error> {
     let tasks = [(150, 0), (100, 1), (120, 2)]
         .map(|(delay, value)| asyncio::create_task(sleep_then(ms(delay), value)));
     let mut order = Vec::new();
@@ -756,17 +757,17 @@ fn cancelling_counts_the_requests_and_uncancel_takes_them_back() {
 // ---------------------------------------------------------------------------------------
 
 #[asyncio::coroutine]
-fn two_children(tg: TaskGroup<Error>) -> Result<(Task<u32, Error>, Task<u32, Error>), Error> {
+fn two_children(tg: TaskGroup<Error>) -> Result<(Tasks, Tasks), Error> {
     let t1 = tg.create_task(sleep_then(ms(100), 42));
     let t2 = tg.create_task(sleep_then(ms(200), 11));
-    Ok((t1, t2))
+    Ok((vec![t1], vec![t2]))
 }
 
 #[asyncio::coroutine]
 fn group_waits_for_children() -> Result<(u32, u32, Duration), Error> {
     let (t1, t2) = yield_from!(TaskGroup::run(two_children))?;
     let at = now();
-    Ok((t1.result().unwrap()?, t2.result().unwrap()?, at))
+    Ok((t1[0].result().unwrap()?, t2[0].result().unwrap()?, at))
 }
 
 #[test]

@@ -375,7 +375,8 @@ fn suspended<R, T>(step: GeneratorState<Suspend, R>) -> GeneratorState<Suspend, 
 /// fn main_coro() -> Result<bool, Error> {
 ///     let cm = asyncio::timeout(Some(Duration::from_secs(1)));
 ///     // async with asyncio.timeout(1): await slow()
-///     assert_eq!(yield_from!(cm.run(slow())), Err(Error::Timeout));
+///     let result = yield_from!(cm.run(slow()));
+///     assert_eq!(result, Err(Error::Timeout));
 ///     Ok(cm.expired())
 /// }
 ///
@@ -397,14 +398,42 @@ pub fn timeout(delay: Option<Duration>) -> Timeout {
 ///
 /// ```
 /// use std::time::Duration;
-/// use cogen::asyncio::{self, Cancelled, EventLoop};
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, AsyncError, Cancelled, EventLoop, TimeoutError};
+///
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Late(bool); // true: timed out
+/// impl From<Cancelled> for Late {
+///     fn from(_: Cancelled) -> Self {
+///         Late(false)
+///     }
+/// }
+/// impl From<TimeoutError> for Late {
+///     fn from(_: TimeoutError) -> Self {
+///         Late(true)
+///     }
+/// }
+/// impl AsyncError for Late {
+///     fn is_cancelled(&self) -> bool {
+///         !self.0
+///     }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn nap(secs: u64) -> Result<u64, Late> {
+///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+///     Ok(secs)
+/// }
 ///
 /// let lp = EventLoop::with_virtual_clock();
 /// let cm = asyncio::timeout_at(Some(Duration::from_secs(5)));
 /// assert_eq!(cm.when(), Some(Duration::from_secs(5)));
-/// let task = lp.create_task(cm.run(asyncio::sleep(Duration::from_secs(1))));
-/// assert_eq!(lp.run_until_complete(&task), Ok::<(), Cancelled>(()));
+/// let task = lp.create_task(cm.run(nap(1)));
+/// assert_eq!(lp.run_until_complete(&task), Ok(1));
 /// assert!(!cm.expired());
+/// let task = lp.create_task(asyncio::timeout_at(Some(Duration::from_secs(5))).run(nap(9)));
+/// assert_eq!(lp.run_until_complete(&task), Err(Late(true)));
+/// assert_eq!(lp.time(), Duration::from_secs(5));
 /// ```
 pub fn timeout_at(when: Option<Duration>) -> Timeout {
     Timeout(Rc::new(TimeoutState {
@@ -478,16 +507,35 @@ impl Timeout {
     /// ```
     /// use std::time::Duration;
     /// use cogen::yield_from;
-    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    /// use cogen::asyncio::{self, AsyncError, Cancelled, EventLoop, TimeoutError};
     ///
-    /// #[asyncio::coroutine]
-    /// fn body(cm: asyncio::Timeout) -> Result<(), Cancelled> {
-    ///     cm.reschedule(None); // never mind the deadline
-    ///     yield_from!(asyncio::sleep(Duration::from_secs(10)))
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// struct Late(bool); // true: timed out
+    /// impl From<Cancelled> for Late {
+    ///     fn from(_: Cancelled) -> Self {
+    ///         Late(false)
+    ///     }
+    /// }
+    /// impl From<TimeoutError> for Late {
+    ///     fn from(_: TimeoutError) -> Self {
+    ///         Late(true)
+    ///     }
+    /// }
+    /// impl AsyncError for Late {
+    ///     fn is_cancelled(&self) -> bool {
+    ///         !self.0
+    ///     }
     /// }
     ///
     /// #[asyncio::coroutine]
-    /// fn main_coro() -> Result<bool, Cancelled> {
+    /// fn body(cm: asyncio::Timeout) -> Result<(), Late> {
+    ///     cm.reschedule(None); // never mind the deadline
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(10)))?;
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<bool, Late> {
     ///     let cm = asyncio::timeout(Some(Duration::from_secs(1)));
     ///     yield_from!(cm.run(body(cm.clone())))?;
     ///     Ok(cm.expired())
