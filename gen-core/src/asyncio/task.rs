@@ -58,7 +58,7 @@ pub(crate) trait Step {
 }
 
 /// A task with its result type erased: what the loop's registry, [`current_task`] and
-/// [`all_tasks`] see.
+/// [`all_tasks`](super::all_tasks) see.
 pub(crate) trait TaskControl {
     /// The loop is going away: if this is a pending task, drop its coroutine and let go of
     /// what it waits for (see `LoopInner::close_tasks`).
@@ -87,7 +87,7 @@ impl Drop for CurrentGuard {
     }
 }
 
-/// A [`Task`] of any result type, as [`current_task`] and [`all_tasks`] return it: enough to
+/// A [`Task`] of any result type, as [`current_task`] and [`all_tasks`](super::all_tasks) return it: enough to
 /// compare it with a task, cancel it, and read its cancellation requests.
 ///
 /// ```
