@@ -975,3 +975,73 @@ fn run_cancels_the_tasks_left_and_lets_them_handle_it() {
     assert_eq!(asyncio::run(leaves_a_task(trace.clone())), Ok(1));
     assert_eq!(entries(&trace), ["main returns", "cancelled", "cleaned up"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// gather of different types (test_tasks.py GatherTests, with a tuple)
+// ---------------------------------------------------------------------------------------
+
+#[asyncio::coroutine]
+fn word_after(delay: Duration, word: &'static str) -> Result<&'static str, Error> {
+    yield_from!(asyncio::sleep(delay))?;
+    Ok(word)
+}
+
+#[asyncio::coroutine]
+fn gathers_a_tuple() -> Result<(u32, &'static str, u32), Error> {
+    yield_from!(&asyncio::gather_tuple((
+        sleep_then(ms(30), 1),
+        word_after(ms(10), "two"),
+        sleep_then(ms(20), 3)
+    )))
+}
+
+#[test]
+fn gather_tuple_returns_results_of_different_types_in_argument_order() {
+    // test_one_exception's success path, with coroutines of different return types
+    assert_eq!(run(gathers_a_tuple()), (Ok((1, "two", 3)), ms(30)));
+}
+
+#[asyncio::coroutine]
+fn gathers_a_failure(trace: Trace) -> Result<(u32, &'static str), Error> {
+    yield_from!(&asyncio::gather_tuple((
+        sleep_then_fail(ms(10), "boom"),
+        word_after(ms(20), "late")
+    )))
+    .inspect_err(|error| {
+        push(
+            &trace,
+            format!("gather failed with {error:?} at {:?}", now()),
+        )
+    })
+}
+
+#[test]
+fn gather_tuple_fails_with_the_first_error_at_once() {
+    // test_one_exception
+    let trace = new_trace();
+    assert_eq!(
+        run(gathers_a_failure(trace.clone())),
+        (Err(Error::Failed("boom")), ms(10))
+    );
+    assert_eq!(
+        entries(&trace),
+        ["gather failed with Failed(\"boom\") at 10ms"]
+    );
+}
+
+#[test]
+fn cancelling_a_gather_tuple_cancels_its_children_and_fails_it_with_cancelled() {
+    // test_cancel_gather_1 (a gather is not cancelled itself: it fails with Cancelled)
+    let trace = new_trace();
+    let lp = EventLoop::with_virtual_clock();
+    let a = lp.create_task(traced_sleep(trace.clone(), "a", ms(100)));
+    let b = lp.create_task(word_after(ms(100), "b"));
+    // Outside a coroutine: gather tasks of a given loop.
+    let both = asyncio::GatherTuple::gather_on((&a, &b), &lp);
+    lp.run_briefly();
+    assert!(both.cancel());
+    assert_eq!(lp.run_until_complete(&both), Err(Error::Cancelled));
+    assert!(!both.cancelled());
+    assert!(a.cancelled() && b.cancelled());
+    assert_eq!(entries(&trace), ["a cancelled at 0ns"]);
+}

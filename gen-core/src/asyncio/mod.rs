@@ -10,7 +10,7 @@
 //! | `asyncio.run(main())` | [`run(main())`](run) |
 //! | `asyncio.sleep(d)` | [`sleep(d)`](sleep) |
 //! | `asyncio.create_task(c)` | [`create_task(c)`](create_task) |
-//! | `asyncio.gather(a, b)` / `return_exceptions=True` | [`gather([a, b])`](gather) / [`gather_results`] |
+//! | `asyncio.gather(a, b)` / `return_exceptions=True` | [`gather([a, b])`](gather) / [`gather_results`]; of different types: [`gather_tuple((a, b))`](gather_tuple) |
 //! | `loop.create_future()`, `Future` | [`EventLoop::create_future`], [`Future`] |
 //! | `asyncio.Semaphore(n)` | [`Semaphore::new(n)`](Semaphore::new) |
 //! | `asyncio.Lock()`, `Event()`, `Condition()` | [`Lock::new()`](Lock::new), [`Event::new()`](Event::new), [`Condition::new()`](Condition::new) |
@@ -97,7 +97,7 @@ use core::fmt;
 
 pub use event_loop::{EventLoop, TimerHandle, all_tasks, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
-pub use gather::{gather, gather_results};
+pub use gather::{GatherTuple, gather, gather_results, gather_tuple};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
