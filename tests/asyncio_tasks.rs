@@ -1045,3 +1045,36 @@ fn cancelling_a_gather_tuple_cancels_its_children_and_fails_it_with_cancelled() 
     assert!(a.cancelled() && b.cancelled());
     assert_eq!(entries(&trace), ["a cancelled at 0ns"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Timeouts and task groups together (test_timeouts.py)
+// ---------------------------------------------------------------------------------------
+
+#[asyncio::coroutine]
+fn group_of_sleepers(tg: TaskGroup<Error>, trace: Trace) -> Result<u32, Error> {
+    let _ = tg.create_task(traced_sleep(trace.clone(), "a", ms(2000)));
+    let _ = tg.create_task(traced_sleep(trace.clone(), "b", ms(3000)));
+    Ok(0)
+}
+
+#[asyncio::coroutine]
+fn timeout_around_a_group(trace: Trace) -> Result<(Result<u32, Error>, bool), Error> {
+    let cm = asyncio::timeout(Some(ms(10)));
+    let t = trace.clone();
+    let result = yield_from!(cm.run(TaskGroup::run(move |tg| group_of_sleepers(tg, t))));
+    Ok((result, cm.expired()))
+}
+
+#[test]
+fn a_timeout_around_a_task_group_cancels_its_tasks_and_returns_a_timeout_error() {
+    // test_timeout_taskgroup (without the crash in cleanup)
+    let trace = new_trace();
+    assert_eq!(
+        run(timeout_around_a_group(trace.clone())),
+        (Ok((Err(Error::Timeout), true)), ms(10))
+    );
+    assert_eq!(
+        entries(&trace),
+        ["a cancelled at 10ms", "b cancelled at 10ms"]
+    );
+}

@@ -204,6 +204,14 @@ struct Outcome<T, E> {
     propagate_cancel: bool,
 }
 
+/// Dropped (or closed) before it finished: the group no longer holds the task that ran it,
+/// and a failing child no longer cancels it.
+impl<F, G, T, E> Drop for TaskGroupRun<F, G, T, E> {
+    fn drop(&mut self) {
+        drop(self.group.0.parent.take());
+    }
+}
+
 // No field is pinned: the body is boxed.
 impl<F, G, T, E> Unpin for TaskGroupRun<F, G, T, E> {}
 
@@ -360,6 +368,7 @@ where
         let this = self.get_mut();
         this.state = RunState::Closed;
         this.status = Status::Closed;
+        drop(this.group.0.parent.take());
     }
 
     fn status(&self) -> Status {
