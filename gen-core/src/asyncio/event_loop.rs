@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::{Duration, Instant};
 
 use super::future::Future;
-use super::task::{Step, Task};
+use super::task::{AnyTask, Step, Task, TaskControl};
 use super::{AsyncError, Awaitable, Resume, Suspend};
 use crate::Generator;
 
@@ -86,7 +86,7 @@ pub(crate) struct LoopInner {
     clock: Clock,
     /// Every task made on this loop, to close the pending ones when the loop goes away
     /// (see `close_tasks`); finished ones are pruned as it grows.
-    tasks: RefCell<Vec<Weak<dyn Step>>>,
+    tasks: RefCell<Vec<Weak<dyn TaskControl>>>,
     /// The owning handles alive (see `EventLoop::owner`).
     owners: Cell<usize>,
 }
@@ -305,7 +305,8 @@ impl Drop for Running {
 /// Run a coroutine to completion on a new event loop with a real clock, and return what it
 /// returned (Python: `asyncio.run(main())`). [`EventLoop::run`] does the same on a loop of
 /// your choice (e.g. one with a virtual clock). Tasks still pending when `main` returns are
-/// closed: their coroutines are dropped (Python cancels them and runs them once more).
+/// cancelled, and the loop runs until they have finished, so their cancellation handling
+/// runs (as Python's `asyncio.run` does); what is left after that is closed.
 ///
 /// ```
 /// use cogen::{generator, yield_from};
@@ -336,8 +337,41 @@ where
     E: AsyncError + 'static,
 {
     let event_loop = EventLoop::new();
-    // Dropping the loop closes the tasks still pending.
-    event_loop.run(main)
+    let task = event_loop.create_task(main);
+    event_loop.run_until_done(&task);
+    event_loop.cancel_remaining_tasks();
+    // Dropping the loop closes what is still pending.
+    task.take_result()
+}
+
+/// Every task of the running loop that is not done, in the order they were made (Python:
+/// `asyncio.all_tasks()`); empty when no loop is running.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, Cancelled, EventLoop};
+///
+/// #[asyncio::coroutine]
+/// fn main_coro() -> Result<usize, Cancelled> {
+///     let sleeper = asyncio::create_task(asyncio::sleep(Duration::from_secs(1)));
+///     let tasks = asyncio::all_tasks();
+///     assert!(tasks[0] == asyncio::current_task().unwrap() && tasks[1].is(&sleeper));
+///     Ok(tasks.len())
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// assert_eq!(lp.run_until_complete(main_coro()), Ok(2));
+/// ```
+pub fn all_tasks() -> Vec<AnyTask> {
+    get_running_loop().map_or_else(Vec::new, |event_loop| {
+        event_loop
+            .inner
+            .pending_tasks()
+            .into_iter()
+            .map(AnyTask::from_control)
+            .collect()
+    })
 }
 
 impl EventLoop {
@@ -516,6 +550,25 @@ impl EventLoop {
         future.result().expect("the future is done")
     }
 
+    /// Python's `asyncio.runners._cancel_all_tasks`: cancel every pending task and run the
+    /// loop until they are done (or nothing is left to run).
+    #[track_caller]
+    pub(crate) fn cancel_remaining_tasks(&self) {
+        let pending = self.inner.pending_tasks();
+        if pending.is_empty() {
+            return;
+        }
+        for task in &pending {
+            task.clone().cancel();
+        }
+        let _running = Running::enter(&self.inner);
+        while pending.iter().any(|task| !task.done()) {
+            if !self.inner.run_once(true) {
+                break;
+            }
+        }
+    }
+
     #[track_caller]
     pub(crate) fn run_until_done<T: 'static, E: 'static>(&self, future: &Future<T, E>) {
         let _running = Running::enter(&self.inner);
@@ -576,7 +629,7 @@ impl LoopInner {
     }
 
     /// Remember a new task, to close it if it is still pending when the loop goes away.
-    pub(crate) fn register_task(&self, task: Weak<dyn Step>) {
+    pub(crate) fn register_task(&self, task: Weak<dyn TaskControl>) {
         let mut tasks = self.tasks.borrow_mut();
         if tasks.len() == tasks.capacity() {
             tasks.retain(|task| task.strong_count() > 0);
@@ -585,6 +638,16 @@ impl LoopInner {
             tasks.reserve(live.max(8));
         }
         tasks.push(task);
+    }
+
+    /// The tasks not done, in the order they were made.
+    pub(crate) fn pending_tasks(&self) -> Vec<Rc<dyn TaskControl>> {
+        let tasks = self.tasks.borrow();
+        tasks
+            .iter()
+            .filter_map(Weak::upgrade)
+            .filter(|task| !task.done())
+            .collect()
     }
 
     /// Close every task that is still pending: drop its coroutine (running its locals'

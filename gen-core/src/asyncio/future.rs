@@ -117,6 +117,13 @@ impl<T, E> Clone for Future<T, E> {
     }
 }
 
+impl<T, E> Future<T, E> {
+    /// The address of the shared cell: which future this is.
+    pub(crate) fn cell_ptr(&self) -> *const () {
+        Rc::as_ptr(&self.cell).cast()
+    }
+}
+
 impl<T: 'static, E: 'static> Future<T, E> {
     pub(crate) fn on(event_loop: Weak<LoopInner>) -> Self {
         Future {
@@ -156,6 +163,22 @@ impl<T: 'static, E: 'static> Future<T, E> {
     /// Whether the future has a result, an error, or was cancelled.
     pub fn done(&self) -> bool {
         !matches!(*self.cell.state.borrow(), State::Pending)
+    }
+
+    /// Whether the future failed with an error (not a cancellation).
+    pub(crate) fn failed(&self) -> bool {
+        matches!(*self.cell.state.borrow(), State::Exception(_))
+    }
+
+    /// The error the future failed with, if it did (not a cancellation).
+    pub(crate) fn exception(&self) -> Option<E>
+    where
+        E: Clone,
+    {
+        match &*self.cell.state.borrow() {
+            State::Exception(error) => Some(error.clone()),
+            _ => None,
+        }
     }
 
     /// Whether the future was cancelled.

@@ -1,10 +1,11 @@
 //! `gather`: one future for the results of many, in argument order.
 
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
-use super::event_loop::get_running_loop;
+use super::event_loop::{EventLoop, get_running_loop};
 use super::future::Future;
 use super::{AsyncError, Awaitable, Cancelled};
 
@@ -192,3 +193,176 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> Gathering<
         any
     }
 }
+
+/// One future for the results of awaitables of different types, as a tuple in their order
+/// (Python: `asyncio.gather(a(), b())`, where `a` and `b` return different things; [`gather`]
+/// takes awaitables of one type). Tuples of 1 to 8 awaitables (coroutines, futures, tasks)
+/// with the same error type. As [`gather`]: the first child to fail (or be cancelled) fails
+/// the result at once; cancelling it cancels the children that are still pending, and it
+/// then fails with `Cancelled`.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, Cancelled, EventLoop};
+///
+/// #[asyncio::coroutine]
+/// fn count(secs: u64) -> Result<u64, Cancelled> {
+///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+///     Ok(secs)
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn name() -> Result<&'static str, Cancelled> {
+///     yield_from!(asyncio::sleep(Duration::from_secs(1)))?;
+///     Ok("one")
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_coro() -> Result<(u64, &'static str), Cancelled> {
+///     yield_from!(&asyncio::gather_tuple((count(2), name())))
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// assert_eq!(lp.run_until_complete(main_coro()), Ok((2, "one")));
+/// assert_eq!(lp.time(), Duration::from_secs(2));
+/// ```
+///
+/// # Panics
+/// If no loop is running on this thread (the awaitables of a tuple may be coroutines, so
+/// the loop is not taken from them).
+#[track_caller]
+pub fn gather_tuple<A, Ts, E>(awaitables: A) -> Future<Ts, E>
+where
+    A: GatherTuple<Ts, E>,
+{
+    let Some(event_loop) = get_running_loop() else {
+        panic!("gather_tuple needs a running event loop: call it from a coroutine")
+    };
+    awaitables.gather_on(&event_loop)
+}
+
+/// A tuple of awaitables that [`gather_tuple`] gathers into one future of the tuple of their
+/// results, `Ts`. Implemented for tuples of 1 to 8 [`Awaitable`]s with one error type.
+///
+/// ```
+/// use cogen::asyncio::{Cancelled, EventLoop, Future, GatherTuple};
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let a: Future<u32> = lp.create_future();
+/// let b: Future<&str> = lp.create_future();
+/// let both = (&a, &b).gather_on(&lp);
+/// a.set_result(1).unwrap();
+/// b.set_result("b").unwrap();
+/// assert_eq!(lp.run_until_complete(&both), Ok((1, "b")));
+/// ```
+pub trait GatherTuple<Ts, E> {
+    /// Schedule the coroutines as tasks on `event_loop`, and gather.
+    fn gather_on(self, event_loop: &EventLoop) -> Future<Ts, E>;
+}
+
+type Cancels = Vec<Box<dyn Fn() -> bool>>;
+type Collect<Ts> = Box<dyn Fn() -> Option<Ts>>;
+
+struct TupleGathering<Ts, E> {
+    outer: Future<Ts, E>,
+    pending: Cell<usize>,
+    cancel_requested: Cell<bool>,
+    /// Emptied once the outer future is done (see `Gathering::child_done`).
+    cancels: RefCell<Cancels>,
+    collect: RefCell<Option<Collect<Ts>>>,
+}
+
+impl<Ts: 'static, E: AsyncError + 'static> TupleGathering<Ts, E> {
+    fn child_done(&self, failure: Option<E>) {
+        if !self.outer.done() {
+            self.pending.set(self.pending.get() - 1);
+            if let Some(error) = failure {
+                let _ = self.outer.set_exception(error);
+            } else if self.pending.get() == 0 {
+                if self.cancel_requested.get() {
+                    let _ = self.outer.set_exception(E::from(Cancelled));
+                } else if let Some(results) = self.collect.borrow().as_ref().and_then(|f| f()) {
+                    let _ = self.outer.set_result(results);
+                }
+            }
+        }
+        if self.outer.done() {
+            drop(self.cancels.take());
+            drop(self.collect.take());
+        }
+    }
+
+    fn cancel(&self) -> bool {
+        // Taken out while they run: cancelling a child may come back here.
+        let cancels = self.cancels.take();
+        let mut any = false;
+        for cancel in &cancels {
+            any |= cancel();
+        }
+        if !self.outer.done() {
+            *self.cancels.borrow_mut() = cancels;
+        }
+        if any {
+            self.cancel_requested.set(true);
+        }
+        any
+    }
+}
+
+/// How a done child ends the gather: its error if it failed or was cancelled.
+fn failure_of<T: 'static, E: AsyncError + Clone + 'static>(child: &Future<T, E>) -> Option<E> {
+    if child.cancelled() {
+        Some(E::from(Cancelled))
+    } else {
+        child.exception()
+    }
+}
+
+macro_rules! gather_tuple_impl {
+    ($($a:ident $t:ident $f:ident),+) => {
+        impl<$($a, $t,)+ E> GatherTuple<($($t,)+), E> for ($($a,)+)
+        where
+            $($a: Awaitable<$t, E>, $t: Clone + 'static,)+
+            E: AsyncError + Clone + 'static,
+        {
+            fn gather_on(self, event_loop: &EventLoop) -> Future<($($t,)+), E> {
+                let ($($f,)+) = self;
+                let ($($f,)+) = ($($f.ensure_future(event_loop),)+);
+                let outer = event_loop.create_future();
+                let collect: Collect<($($t,)+)> = {
+                    $(let $f = $f.clone();)+
+                    Box::new(move || Some(($($f.result()?.ok()?,)+)))
+                };
+                let mut cancels: Cancels = Vec::new();
+                $({
+                    let $f = $f.clone();
+                    cancels.push(Box::new(move || $f.cancel()));
+                })+
+                let state = Rc::new(TupleGathering {
+                    outer: outer.clone(),
+                    pending: Cell::new(cancels.len()),
+                    cancel_requested: Cell::new(false),
+                    cancels: RefCell::new(cancels),
+                    collect: RefCell::new(Some(collect)),
+                });
+                $({
+                    let state = state.clone();
+                    $f.add_done_callback(move |child| state.child_done(failure_of(child)));
+                })+
+                let weak = Rc::downgrade(&state);
+                outer.set_cancel_hook(move || weak.upgrade().map(|state| state.cancel()));
+                outer
+            }
+        }
+    };
+}
+
+gather_tuple_impl!(A1 T1 f1);
+gather_tuple_impl!(A1 T1 f1, A2 T2 f2);
+gather_tuple_impl!(A1 T1 f1, A2 T2 f2, A3 T3 f3);
+gather_tuple_impl!(A1 T1 f1, A2 T2 f2, A3 T3 f3, A4 T4 f4);
+gather_tuple_impl!(A1 T1 f1, A2 T2 f2, A3 T3 f3, A4 T4 f4, A5 T5 f5);
+gather_tuple_impl!(A1 T1 f1, A2 T2 f2, A3 T3 f3, A4 T4 f4, A5 T5 f5, A6 T6 f6);
+gather_tuple_impl!(A1 T1 f1, A2 T2 f2, A3 T3 f3, A4 T4 f4, A5 T5 f5, A6 T6 f6, A7 T7 f7);
+gather_tuple_impl!(A1 T1 f1, A2 T2 f2, A3 T3 f3, A4 T4 f4, A5 T5 f5, A6 T6 f6, A7 T7 f7, A8 T8 f8);

@@ -1,5 +1,5 @@
 //! A small asyncio: an event loop, futures, tasks, `sleep`, `gather`, locks, events,
-//! conditions, semaphores and queues, in which a coroutine awaits by `yield_from!`. It shows
+//! conditions, semaphores and queues, timeouts, `wait`, `shield` and task groups, in which a coroutine awaits by `yield_from!`. It shows
 //! that Python's `await` is sugar over `yield from`: an awaitable is a generator that yields
 //! to the event loop until it can return its value.
 //!
@@ -10,13 +10,19 @@
 //! | `asyncio.run(main())` | [`run(main())`](run) |
 //! | `asyncio.sleep(d)` | [`sleep(d)`](sleep) |
 //! | `asyncio.create_task(c)` | [`create_task(c)`](create_task) |
-//! | `asyncio.gather(a, b)` / `return_exceptions=True` | [`gather([a, b])`](gather) / [`gather_results`] |
+//! | `asyncio.gather(a, b)` / `return_exceptions=True` | [`gather([a, b])`](gather) / [`gather_results`]; of different types: [`gather_tuple((a, b))`](gather_tuple) |
 //! | `loop.create_future()`, `Future` | [`EventLoop::create_future`], [`Future`] |
 //! | `asyncio.Semaphore(n)` | [`Semaphore::new(n)`](Semaphore::new) |
 //! | `asyncio.Lock()`, `Event()`, `Condition()` | [`Lock::new()`](Lock::new), [`Event::new()`](Event::new), [`Condition::new()`](Condition::new) |
 //! | `asyncio.Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | [`Queue::with_maxsize(n)`](Queue::with_maxsize) ([`Queue::new()`](Queue::new): unbounded), [`LifoQueue`], [`PriorityQueue`] |
 //! | `QueueFull`, `QueueEmpty` | [`QueueFull`], [`QueueEmpty`] |
 //! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] |
+//! | `async with asyncio.timeout(d) as cm: body`, `timeout_at(when)` | [`let cm = timeout(Some(d))`](timeout), [`yield_from!(cm.run(body))`](Timeout::run), [`timeout_at(Some(when))`](timeout_at) |
+//! | `asyncio.wait(fs, timeout, return_when)` | [`wait(fs, timeout, ReturnWhen::..)`](wait) -> `(done, pending)` |
+//! | `for aw in asyncio.as_completed(fs): await aw` | [`for aw in as_completed(fs, None) { yield_from!(aw) }`](as_completed) |
+//! | `asyncio.shield(aw)` | [`shield(aw)`](shield) |
+//! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task()`](current_task), [`all_tasks()`](all_tasks) ([`AnyTask`]) |
+//! | `async with asyncio.TaskGroup() as tg: body` | [`yield_from!(TaskGroup::run(\|tg\| body(tg)))`](TaskGroup::run) |
 //! | `CancelledError` | [`Cancelled`] |
 //!
 //! A coroutine yields [`Suspend`] (only this module can make one, so a coroutine cannot
@@ -68,7 +74,8 @@
 //!
 //! A loop dropped with tasks still pending closes them: their coroutines are dropped, so
 //! their locals' destructors run (Python closes a pending coroutine when its task is
-//! collected). [`run`] does the same for the tasks left when `main` returns. The handles
+//! collected). [`run`] first cancels the tasks left when `main` returns and runs them until
+//! they finish, as Python's `asyncio.run` does. The handles
 //! made by [`EventLoop::new`] and [`EventLoop::with_virtual_clock`] (and their clones) own
 //! the loop; a handle from [`get_running_loop`], which a coroutine may keep, does not: when
 //! the last owner is dropped, the loop is closed even if pending tasks hold such handles.
@@ -81,20 +88,26 @@ mod locks;
 mod queues;
 mod semaphore;
 mod task;
+mod taskgroup;
 mod timeout;
+mod wait;
 
 use alloc::rc::Rc;
 use core::fmt;
 
-pub use event_loop::{EventLoop, TimerHandle, get_running_loop, run};
+pub use event_loop::{EventLoop, TimerHandle, all_tasks, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
-pub use gather::{gather, gather_results};
+pub use gather::{GatherTuple, gather, gather_results, gather_tuple};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
-pub use task::{Task, create_task};
-pub use timeout::{TimeoutError, WaitFor, wait_for};
+pub use task::{AnyTask, Task, create_task, current_task};
+pub use taskgroup::{TaskGroup, TaskGroupRun};
+pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};
+pub use wait::{
+    AsCompleted, AsFuture, NextCompleted, ReturnWhen, WaitFutures, as_completed, shield, wait,
+};
 
 use future::Waitable;
 

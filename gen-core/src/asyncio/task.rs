@@ -55,10 +55,153 @@ pub struct Task<T, E = Cancelled> {
 /// A task's step, as the ready queue and the futures it waits for see it.
 pub(crate) trait Step {
     fn step(self: Rc<Self>, event_loop: &LoopInner);
+}
 
+/// A task with its result type erased: what the loop's registry, [`current_task`] and
+/// [`all_tasks`](super::all_tasks) see.
+pub(crate) trait TaskControl {
     /// The loop is going away: if this is a pending task, drop its coroutine and let go of
     /// what it waits for (see `LoopInner::close_tasks`).
-    fn close(&self) {}
+    fn close(&self);
+    fn done(&self) -> bool;
+    fn cancelled(&self) -> bool;
+    fn cancel(self: Rc<Self>) -> bool;
+    fn cancelling(&self) -> usize;
+    fn uncancel(&self) -> usize;
+    /// The address of the task's future cell, to compare with a [`Task`].
+    fn future_ptr(&self) -> *const ();
+}
+
+std::thread_local! {
+    /// The task whose step is running on this thread.
+    static CURRENT: Cell<Option<Rc<dyn TaskControl>>> = const { Cell::new(None) };
+}
+
+/// Restores the previous current task, even if the step panics.
+struct CurrentGuard(Option<Rc<dyn TaskControl>>);
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        drop(CURRENT.with(|current| current.replace(previous)));
+    }
+}
+
+/// A [`Task`] of any result type, as [`current_task`] and [`all_tasks`](super::all_tasks) return it: enough to
+/// compare it with a task, cancel it, and read its cancellation requests.
+///
+/// ```
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, Cancelled, EventLoop};
+///
+/// #[asyncio::coroutine]
+/// fn who_am_i() -> Result<bool, Cancelled> {
+///     let me = asyncio::current_task().expect("inside a task");
+///     Ok(!me.done() && me.cancelling() == 0)
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let task = lp.create_task(who_am_i());
+/// assert_eq!(lp.run_until_complete(&task), Ok(true));
+/// assert!(asyncio::current_task().is_none()); // outside any task
+/// ```
+#[derive(Clone)]
+pub struct AnyTask(Rc<dyn TaskControl>);
+
+impl AnyTask {
+    pub(crate) fn from_control(control: Rc<dyn TaskControl>) -> Self {
+        AnyTask(control)
+    }
+
+    /// Whether the task is done (finished, failed or cancelled).
+    pub fn done(&self) -> bool {
+        self.0.done()
+    }
+
+    /// Whether the task was cancelled.
+    pub fn cancelled(&self) -> bool {
+        self.0.cancelled()
+    }
+
+    /// Ask the task to stop, as [`Future::cancel`] of a [`Task`] does (Python:
+    /// `task.cancel()`); returns whether the request was taken.
+    pub fn cancel(&self) -> bool {
+        self.0.clone().cancel()
+    }
+
+    /// How many cancellation requests are pending: taken by [`cancel`](AnyTask::cancel)
+    /// and not yet withdrawn by [`uncancel`](AnyTask::uncancel) (Python: `task.cancelling()`).
+    pub fn cancelling(&self) -> usize {
+        self.0.cancelling()
+    }
+
+    /// Withdraw one cancellation request, and return how many are left (Python:
+    /// `task.uncancel()`); when none is left, a request not yet delivered is dropped. [`Timeout`](super::Timeout) and [`TaskGroup`](super::TaskGroup)
+    /// use it to tell their own cancellation from one that came from outside.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn counts() -> Result<(usize, usize, bool), Cancelled> {
+    ///     let me = asyncio::current_task().unwrap();
+    ///     me.cancel();
+    ///     let before = me.cancelling();
+    ///     let caught = yield_from!(asyncio::yield_now()).is_err();
+    ///     Ok((before, me.uncancel(), caught))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run_until_complete(counts()), Ok((1, 0, true)));
+    /// ```
+    pub fn uncancel(&self) -> usize {
+        self.0.uncancel()
+    }
+
+    /// Whether this is `task`.
+    pub fn is<T, E>(&self, task: &Task<T, E>) -> bool {
+        core::ptr::eq(self.0.future_ptr(), task.future.cell_ptr())
+    }
+}
+
+impl PartialEq for AnyTask {
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::eq(self.0.future_ptr(), other.0.future_ptr())
+    }
+}
+
+impl Eq for AnyTask {}
+
+impl<T, E> PartialEq<Task<T, E>> for AnyTask {
+    fn eq(&self, task: &Task<T, E>) -> bool {
+        self.is(task)
+    }
+}
+
+impl fmt::Debug for AnyTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.cancelled() {
+            "cancelled"
+        } else if self.done() {
+            "done"
+        } else {
+            "pending"
+        };
+        f.debug_tuple("AnyTask")
+            .field(&format_args!("{state}"))
+            .finish()
+    }
+}
+
+/// The task whose coroutine is running (Python: `asyncio.current_task()`); `None` outside
+/// a task (in a callback, or with no loop running). See [`AnyTask`].
+pub fn current_task() -> Option<AnyTask> {
+    CURRENT.with(|current| {
+        let task = current.take();
+        current.set(task.clone());
+        task.map(AnyTask)
+    })
 }
 
 /// A task's state and its coroutine, in one allocation (the `Rc` the ready queue holds):
@@ -69,6 +212,8 @@ struct Runner<G, T, E> {
     must_cancel: Cell<bool>,
     /// Inside `request_cancel`, which may come back here through a cycle of awaits.
     cancelling: Cell<bool>,
+    /// Cancellation requests taken and not withdrawn (Python: `_num_cancels_requested`).
+    cancel_requests: Cell<usize>,
     /// The future the coroutine is suspended on (Python: `_fut_waiter`).
     waiting_on: Cell<Option<Rc<dyn Waitable>>>,
     future: Future<T, E>,
@@ -146,11 +291,13 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
             phase: Cell::new(Phase::Fresh),
             must_cancel: Cell::new(false),
             cancelling: Cell::new(false),
+            cancel_requests: Cell::new(0),
             waiting_on: Cell::new(None),
             future: future.clone(),
             coroutine: UnsafeCell::new(Some(coroutine)),
         });
         let weak: Weak<Runner<G, T, E>> = Rc::downgrade(&runner);
+        // Registered as a `TaskControl` so that `all_tasks` and the loop's close see it.
         event_loop.inner().register_task(weak.clone());
         future.set_cancel_hook(move || weak.upgrade().map(Runner::request_cancel));
         event_loop.inner().schedule(runner);
@@ -256,6 +403,7 @@ where
         }
         // A pending task always takes the request: whether through what it waits for or at
         // its next step is decided by `cancel_waiter`, which may be deferred.
+        self.cancel_requests.set(self.cancel_requests.get() + 1);
         cancellation::run(self);
         true
     }
@@ -417,11 +565,14 @@ where
         };
         // SAFETY: see above: it is never moved again.
         let coroutine = unsafe { Pin::new_unchecked(coroutine) };
+        let me: Rc<dyn TaskControl> = self.clone();
+        let current = CurrentGuard(CURRENT.with(|current| current.replace(Some(me))));
         let state = if phase == Phase::Fresh {
             coroutine.start()
         } else {
             coroutine.resume(if cancel { Err(Cancelled) } else { Ok(()) })
         };
+        drop(current);
         core::mem::forget(unwind);
         match state {
             GeneratorState::Yielded(Suspend(Wait::Reschedule)) => {
@@ -457,7 +608,14 @@ where
             }
         }
     }
+}
 
+impl<G, T, E> TaskControl for Runner<G, T, E>
+where
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    T: 'static,
+    E: AsyncError + 'static,
+{
     fn close(&self) {
         if self.future.done() {
             return;
@@ -471,5 +629,35 @@ where
             drop(self.waiting_on.take());
             self.drop_coroutine();
         }
+    }
+
+    fn done(&self) -> bool {
+        self.future.done()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.future.cancelled()
+    }
+
+    fn cancel(self: Rc<Self>) -> bool {
+        self.future.cancel()
+    }
+
+    fn cancelling(&self) -> usize {
+        self.cancel_requests.get()
+    }
+
+    fn uncancel(&self) -> usize {
+        let left = self.cancel_requests.get().saturating_sub(1);
+        self.cancel_requests.set(left);
+        if left == 0 {
+            // No request left: one not yet delivered is withdrawn too (Python 3.13).
+            self.must_cancel.set(false);
+        }
+        left
+    }
+
+    fn future_ptr(&self) -> *const () {
+        self.future.cell_ptr()
     }
 }
