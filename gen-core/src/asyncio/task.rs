@@ -5,6 +5,7 @@ use core::cell::{Cell, UnsafeCell};
 use core::fmt;
 use core::ops::Deref;
 use core::pin::Pin;
+use core::ptr::NonNull;
 
 use super::event_loop::{EventLoop, LoopInner, running_loop};
 use super::future::{Future, Waitable};
@@ -73,17 +74,18 @@ pub(crate) trait TaskControl {
 }
 
 std::thread_local! {
-    /// The task whose step is running on this thread.
-    static CURRENT: Cell<Option<Rc<dyn TaskControl>>> = const { Cell::new(None) };
+    /// The task whose step is running on this thread: a pointer to the value of the `Rc`
+    /// the step holds (not a clone of it: one reference count less per task switch).
+    static CURRENT: Cell<Option<NonNull<dyn TaskControl>>> = const { Cell::new(None) };
 }
 
 /// Restores the previous current task, even if the step panics.
-struct CurrentGuard(Option<Rc<dyn TaskControl>>);
+struct CurrentGuard(Option<NonNull<dyn TaskControl>>);
 
 impl Drop for CurrentGuard {
     fn drop(&mut self) {
-        let previous = self.0.take();
-        drop(CURRENT.with(|current| current.replace(previous)));
+        let previous = self.0;
+        CURRENT.with(|current| current.set(previous));
     }
 }
 
@@ -198,9 +200,17 @@ impl fmt::Debug for AnyTask {
 /// a task (in a callback, or with no loop running). See [`AnyTask`].
 pub fn current_task() -> Option<AnyTask> {
     CURRENT.with(|current| {
-        let task = current.take();
-        current.set(task.clone());
-        task.map(AnyTask)
+        current.get().map(|task| {
+            // SAFETY: `task` was set by a running step from `&*self` with `self:
+            // Rc<Runner<..>>`, which it holds until it restores the previous value (also on
+            // unwind): the `Rc` is alive while `task` is set, and `&*rc` is the pointer
+            // `Rc::as_ptr` gives, unsized to `dyn TaskControl` as `Rc<dyn TaskControl>` would
+            // be. Counting one more strong reference first makes `from_raw` an owned clone.
+            unsafe {
+                Rc::increment_strong_count(task.as_ptr());
+                AnyTask(Rc::from_raw(task.as_ptr()))
+            }
+        })
     })
 }
 
@@ -565,8 +575,9 @@ where
         };
         // SAFETY: see above: it is never moved again.
         let coroutine = unsafe { Pin::new_unchecked(coroutine) };
-        let me: Rc<dyn TaskControl> = self.clone();
-        let current = CurrentGuard(CURRENT.with(|current| current.replace(Some(me))));
+        let me: &dyn TaskControl = &*self;
+        let current =
+            CurrentGuard(CURRENT.with(|current| current.replace(Some(NonNull::from(me)))));
         let state = if phase == Phase::Fresh {
             coroutine.start()
         } else {
