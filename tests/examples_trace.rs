@@ -820,3 +820,20 @@ fn async_fibo() {
     let output = run_example("async_fibo", &["20", "0"], "");
     assert_eq!(output.status.code(), Some(2), "async_fibo 20 0");
 }
+
+#[test]
+fn async_lines() {
+    assert_trace(
+        "async_lines",
+        &[
+            "line: alpha",
+            "line: beta",
+            "line: gamma",
+            "lines returned Some(3)",
+            "numbered: ready",
+            "numbered: 1: first",
+            "numbered: 2: second",
+            "numbered returned Some(2)",
+        ],
+    );
+}
