@@ -201,11 +201,12 @@ impl fmt::Debug for AnyTask {
 pub fn current_task() -> Option<AnyTask> {
     CURRENT.with(|current| {
         current.get().map(|task| {
-            // SAFETY: `task` was set by a running step from `&*self` with `self:
+            // SAFETY: `task` was set by a running step from `Rc::as_ptr(&self)` with `self:
             // Rc<Runner<..>>`, which it holds until it restores the previous value (also on
-            // unwind): the `Rc` is alive while `task` is set, and `&*rc` is the pointer
-            // `Rc::as_ptr` gives, unsized to `dyn TaskControl` as `Rc<dyn TaskControl>` would
-            // be. Counting one more strong reference first makes `from_raw` an owned clone.
+            // unwind): the `Rc` is alive while `task` is set, and the pointer is the one
+            // `Rc::into_raw` would give, unsized to `dyn TaskControl` as `Rc<dyn TaskControl>`
+            // would be. Counting one more strong reference first makes `from_raw` an owned
+            // clone.
             unsafe {
                 Rc::increment_strong_count(task.as_ptr());
                 AnyTask(Rc::from_raw(task.as_ptr()))
@@ -575,9 +576,12 @@ where
         };
         // SAFETY: see above: it is never moved again.
         let coroutine = unsafe { Pin::new_unchecked(coroutine) };
-        let me: &dyn TaskControl = &*self;
-        let current =
-            CurrentGuard(CURRENT.with(|current| current.replace(Some(NonNull::from(me)))));
+        // `Rc::as_ptr`, not `&*self`: its provenance covers the reference counts too, which
+        // `current_task` increments through it.
+        let me: *const Self = Rc::as_ptr(&self);
+        let me: *const dyn TaskControl = me;
+        let me = NonNull::new(me.cast_mut());
+        let current = CurrentGuard(CURRENT.with(|current| current.replace(me)));
         let state = if phase == Phase::Fresh {
             coroutine.start()
         } else {
