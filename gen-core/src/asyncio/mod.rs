@@ -79,20 +79,28 @@ mod gather;
 mod leaf;
 mod locks;
 mod queues;
+mod selector;
 mod semaphore;
+#[cfg(unix)]
+mod streams;
 mod task;
 mod timeout;
 
 use alloc::rc::Rc;
 use core::fmt;
 
-pub use event_loop::{EventLoop, TimerHandle, get_running_loop, run};
+pub use event_loop::{EventLoop, ThreadsafeHandle, TimerHandle, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
 pub use gather::{gather, gather_results};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
+#[cfg(unix)]
+pub use streams::{
+    DEFAULT_LIMIT, IncompleteReadError, IoError, IoWait, LimitOverrunError, Server, StreamReader,
+    StreamWriter, open_connection, start_server,
+};
 pub use task::{Task, create_task};
 pub use timeout::{TimeoutError, WaitFor, wait_for};
 
