@@ -871,7 +871,8 @@ impl fmt::Debug for StreamWriter {
 
 /// Listen on `addr` and run `handler(reader, writer)` as a task for each connection
 /// (Python: `server = await asyncio.start_server(handler, host, port)`). Binding is
-/// immediate; connections are accepted by the running loop. Port 0 picks a free port:
+/// immediate (with `SO_REUSEADDR` and a backlog of 1024 connections); connections
+/// are accepted by the running loop. Port 0 picks a free port:
 /// [`Server::local_addr`] tells which.
 ///
 /// ```
@@ -910,8 +911,7 @@ where
     E: AsyncError + 'static,
 {
     let event_loop = running_loop("asyncio::start_server");
-    let listener = TcpListener::bind(addr)?;
-    listener.set_nonblocking(true)?;
+    let listener = listen(addr)?;
     let local_addr = listener.local_addr()?;
     let listener = Rc::new(listener);
     let state = Rc::new(ServerState {
@@ -933,6 +933,33 @@ where
         }),
     );
     Ok(Server { state })
+}
+
+/// How many connections the OS queues for the server to accept.
+const BACKLOG: i32 = 1024;
+
+/// A non-blocking listener on the first of `addr`'s addresses that can be bound, with
+/// `SO_REUSEADDR` (as Python's) and a backlog of [`BACKLOG`].
+fn listen(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let mut last_error = None;
+    for addr in addr.to_socket_addrs()? {
+        let bound = (|| {
+            let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+            socket.set_reuse_address(true)?;
+            socket.bind(&addr.into())?;
+            socket.listen(BACKLOG)?;
+            socket.set_nonblocking(true)?;
+            Ok(TcpListener::from(socket))
+        })();
+        match bound {
+            Ok(listener) => return Ok(listener),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, "no address to listen on")
+    }))
 }
 
 fn accept<H, G, E>(state: &Rc<ServerState>, handler: &mut H)
