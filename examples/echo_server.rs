@@ -22,11 +22,14 @@ use std::rc::Rc;
 use cogen::asyncio::{self, IoError, Server, StreamReader, StreamWriter};
 use cogen::yield_from;
 
+/// With `--clients N`: how many clients are left, and the server to close after the last.
+type StopAfter = Option<(Rc<Cell<usize>>, Rc<Cell<Option<Server>>>)>;
+
 #[asyncio::coroutine]
 fn handle_echo(
     mut reader: StreamReader,
     mut writer: StreamWriter,
-    stop_after: Option<(Rc<Cell<usize>>, Rc<Cell<Option<Server>>>)>,
+    stop_after: StopAfter,
 ) -> Result<(), IoError> {
     let data = yield_from!(reader.read(100))?;
     let message = String::from_utf8_lossy(&data).into_owned();
@@ -71,7 +74,10 @@ fn main() {
     while let Some(arg) = args.next() {
         if arg == "--clients" {
             let n = args.next().and_then(|n| n.parse().ok());
-            clients = Some(n.filter(|&n| n > 0).expect("--clients takes a positive number"));
+            clients = Some(
+                n.filter(|&n| n > 0)
+                    .expect("--clients takes a positive number"),
+            );
         } else {
             addr = arg;
         }

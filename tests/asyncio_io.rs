@@ -54,7 +54,8 @@ impl Drop for Watchdog {
 /// CPU time (user + system) of the calling thread, from /proc/thread-self/stat.
 #[cfg(target_os = "linux")]
 fn thread_cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").expect("read /proc/thread-self/stat");
+    let stat =
+        std::fs::read_to_string("/proc/thread-self/stat").expect("read /proc/thread-self/stat");
     // Fields after the command name (which is in parentheses and may hold spaces).
     let after = &stat[stat.rfind(')').expect("stat format") + 2..];
     let fields: Vec<&str> = after.split(' ').collect();
@@ -79,7 +80,8 @@ fn an_idle_loop_with_a_silent_socket_waits_in_the_poller_without_spinning() {
     #[cfg(target_os = "linux")]
     let cpu = thread_cpu_time();
     let wall = Instant::now();
-    lp.run_until_complete(sleep_for(Duration::from_millis(200))).unwrap();
+    lp.run_until_complete(sleep_for(Duration::from_millis(200)))
+        .unwrap();
     let waited = wall.elapsed();
     assert!(waited >= Duration::from_millis(200), "{waited:?}");
     assert!(waited < Duration::from_secs(2), "{waited:?}");
@@ -98,7 +100,8 @@ fn an_idle_loop_on_a_sleep_alone_waits_without_spinning() {
     let _watchdog = Watchdog::new("idle sleep", 20);
     let lp = EventLoop::new();
     let wall = Instant::now();
-    lp.run_until_complete(sleep_for(Duration::from_millis(200))).unwrap();
+    lp.run_until_complete(sleep_for(Duration::from_millis(200)))
+        .unwrap();
     assert!(wall.elapsed() >= Duration::from_millis(200));
     assert!(lp.ticks() <= 6, "{} ticks", lp.ticks());
 }
@@ -166,13 +169,19 @@ fn a_virtual_clock_with_io_registered_waits_for_real_and_follows_the_real_time()
     let silent = Rc::new(silent);
     lp.add_reader(silent.clone(), || {});
     let wall = Instant::now();
-    lp.run_until_complete(sleep_for(Duration::from_millis(50))).unwrap();
-    assert!(wall.elapsed() >= Duration::from_millis(45), "{:?}", wall.elapsed());
+    lp.run_until_complete(sleep_for(Duration::from_millis(50)))
+        .unwrap();
+    assert!(
+        wall.elapsed() >= Duration::from_millis(45),
+        "{:?}",
+        wall.elapsed()
+    );
     assert_eq!(lp.time(), Duration::from_millis(50));
     lp.remove_reader(&*silent);
     // Timer-only again: the virtual clock jumps.
     let wall = Instant::now();
-    lp.run_until_complete(sleep_for(Duration::from_secs(3600))).unwrap();
+    lp.run_until_complete(sleep_for(Duration::from_secs(3600)))
+        .unwrap();
     assert!(wall.elapsed() < Duration::from_secs(1));
 }
 
@@ -245,12 +254,15 @@ fn a_thousand_concurrent_clients_of_a_hundred_lines_each_get_every_byte_back() {
     eprintln!("1000 x 100 echoed {bytes} bytes in {:?}", started.elapsed());
 }
 
+/// What a server's `readline`s gave: lines, or an error's message.
+type LineLog = Rc<RefCell<Vec<Result<Vec<u8>, String>>>>;
+
 /// The server side of one connection reports what `readline` gave, and what came after.
 #[asyncio::coroutine]
 fn report_lines(
     mut reader: StreamReader,
     writer: StreamWriter,
-    log: Rc<RefCell<Vec<Result<Vec<u8>, String>>>>,
+    log: LineLog,
 ) -> Result<(), IoError> {
     loop {
         match yield_from!(reader.readline()) {
@@ -268,10 +280,9 @@ fn report_lines(
 }
 
 #[asyncio::coroutine]
-fn disconnect_mid_line(log: Rc<RefCell<Vec<Result<Vec<u8>, String>>>>) -> Result<(), IoError> {
+fn disconnect_mid_line(log: LineLog) -> Result<(), IoError> {
     let handler_log = log.clone();
-    let server =
-        asyncio::start_server(move |r, w| report_lines(r, w, handler_log.clone()), ANY)?;
+    let server = asyncio::start_server(move |r, w| report_lines(r, w, handler_log.clone()), ANY)?;
     let (_reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
     writer.write(b"whole line\nhalf a li");
     yield_from!(writer.drain())?;
@@ -385,7 +396,10 @@ fn a_line_longer_than_the_limit_is_a_clear_error_that_ends_only_its_connection()
     let _watchdog = Watchdog::new("limit", 30);
     let (got, bytes) = asyncio::run(long_line_and_neighbours()).unwrap();
     let got = String::from_utf8(got).unwrap();
-    assert!(got.starts_with("short\nerror: separator is not found, and chunk exceed the limit"), "{got}");
+    assert!(
+        got.starts_with("short\nerror: separator is not found, and chunk exceed the limit"),
+        "{got}"
+    );
     assert!(bytes > 10 * 20 * 15);
 }
 
@@ -416,7 +430,10 @@ fn close_under_clients() -> Result<(), IoError> {
     assert!(!server.is_serving());
     // No new connections...
     let refused = yield_from!(asyncio::open_connection(addr));
-    assert_eq!(refused.map(|_| ()).unwrap_err().kind(), std::io::ErrorKind::ConnectionRefused);
+    assert_eq!(
+        refused.map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::ConnectionRefused
+    );
     // ...but the connected clients are still served, and wait_closed waits for them.
     let closed = asyncio::create_task(wait_closed(server.clone()));
     yield_from!(asyncio::sleep(Duration::from_millis(20)))?;

@@ -853,7 +853,11 @@ impl LoopInner {
                     && idle
                     && let Some(when) = next_deadline
                 {
-                    let moved = if woke { now.get() + started.elapsed() } else { when };
+                    let moved = if woke {
+                        now.get() + started.elapsed()
+                    } else {
+                        when
+                    };
                     now.set(now.get().max(moved.min(when)));
                 }
             }

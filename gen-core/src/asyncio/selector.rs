@@ -243,7 +243,12 @@ impl Io {
     }
 
     #[cfg(unix)]
-    pub(crate) fn register(&self, owner: Rc<dyn AsFd>, interest: Interest, callback: Box<dyn Fn()>) {
+    pub(crate) fn register(
+        &self,
+        owner: Rc<dyn AsFd>,
+        interest: Interest,
+        callback: Box<dyn Fn()>,
+    ) {
         let callback = Rc::new(Callback {
             call: callback,
             live: Cell::new(true),

@@ -132,8 +132,16 @@ pub struct IncompleteReadError {
 impl fmt::Display for IncompleteReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.expected {
-            Some(n) => write!(f, "{} bytes read on a total of {n} expected bytes", self.partial.len()),
-            None => write!(f, "{} bytes read on a total of undefined expected bytes", self.partial.len()),
+            Some(n) => write!(
+                f,
+                "{} bytes read on a total of {n} expected bytes",
+                self.partial.len()
+            ),
+            None => write!(
+                f,
+                "{} bytes read on a total of undefined expected bytes",
+                self.partial.len()
+            ),
         }
     }
 }
@@ -154,7 +162,11 @@ pub struct LimitOverrunError {
 
 impl fmt::Display for LimitOverrunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "separator is not found, and chunk exceed the limit ({} bytes consumed)", self.consumed)
+        write!(
+            f,
+            "separator is not found, and chunk exceed the limit ({} bytes consumed)",
+            self.consumed
+        )
     }
 }
 
@@ -173,10 +185,13 @@ enum Attempt<T> {
 
 type AttemptFn<T> = Box<dyn FnMut() -> Attempt<T>>;
 
+/// A source registered with a loop for a wait.
+type Registered = (EventLoop, Rc<dyn AsFd>, Interest);
+
 struct IoOp<T> {
     attempt: AttemptFn<T>,
     /// The wait in progress, and the source registered for it.
-    wait: Option<(Await<(), Cancelled>, Option<(EventLoop, Rc<dyn AsFd>, Interest)>)>,
+    wait: Option<(Await<(), Cancelled>, Option<Registered>)>,
 }
 
 impl<T> IoOp<T> {
@@ -351,11 +366,7 @@ fn start_connect(addr: SocketAddr) -> io::Result<(TcpStream, bool)> {
     socket.set_nonblocking(true)?;
     let connected = match socket.connect(&addr.into()) {
         Ok(()) => true,
-        Err(error)
-            if would_block(&error) || error.raw_os_error() == Some(EINPROGRESS) =>
-        {
-            false
-        }
+        Err(error) if would_block(&error) || error.raw_os_error() == Some(EINPROGRESS) => false,
         Err(error) => return Err(error),
     };
     let stream = TcpStream::from(socket);
@@ -528,14 +539,19 @@ impl StreamReader {
     /// # Panics
     /// If `separator` is empty.
     pub fn readuntil(&mut self, separator: &[u8]) -> IoWait<Vec<u8>> {
-        assert!(!separator.is_empty(), "readuntil: the separator must not be empty");
+        assert!(
+            !separator.is_empty(),
+            "readuntil: the separator must not be empty"
+        );
         let separator = separator.to_vec();
         let mut searched = 0;
         self.wait(move |state| {
             let found = find(&state.buffer, &separator, searched);
             match found {
                 Some(at) if at > state.limit => {
-                    Some(Err(IoError::LimitOverrun(LimitOverrunError { consumed: at })))
+                    Some(Err(IoError::LimitOverrun(LimitOverrunError {
+                        consumed: at,
+                    })))
                 }
                 Some(at) => {
                     let end = at + separator.len();
@@ -572,7 +588,9 @@ impl StreamReader {
             match found {
                 Some(at) if at > state.limit => {
                     state.buffer.drain(..=at);
-                    Some(Err(IoError::LimitOverrun(LimitOverrunError { consumed: at })))
+                    Some(Err(IoError::LimitOverrun(LimitOverrunError {
+                        consumed: at,
+                    })))
                 }
                 Some(at) => {
                     let rest = state.buffer.split_off(at + 1);
@@ -628,7 +646,10 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     }
     let from = from.min(haystack.len());
     if needle.len() == 1 {
-        return haystack[from..].iter().position(|&b| b == needle[0]).map(|at| at + from);
+        return haystack[from..]
+            .iter()
+            .position(|&b| b == needle[0])
+            .map(|at| at + from);
     }
     haystack[from..]
         .windows(needle.len())
@@ -957,9 +978,8 @@ fn listen(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
             Err(error) => last_error = Some(error),
         }
     }
-    Err(last_error.unwrap_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, "no address to listen on")
-    }))
+    Err(last_error
+        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to listen on")))
 }
 
 fn accept<H, G, E>(state: &Rc<ServerState>, handler: &mut H)
