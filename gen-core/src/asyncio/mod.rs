@@ -1,6 +1,6 @@
-//! A small asyncio: an event loop, futures, tasks, `sleep`, `gather`, locks, events,
-//! conditions, semaphores and queues, in which a coroutine awaits by `yield_from!`. It shows
-//! that Python's `await` is sugar over `yield from`: an awaitable is a generator that yields
+//! A small asyncio: a selector event loop, futures, tasks, `sleep`, `gather`, locks,
+//! events, conditions, semaphores, queues and TCP streams, in which a coroutine awaits by
+//! `yield_from!`. It shows that Python's `await` is sugar over `yield from`: an awaitable is a generator that yields
 //! to the event loop until it can return its value.
 //!
 //! | Python | here |
@@ -18,6 +18,11 @@
 //! | `QueueFull`, `QueueEmpty` | [`QueueFull`], [`QueueEmpty`] |
 //! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] |
 //! | `CancelledError` | [`Cancelled`] |
+//! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` (Unix) | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |
+//! | `loop.call_soon_threadsafe(cb)` | [`EventLoop::threadsafe_handle`], [`ThreadsafeHandle::call_soon_threadsafe`] |
+//! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` (Unix) | `open_connection(addr)`, `start_server(cb, addr)` |
+//! | `StreamReader`, `StreamWriter`, `Server` (Unix) | `StreamReader`, `StreamWriter`, `Server` |
+//! | `IncompleteReadError`, `LimitOverrunError`, `OSError` (Unix) | `IncompleteReadError`, `LimitOverrunError`, `IoError` |
 //!
 //! A coroutine yields [`Suspend`] (only this module can make one, so a coroutine cannot
 //! yield anything the loop would not understand: Python's "Task got bad yield" cannot
