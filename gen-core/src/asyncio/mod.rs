@@ -1,7 +1,7 @@
 //! A small asyncio: a selector event loop, futures, tasks, `sleep`, `gather`, locks,
 //! events, conditions, semaphores, queues and TCP streams, in which a coroutine awaits by
-//! `yield_from!`. It shows that Python's `await` is sugar over `yield from`: an awaitable is a generator that yields
-//! to the event loop until it can return its value.
+//! `yield_from!`. It shows that Python's `await` is sugar over `yield from`: an awaitable is
+//! a generator that yields to the event loop until it can return its value.
 //!
 //! | Python | here |
 //! | --- | --- |
