@@ -507,3 +507,51 @@ fn readuntil_finds_a_separator_across_reads_and_reports_an_incomplete_read_at_th
     }
     peer.join().unwrap();
 }
+
+#[asyncio::coroutine]
+fn read_one_line(mut reader: StreamReader) -> Result<(Vec<u8>, StreamReader), IoError> {
+    let line = yield_from!(reader.readline())?;
+    Ok((line, reader))
+}
+
+#[asyncio::coroutine]
+fn cancel_a_reader() -> Result<(u64, Vec<u8>), IoError> {
+    let server = asyncio::start_server(echo_lines, ANY)?;
+    let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    writer.write(b"first half ");
+    yield_from!(writer.drain())?;
+    yield_from!(asyncio::sleep(Duration::from_millis(20)))?;
+    // A readline that gets "first half " but no newline, then is cancelled...
+    let waiting = asyncio::create_task(read_some_then_wait(&mut reader));
+    yield_from!(asyncio::sleep(Duration::from_millis(20)))?;
+    waiting.cancel();
+    let cancelled = yield_from!(&waiting);
+    assert!(
+        matches!(cancelled, Err(IoError::Cancelled)),
+        "{cancelled:?}"
+    );
+    // ...leaves the socket unregistered: data arriving now wakes nothing, the loop idles.
+    writer.write(b"second half\n");
+    yield_from!(writer.drain())?;
+    let lp = asyncio::get_running_loop().unwrap();
+    let ticks = lp.ticks();
+    yield_from!(asyncio::sleep(Duration::from_millis(100)))?;
+    let idle_ticks = lp.ticks() - ticks;
+    // ...and nothing read before the cancellation is lost.
+    let (line, _reader) = yield_from!(read_one_line(reader))?;
+    server.close();
+    Ok((idle_ticks, line))
+}
+
+/// Reads into the reader's buffer (the line is incomplete), then waits for more.
+fn read_some_then_wait(reader: &mut StreamReader) -> asyncio::IoWait<Vec<u8>> {
+    reader.readline()
+}
+
+#[test]
+fn a_cancelled_readline_unregisters_its_socket_and_loses_nothing() {
+    let _watchdog = Watchdog::new("cancel readline", 20);
+    let (idle_ticks, line) = asyncio::run(cancel_a_reader()).unwrap();
+    assert!(idle_ticks <= 8, "{idle_ticks} ticks while idle");
+    assert_eq!(line, b"first half second half\n");
+}

@@ -19,7 +19,7 @@ use std::os::fd::AsFd;
 
 use super::event_loop::{EventLoop, running_loop};
 use super::future::Future;
-use super::leaf::Await;
+use super::leaf::{Await, once};
 use super::locks::{Leaf, Op, leaf_awaitable};
 use super::selector::Interest;
 use super::{AsyncError, Cancelled, Resume, Suspend};
@@ -208,11 +208,18 @@ impl<T: 'static> Op for IoOp<T> {
     type Output = Result<T, IoError>;
 
     fn step(&mut self, resumed: Option<Resume>) -> GeneratorState<Suspend, Self::Output> {
-        if let Some(Err(Cancelled)) = resumed {
-            self.unregister();
+        // The wait's own outcome: its future may have been cancelled (the task's
+        // cancellation reaches the future it waits on) even if the task is resumed with
+        // `Ok(())`.
+        let outcome = match (resumed, self.wait.as_mut()) {
+            (Some(arg), Some((wait, _))) => once(Pin::new(wait).resume(arg)),
+            (Some(arg), None) => arg,
+            (None, _) => Ok(()),
+        };
+        self.unregister();
+        if outcome.is_err() {
             return GeneratorState::Complete(Err(IoError::Cancelled));
         }
-        self.unregister();
         let (future, registered) = match (self.attempt)() {
             Attempt::Done(result) => return GeneratorState::Complete(result),
             Attempt::Future(future) => (future, None),
@@ -239,8 +246,13 @@ impl<T: 'static> Op for IoOp<T> {
             }
             // Already done: try again at once.
             GeneratorState::Complete(_) => {
-                self.wait = Some((wait, registered));
-                self.step(Some(Ok(())))
+                self.wait = None;
+                if let Some((event_loop, source, interest)) = registered
+                    && let Some(io) = event_loop.inner().io.get()
+                {
+                    io.unregister(source.as_fd(), interest);
+                }
+                self.step(None)
             }
         }
     }
