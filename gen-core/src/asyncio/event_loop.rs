@@ -27,7 +27,10 @@ use crate::Generator;
 /// holds a handle from [`get_running_loop`], which does not keep the loop open. One iteration (a *tick*) runs
 /// every callback and task step that was ready when it began; what they schedule runs on
 /// the next tick. When nothing is ready, the loop waits for the earliest timer: on a real
-/// clock it sleeps, on a virtual clock it jumps.
+/// clock it sleeps, on a virtual clock it jumps. While readers or writers
+/// ([`add_reader`](EventLoop::add_reader), the streams) or [`ThreadsafeHandle`]s exist, it
+/// waits in the OS poller instead, until I/O is ready, another thread calls, or the timer
+/// is due (on a virtual clock too, which then follows the real time waited).
 ///
 /// ```
 /// use std::time::Duration;
@@ -675,7 +678,8 @@ impl EventLoop {
     ///
     /// # Panics
     /// If a loop is already running on this thread, if a callback or task panics, or if
-    /// nothing is left to run while the future is still pending (a deadlock).
+    /// nothing is left to run while the future is still pending (a deadlock). While
+    /// readers, writers or thread-safe handles exist, the loop waits for them instead.
     #[track_caller]
     pub fn run_until_complete<T: Clone + 'static, E: AsyncError + Clone + 'static>(
         &self,

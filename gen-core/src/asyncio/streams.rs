@@ -802,6 +802,11 @@ impl StreamWriter {
     /// Send `data`: what the socket takes now, the rest from the buffer as it can (Python:
     /// `writer.write(data)`). After [`close`](StreamWriter::close), or once the connection
     /// failed, it does nothing ([`drain`](StreamWriter::drain) reports the failure).
+    ///
+    /// # Panics
+    /// If the socket does not take it all at once and no loop is running on this thread
+    /// (the rest is sent by the running loop).
+    #[track_caller]
     pub fn write(&mut self, data: &[u8]) {
         {
             let mut state = self.state.borrow_mut();
