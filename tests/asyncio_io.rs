@@ -555,3 +555,31 @@ fn a_cancelled_readline_unregisters_its_socket_and_loses_nothing() {
     assert!(idle_ticks <= 8, "{idle_ticks} ticks while idle");
     assert_eq!(line, b"first half second half\n");
 }
+
+/// Reads everything, then answers with its length: needs the client's `write_eof`.
+#[asyncio::coroutine]
+fn count_until_eof(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    let all = yield_from!(reader.read_to_end())?;
+    writer.write(format!("{} bytes\n", all.len()).as_bytes());
+    writer.close();
+    yield_from!(writer.wait_closed())?;
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn half_close() -> Result<Vec<u8>, IoError> {
+    let server = asyncio::start_server(count_until_eof, ANY)?;
+    let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    writer.write(&vec![b'z'; 300 * 1024]); // more than the socket takes at once
+    writer.write_eof();
+    yield_from!(writer.drain())?;
+    let answer = yield_from!(reader.read_to_end())?;
+    server.close();
+    Ok(answer)
+}
+
+#[test]
+fn write_eof_ends_the_other_ends_stream_after_the_buffer_and_keeps_reading() {
+    let _watchdog = Watchdog::new("write_eof", 20);
+    assert_eq!(asyncio::run(half_close()).unwrap(), b"307200 bytes\n");
+}

@@ -708,6 +708,10 @@ struct WriterState {
     /// The loop the writer callback is registered on, while it is.
     flushing: Option<EventLoop>,
     closing: bool,
+    /// `write_eof` was called; `eof_pending` until the buffer is sent and the write half
+    /// shut down.
+    eof: bool,
+    eof_pending: bool,
     closed: Future<(), Cancelled>,
     error: Option<IoError>,
     drain_waiters: Vec<Future<(), Cancelled>>,
@@ -753,6 +757,7 @@ impl WriterState {
         let done = state.pending() == 0;
         let stop = if done { state.flushing.take() } else { None };
         let close = done && state.closing && !state.closed.done();
+        let shut_write = done && core::mem::take(&mut state.eof_pending);
         let stream = state.stream.clone();
         let closed = state.closed.clone();
         drop(state);
@@ -774,6 +779,9 @@ impl WriterState {
         for waiter in waiters {
             let _ = waiter.set_result(());
         }
+        if shut_write && !close {
+            let _ = stream.shutdown(Shutdown::Write);
+        }
         if close {
             let _ = stream.shutdown(Shutdown::Both);
             let _ = closed.set_result(());
@@ -791,6 +799,8 @@ impl StreamWriter {
                 sent: 0,
                 flushing: None,
                 closing: false,
+                eof: false,
+                eof_pending: false,
                 closed: closed.clone(),
                 error: None,
                 drain_waiters: Vec::new(),
@@ -810,7 +820,7 @@ impl StreamWriter {
     pub fn write(&mut self, data: &[u8]) {
         {
             let mut state = self.state.borrow_mut();
-            if state.closing || state.error.is_some() || data.is_empty() {
+            if state.closing || state.eof || state.error.is_some() || data.is_empty() {
                 return;
             }
             state.buffer.extend_from_slice(data);
@@ -861,6 +871,22 @@ impl StreamWriter {
                 let _ = state.stream.shutdown(Shutdown::Both);
                 let _ = state.closed.set_result(());
             }
+        }
+    }
+
+    /// Close the write half once the buffer is sent (Python: `writer.write_eof()`): the
+    /// other end reads the end of the stream, and can still send; this end can still read.
+    /// Later writes do nothing.
+    pub fn write_eof(&mut self) {
+        let mut state = self.state.borrow_mut();
+        if state.closing || state.eof {
+            return;
+        }
+        state.eof = true;
+        if state.flushing.is_some() {
+            state.eof_pending = true; // the writer callback shuts it down when done
+        } else {
+            let _ = state.stream.shutdown(Shutdown::Write);
         }
     }
 
