@@ -527,7 +527,7 @@ fn cancel_a_reader() -> Result<(u64, Vec<u8>), IoError> {
     waiting.cancel();
     let cancelled = yield_from!(&waiting);
     assert!(
-        matches!(cancelled, Err(IoError::Cancelled)),
+        matches!(cancelled, Err(IoError::TaskCancelled)),
         "{cancelled:?}"
     );
     // ...leaves the socket unregistered: data arriving now wakes nothing, the loop idles.

@@ -51,8 +51,10 @@ const CHUNK: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum IoError {
-    /// The task was cancelled.
-    Cancelled,
+    /// The task was cancelled ([`Cancelled`]).
+    // Not `Cancelled`: a second item of that name makes rustc's messages spell the type
+    // `cogen::asyncio::Cancelled` in full (tests/ui).
+    TaskCancelled,
     /// An error of the socket.
     Io(Arc<io::Error>),
     /// The stream ended before the data asked for (Python's `IncompleteReadError`).
@@ -73,7 +75,7 @@ impl IoError {
     /// ```
     pub fn kind(&self) -> io::ErrorKind {
         match self {
-            IoError::Cancelled => io::ErrorKind::Interrupted,
+            IoError::TaskCancelled => io::ErrorKind::Interrupted,
             IoError::Io(error) => error.kind(),
             IoError::IncompleteRead(_) => io::ErrorKind::UnexpectedEof,
             IoError::LimitOverrun(_) => io::ErrorKind::InvalidData,
@@ -84,7 +86,7 @@ impl IoError {
 impl fmt::Display for IoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            IoError::Cancelled => f.write_str("cancelled"),
+            IoError::TaskCancelled => f.write_str("cancelled"),
             IoError::Io(error) => error.fmt(f),
             IoError::IncompleteRead(error) => error.fmt(f),
             IoError::LimitOverrun(error) => error.fmt(f),
@@ -96,7 +98,7 @@ impl std::error::Error for IoError {}
 
 impl From<Cancelled> for IoError {
     fn from(_: Cancelled) -> Self {
-        IoError::Cancelled
+        IoError::TaskCancelled
     }
 }
 
@@ -108,7 +110,7 @@ impl From<io::Error> for IoError {
 
 impl AsyncError for IoError {
     fn is_cancelled(&self) -> bool {
-        matches!(self, IoError::Cancelled)
+        matches!(self, IoError::TaskCancelled)
     }
 }
 
@@ -218,7 +220,7 @@ impl<T: 'static> Op for IoOp<T> {
         };
         self.unregister();
         if outcome.is_err() {
-            return GeneratorState::Complete(Err(IoError::Cancelled));
+            return GeneratorState::Complete(Err(IoError::TaskCancelled));
         }
         let (future, registered) = match (self.attempt)() {
             Attempt::Done(result) => return GeneratorState::Complete(result),
