@@ -1986,7 +1986,10 @@ fn acquires_then_releases(sem: Semaphore) -> Result<(), Cancelled> {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "a scale test (tens of thousands of tasks): too slow under miri")]
+#[cfg_attr(
+    miri,
+    ignore = "a scale test (tens of thousands of tasks): too slow under miri"
+)]
 fn a_hundred_thousand_waiters_on_a_semaphore_take_linear_time() {
     // Each grant and each departure is O(1): 100,000 waiters passing one permit along took
     // ~10 s (optimised) when every grant scanned the whole queue.
@@ -2139,7 +2142,10 @@ fn awaits_unit_task(inner: Task<()>) -> Result<(), Cancelled> {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "a scale test (tens of thousands of tasks): too slow under miri")]
+#[cfg_attr(
+    miri,
+    ignore = "a scale test (tens of thousands of tasks): too slow under miri"
+)]
 fn cancelling_the_top_of_a_10000_deep_await_chain_does_not_overflow_the_stack() {
     // Each task awaits the next; the cancellation walks the chain with a loop, not one
     // stack frame per task, and the innermost sleep is cancelled.

@@ -1438,7 +1438,10 @@ fn takes_and_gives_back(lock: Lock, q: Queue<u32>) -> Result<(), Cancelled> {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "a scale test (tens of thousands of tasks): too slow under miri")]
+#[cfg_attr(
+    miri,
+    ignore = "a scale test (tens of thousands of tasks): too slow under miri"
+)]
 fn a_hundred_thousand_waiters_on_a_lock_and_a_queue_take_linear_time() {
     // Every hand-off is O(1): no operation scans the waiters.
     let lp = EventLoop::with_virtual_clock();

@@ -837,3 +837,125 @@ fn async_lines() {
         ],
     );
 }
+
+/// The asyncio docs' TCP echo pair: the server (on a free port, for two clients) prints
+/// what it echoes, each client prints the echo; the server then exits by itself.
+#[test]
+fn echo_server_and_client() {
+    use std::io::{BufRead, BufReader};
+    use std::time::{Duration, Instant};
+
+    let path = examples_dir().join(format!("echo_server{}", std::env::consts::EXE_SUFFIX));
+    let mut server = Command::new(&path)
+        .args(["127.0.0.1:0", "--clients", "2"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
+    let mut out = BufReader::new(server.stdout.take().expect("piped stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("the server's first line");
+    let addr = first
+        .trim_end()
+        .strip_prefix("Serving on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_string();
+    for message in ["Hello World!", "second client"] {
+        assert_eq!(
+            stdout_of("echo_client", &[&addr, message], ""),
+            lines(&[
+                format!("Send: {message:?}"),
+                format!("Received: {message:?}"),
+                "Close the connection".into(),
+            ])
+        );
+    }
+    // The server exits after its two clients; kill it if it does not within 20 s.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait for the server") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = server.kill();
+            panic!("echo_server did not exit after its clients");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "echo_server failed: {status}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).expect("the server's output");
+    let rest: Vec<&str> = rest.lines().collect();
+    assert_eq!(rest.len(), 6, "{rest:#?}");
+    for (i, message) in ["Hello World!", "second client"].iter().enumerate() {
+        let received = format!("Received {message:?} from 127.0.0.1:");
+        assert!(rest[3 * i].starts_with(&received), "{rest:#?}");
+        assert_eq!(rest[3 * i + 1], format!("Send: {message:?}"));
+        assert_eq!(rest[3 * i + 2], "Close the connection");
+    }
+}
+
+/// The chat server broadcasts each client's lines to the others, and exits after its two
+/// clients left. The clients are plain blocking sockets with read timeouts.
+#[test]
+fn chat_server_broadcasts_to_the_other_clients() {
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    let path = examples_dir().join(format!("chat_server{}", std::env::consts::EXE_SUFFIX));
+    let mut server = Command::new(&path)
+        .args(["127.0.0.1:0", "--clients", "2"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
+    let mut out = BufReader::new(server.stdout.take().expect("piped stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("the server's first line");
+    let addr = first
+        .trim_end()
+        .strip_prefix("Serving on ")
+        .expect("address")
+        .to_string();
+    let join = |name: &str| {
+        let stream = TcpStream::connect(&addr).expect("connect to the chat server");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        writer.write_all(format!("{name}\n").as_bytes()).unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut welcome = String::new();
+        reader.read_line(&mut welcome).expect("the welcome line");
+        assert_eq!(welcome, format!("welcome {name}\n"));
+        (reader, writer)
+    };
+    let read_line = |reader: &mut BufReader<TcpStream>| {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a broadcast line");
+        line
+    };
+    let (mut alice_in, mut alice_out) = join("alice");
+    let (mut bob_in, mut bob_out) = join("bob");
+    alice_out.write_all(b"hi bob\n").unwrap();
+    assert_eq!(read_line(&mut bob_in), "alice: hi bob\n");
+    bob_out.write_all(b"hi alice\n").unwrap();
+    assert_eq!(read_line(&mut alice_in), "bob: hi alice\n");
+    drop((alice_in, alice_out));
+    drop((bob_in, bob_out));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait for the server") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = server.kill();
+            panic!("chat_server did not exit after its clients");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "chat_server failed: {status}");
+}

@@ -1,15 +1,18 @@
 //! The event loop: a FIFO ready queue, a timer heap, a clock, and the thread's running loop.
 
+use alloc::boxed::Box;
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
+use core::cell::{Cell, OnceCell, RefCell};
 use core::cmp::Ordering;
 use core::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::{Duration, Instant};
 
 use super::future::Future;
+use super::selector::Io;
+pub use super::selector::ThreadsafeHandle;
 use super::task::{AnyTask, Step, Task, TaskControl};
 use super::{AsyncError, Awaitable, Resume, Suspend};
 use crate::Generator;
@@ -24,7 +27,10 @@ use crate::Generator;
 /// holds a handle from [`get_running_loop`], which does not keep the loop open. One iteration (a *tick*) runs
 /// every callback and task step that was ready when it began; what they schedule runs on
 /// the next tick. When nothing is ready, the loop waits for the earliest timer: on a real
-/// clock it sleeps, on a virtual clock it jumps.
+/// clock it sleeps, on a virtual clock it jumps. While readers or writers
+/// ([`add_reader`](EventLoop::add_reader), the streams) or [`ThreadsafeHandle`]s exist, it
+/// waits in the OS poller instead, until I/O is ready, another thread calls, or the timer
+/// is due (on a virtual clock too, which then follows the real time waited).
 ///
 /// ```
 /// use std::time::Duration;
@@ -89,6 +95,11 @@ pub(crate) struct LoopInner {
     tasks: RefCell<Vec<Weak<dyn TaskControl>>>,
     /// The owning handles alive (see `EventLoop::owner`).
     owners: Cell<usize>,
+    /// Ticks run (see [`EventLoop::ticks`]).
+    ticks: Cell<u64>,
+    /// The OS poller and the registered readers and writers, made when first needed (a
+    /// timer-only program never makes one).
+    pub(crate) io: OnceCell<Io>,
 }
 
 /// One entry of the ready queue: a task's next step (rescheduling a task allocates
@@ -392,12 +403,14 @@ impl EventLoop {
             owner: true,
             inner: Rc::new(LoopInner {
                 owners: Cell::new(1),
+                ticks: Cell::new(0),
                 ready: RefCell::new(VecDeque::new()),
                 timers: RefCell::new(BinaryHeap::new()),
                 cancelled_timers: Cell::new(0),
                 next_seq: Cell::new(0),
                 clock,
                 tasks: RefCell::new(Vec::new()),
+                io: OnceCell::new(),
             }),
         }
     }
@@ -460,6 +473,166 @@ impl EventLoop {
             state: state.clone(),
         });
         TimerHandle { state }
+    }
+
+    /// How many ticks (iterations of the loop, Python's `_run_once`) this loop has run.
+    /// An idle loop waits in one tick rather than spinning, which this shows:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::new();
+    /// lp.call_later(Duration::from_millis(20), || {});
+    /// lp.run_until_idle();
+    /// assert!(lp.ticks() <= 3);
+    /// ```
+    pub fn ticks(&self) -> u64 {
+        self.inner.ticks.get()
+    }
+
+    /// Call `callback` on every tick in which `source` is ready to be read (or has hung
+    /// up or failed), until [`remove_reader`](EventLoop::remove_reader) (Python:
+    /// `loop.add_reader(fd, callback)`). A second call for the same file descriptor
+    /// replaces the callback. The loop keeps `source` (so its descriptor stays open) until
+    /// the reader and the writer of its descriptor are removed or the loop is closed.
+    ///
+    /// While a reader or writer is registered, an idle loop waits in the OS poller, and on
+    /// a virtual clock it waits for real: the clock then follows the real time waited.
+    /// Unix only.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use std::os::unix::net::UnixStream;
+    /// use std::rc::Rc;
+    /// use cogen::asyncio::{Cancelled, EventLoop};
+    ///
+    /// let lp = EventLoop::new();
+    /// let (mut a, b) = UnixStream::pair().unwrap();
+    /// let b = Rc::new(b);
+    /// let got = lp.create_future::<u8, Cancelled>();
+    /// let (fut, reader, lp2) = (got.clone(), b.clone(), lp.clone());
+    /// lp.add_reader(b.clone(), move || {
+    ///     let mut byte = [0];
+    ///     (&*reader).read_exact(&mut byte).unwrap();
+    ///     lp2.remove_reader(&*reader);
+    ///     fut.set_result(byte[0]).unwrap();
+    /// });
+    /// a.write_all(b"!").unwrap();
+    /// assert_eq!(lp.run_until_complete(&got), Ok(b'!'));
+    /// ```
+    #[cfg(unix)]
+    pub fn add_reader<S: std::os::fd::AsFd + 'static>(
+        &self,
+        source: Rc<S>,
+        callback: impl Fn() + 'static,
+    ) {
+        self.inner
+            .io()
+            .register(source, super::selector::Interest::Read, Box::new(callback));
+    }
+
+    /// Stop calling the reader of `source`'s file descriptor; returns whether one was
+    /// registered (Python: `loop.remove_reader(fd)`). Unix only.
+    ///
+    /// ```
+    /// use std::os::unix::net::UnixStream;
+    /// use std::rc::Rc;
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::new();
+    /// let (_a, b) = UnixStream::pair().unwrap();
+    /// let b = Rc::new(b);
+    /// lp.add_reader(b.clone(), || unreachable!("removed before anything arrives"));
+    /// assert!(lp.remove_reader(&*b));
+    /// assert!(!lp.remove_reader(&*b));
+    /// lp.run_until_idle(); // nothing registered: returns at once
+    /// ```
+    #[cfg(unix)]
+    pub fn remove_reader(&self, source: &impl std::os::fd::AsFd) -> bool {
+        self.inner
+            .io
+            .get()
+            .is_some_and(|io| io.unregister(source.as_fd(), super::selector::Interest::Read))
+    }
+
+    /// Call `callback` on every tick in which `source` can be written to, until
+    /// [`remove_writer`](EventLoop::remove_writer) (Python: `loop.add_writer`); as
+    /// [`add_reader`](EventLoop::add_reader) otherwise. Unix only.
+    ///
+    /// ```
+    /// use std::os::unix::net::UnixStream;
+    /// use std::rc::Rc;
+    /// use cogen::asyncio::{Cancelled, EventLoop};
+    ///
+    /// let lp = EventLoop::new();
+    /// let (_a, b) = UnixStream::pair().unwrap();
+    /// let b = Rc::new(b);
+    /// let writable = lp.create_future::<(), Cancelled>();
+    /// let (fut, lp2, source) = (writable.clone(), lp.clone(), b.clone());
+    /// lp.add_writer(b, move || {
+    ///     lp2.remove_writer(&*source);
+    ///     let _ = fut.set_result(());
+    /// });
+    /// assert_eq!(lp.run_until_complete(&writable), Ok(()));
+    /// ```
+    #[cfg(unix)]
+    pub fn add_writer<S: std::os::fd::AsFd + 'static>(
+        &self,
+        source: Rc<S>,
+        callback: impl Fn() + 'static,
+    ) {
+        self.inner
+            .io()
+            .register(source, super::selector::Interest::Write, Box::new(callback));
+    }
+
+    /// Stop calling the writer of `source`'s file descriptor; returns whether one was
+    /// registered (Python: `loop.remove_writer(fd)`). Unix only.
+    ///
+    /// ```
+    /// use std::os::unix::net::UnixStream;
+    /// use std::rc::Rc;
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::new();
+    /// let (_a, b) = UnixStream::pair().unwrap();
+    /// assert!(!lp.remove_writer(&b));
+    /// ```
+    #[cfg(unix)]
+    pub fn remove_writer(&self, source: &impl std::os::fd::AsFd) -> bool {
+        self.inner
+            .io
+            .get()
+            .is_some_and(|io| io.unregister(source.as_fd(), super::selector::Interest::Write))
+    }
+
+    /// A handle other threads can schedule callbacks on this loop with
+    /// ([`ThreadsafeHandle::call_soon_threadsafe`], Python's `loop.call_soon_threadsafe`).
+    /// While one exists, an idle loop waits in the OS poller for such calls rather than
+    /// reporting a deadlock.
+    ///
+    /// ```
+    /// use cogen::asyncio::{Cancelled, EventLoop, get_running_loop};
+    ///
+    /// let lp = EventLoop::new();
+    /// let handle = lp.threadsafe_handle();
+    /// let done = lp.create_future::<&str, Cancelled>();
+    /// let fut = done.clone();
+    /// // The future is not `Send`: the loop finds it again through a thread-local.
+    /// thread_local!(static DONE: std::cell::RefCell<Option<cogen::asyncio::Future<&'static str, Cancelled>>> = const { std::cell::RefCell::new(None) });
+    /// DONE.with(|d| *d.borrow_mut() = Some(fut));
+    /// let worker = std::thread::spawn(move || {
+    ///     handle.call_soon_threadsafe(|| {
+    ///         assert!(get_running_loop().is_some());
+    ///         DONE.with(|d| d.borrow_mut().take().unwrap().set_result("from a thread").unwrap());
+    ///     });
+    /// });
+    /// assert_eq!(lp.run_until_complete(&done), Ok("from a thread"));
+    /// worker.join().unwrap();
+    /// ```
+    pub fn threadsafe_handle(&self) -> ThreadsafeHandle {
+        self.inner.io().threadsafe_handle()
     }
 
     /// How many timers are scheduled and not cancelled.
@@ -539,7 +712,8 @@ impl EventLoop {
     ///
     /// # Panics
     /// If a loop is already running on this thread, if a callback or task panics, or if
-    /// nothing is left to run while the future is still pending (a deadlock).
+    /// nothing is left to run while the future is still pending (a deadlock). While
+    /// readers, writers or thread-safe handles exist, the loop waits for them instead.
     #[track_caller]
     pub fn run_until_complete<T: Clone + 'static, E: AsyncError + Clone + 'static>(
         &self,
@@ -621,6 +795,11 @@ impl EventLoop {
 }
 
 impl LoopInner {
+    /// The loop's poller, made on first use.
+    pub(crate) fn io(&self) -> &Io {
+        self.io.get_or_init(Io::new)
+    }
+
     fn now(&self) -> Duration {
         match &self.clock {
             Clock::Real(start) => start.elapsed(),
@@ -701,6 +880,9 @@ impl LoopInner {
             }
         }
         let _drop_scheduled = DropScheduled(self);
+        if let Some(io) = self.io.get() {
+            io.close();
+        }
         self.close_tasks();
     }
 
@@ -709,22 +891,54 @@ impl LoopInner {
         self.ready.borrow_mut().push_back(ready);
     }
 
-    /// One tick. With `wait`, first wait for the next timer if nothing is ready. Returns
-    /// false when there was nothing to run and nothing to wait for.
+    /// One tick. With `wait`, first wait if nothing is ready: in the OS poller while
+    /// readers, writers or thread-safe handles exist (until I/O is ready, a thread-safe call
+    /// arrives, or the next timer is due), else for the next timer only (sleeping on a real
+    /// clock, jumping on a virtual one). Returns false when there was nothing to run and
+    /// nothing to wait for.
     fn run_once(&self, wait: bool) -> bool {
         self.drop_cancelled_timers();
         let next_deadline = self.timers.borrow().peek().map(|timer| timer.when);
-        if wait
-            && self.ready.borrow().is_empty()
-            && let Some(when) = next_deadline
-        {
-            match &self.clock {
-                Clock::Real(start) => {
-                    if let Some(left) = when.checked_sub(start.elapsed()) {
-                        std::thread::sleep(left);
+        let io = self.io.get();
+        if let Some(io) = io {
+            io.take_remote_calls(self);
+        }
+        let io_active = io.is_some_and(Io::active);
+        let idle = wait && self.ready.borrow().is_empty();
+        match io {
+            Some(io) if io_active => {
+                let timeout = if idle {
+                    next_deadline.map(|when| when.saturating_sub(self.now()))
+                } else {
+                    Some(Duration::ZERO)
+                };
+                let started = Instant::now();
+                let woke = io.poll(self, timeout);
+                // On a virtual clock the wait was real: the clock follows it, and jumps to
+                // the deadline if nothing but the timer woke the loop.
+                if let Clock::Virtual(now) = &self.clock
+                    && idle
+                    && let Some(when) = next_deadline
+                {
+                    let moved = if woke {
+                        now.get() + started.elapsed()
+                    } else {
+                        when
+                    };
+                    now.set(now.get().max(moved.min(when)));
+                }
+            }
+            _ => {
+                if idle && let Some(when) = next_deadline {
+                    match &self.clock {
+                        Clock::Real(start) => {
+                            if let Some(left) = when.checked_sub(start.elapsed()) {
+                                std::thread::sleep(left);
+                            }
+                        }
+                        Clock::Virtual(now) => now.set(now.get().max(when)),
                     }
                 }
-                Clock::Virtual(now) => now.set(now.get().max(when)),
             }
         }
         let now = self.now();
@@ -751,7 +965,8 @@ impl LoopInner {
             };
             ready.step(self);
         }
-        ntodo > 0 || next_deadline.is_some()
+        self.ticks.set(self.ticks.get() + 1);
+        ntodo > 0 || next_deadline.is_some() || io_active
     }
 
     /// Cancelled timers leave the heap when they reach its top, and all at once when they

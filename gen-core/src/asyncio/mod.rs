@@ -1,7 +1,8 @@
-//! A small asyncio: an event loop, futures, tasks, `sleep`, `gather`, locks, events,
-//! conditions, semaphores and queues, timeouts, `wait`, `shield` and task groups, in which a coroutine awaits by `yield_from!`. It shows
-//! that Python's `await` is sugar over `yield from`: an awaitable is a generator that yields
-//! to the event loop until it can return its value.
+//! A small asyncio: a selector event loop, futures, tasks, `sleep`, `gather`, locks,
+//! events, conditions, semaphores, queues, timeouts, `wait`, `shield`, task groups and TCP
+//! streams, in which a coroutine awaits by `yield_from!`. It shows that Python's `await` is
+//! sugar over `yield from`: an awaitable is a generator that yields to the event loop until
+//! it can return its value.
 //!
 //! | Python | here |
 //! | --- | --- |
@@ -24,6 +25,11 @@
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task()`](current_task), [`all_tasks()`](all_tasks) ([`AnyTask`]) |
 //! | `async with asyncio.TaskGroup() as tg: body` | [`yield_from!(TaskGroup::run(\|tg\| body(tg)))`](TaskGroup::run) |
 //! | `CancelledError` | [`Cancelled`] |
+//! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` (Unix) | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |
+//! | `loop.call_soon_threadsafe(cb)` | [`EventLoop::threadsafe_handle`], [`ThreadsafeHandle::call_soon_threadsafe`] |
+//! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` (Unix) | `open_connection(addr)`, `start_server(cb, addr)` |
+//! | `StreamReader`, `StreamWriter`, `Server` (Unix) | `StreamReader`, `StreamWriter`, `Server` |
+//! | `IncompleteReadError`, `LimitOverrunError`, `OSError` (Unix) | `IncompleteReadError`, `LimitOverrunError`, `IoError` |
 //!
 //! A coroutine yields [`Suspend`] (only this module can make one, so a coroutine cannot
 //! yield anything the loop would not understand: Python's "Task got bad yield" cannot
@@ -86,7 +92,10 @@ mod gather;
 mod leaf;
 mod locks;
 mod queues;
+mod selector;
 mod semaphore;
+#[cfg(unix)]
+mod streams;
 mod task;
 mod taskgroup;
 mod timeout;
@@ -95,13 +104,18 @@ mod wait;
 use alloc::rc::Rc;
 use core::fmt;
 
-pub use event_loop::{EventLoop, TimerHandle, all_tasks, get_running_loop, run};
+pub use event_loop::{EventLoop, ThreadsafeHandle, TimerHandle, all_tasks, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
 pub use gather::{GatherTuple, gather, gather_results, gather_tuple};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
+#[cfg(unix)]
+pub use streams::{
+    DEFAULT_LIMIT, IncompleteReadError, IoError, IoWait, LimitOverrunError, Server, StreamReader,
+    StreamWriter, open_connection, start_server,
+};
 pub use task::{AnyTask, Task, create_task, current_task};
 pub use taskgroup::{TaskGroup, TaskGroupRun};
 pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};

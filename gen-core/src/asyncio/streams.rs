@@ -1,0 +1,1168 @@
+//! Python's `asyncio.streams` over TCP: [`open_connection`], [`start_server`],
+//! [`StreamReader`], [`StreamWriter`], [`Server`]. Unix only (the sockets are registered
+//! with the loop's poller by file descriptor).
+//!
+//! Every wait is one leaf, [`IoWait`]: it tries its operation on the non-blocking socket
+//! (or the stream's buffer) and, when the socket would block, registers a reader or writer
+//! whose callback completes a future, suspends on that future, and tries again when woken.
+
+use alloc::boxed::Box;
+use alloc::rc::{Rc, Weak};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+use core::fmt;
+use core::pin::Pin;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::os::fd::AsFd;
+
+use super::event_loop::{EventLoop, running_loop};
+use super::future::Future;
+use super::leaf::{Await, once};
+use super::locks::{Leaf, Op, leaf_awaitable};
+use super::selector::Interest;
+use super::{AsyncError, Cancelled, Resume, Suspend};
+use crate::{Generator, GeneratorState, IntoGenerator};
+
+/// The default limit of a [`StreamReader`]'s buffer for [`readline`](StreamReader::readline)
+/// and [`readuntil`](StreamReader::readuntil): 64 KiB, as Python's.
+pub const DEFAULT_LIMIT: usize = 64 * 1024;
+
+/// A [`StreamWriter`] whose buffer holds more than this makes [`drain`](StreamWriter::drain)
+/// wait (Python's default high-water mark of a transport).
+const HIGH_WATER: usize = 64 * 1024;
+/// ... until it is down to this.
+const LOW_WATER: usize = HIGH_WATER / 4;
+/// How much one read of a socket asks for.
+const CHUNK: usize = 64 * 1024;
+
+/// The error of the stream operations: an I/O error, one of Python's two stream errors, or
+/// a cancellation. Cloneable (the I/O error is shared), so tasks can fail with it.
+///
+/// ```
+/// use std::io;
+/// use cogen::asyncio::{AsyncError, Cancelled, IoError};
+///
+/// let error = IoError::from(io::Error::from(io::ErrorKind::ConnectionReset));
+/// assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
+/// assert!(IoError::from(Cancelled).is_cancelled());
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum IoError {
+    /// The task was cancelled ([`Cancelled`]).
+    // Not `Cancelled`: a second item of that name makes rustc's messages spell the type
+    // `cogen::asyncio::Cancelled` in full (tests/ui).
+    TaskCancelled,
+    /// An error of the socket.
+    Io(Arc<io::Error>),
+    /// The stream ended before the data asked for (Python's `IncompleteReadError`).
+    IncompleteRead(IncompleteReadError),
+    /// The separator was not found within the reader's limit (Python's
+    /// `LimitOverrunError`).
+    LimitOverrun(LimitOverrunError),
+}
+
+impl IoError {
+    /// The [`io::ErrorKind`] this error is closest to: `UnexpectedEof` for an incomplete
+    /// read, `InvalidData` for a limit overrun, `Interrupted` for a cancellation.
+    ///
+    /// ```
+    /// use cogen::asyncio::{IncompleteReadError, IoError};
+    /// let error = IoError::IncompleteRead(IncompleteReadError { partial: b"ab".to_vec(), expected: Some(3) });
+    /// assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
+    /// ```
+    pub fn kind(&self) -> io::ErrorKind {
+        match self {
+            IoError::TaskCancelled => io::ErrorKind::Interrupted,
+            IoError::Io(error) => error.kind(),
+            IoError::IncompleteRead(_) => io::ErrorKind::UnexpectedEof,
+            IoError::LimitOverrun(_) => io::ErrorKind::InvalidData,
+        }
+    }
+}
+
+impl fmt::Display for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IoError::TaskCancelled => f.write_str("cancelled"),
+            IoError::Io(error) => error.fmt(f),
+            IoError::IncompleteRead(error) => error.fmt(f),
+            IoError::LimitOverrun(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for IoError {}
+
+impl From<Cancelled> for IoError {
+    fn from(_: Cancelled) -> Self {
+        IoError::TaskCancelled
+    }
+}
+
+impl From<io::Error> for IoError {
+    fn from(error: io::Error) -> Self {
+        IoError::Io(Arc::new(error))
+    }
+}
+
+impl AsyncError for IoError {
+    fn is_cancelled(&self) -> bool {
+        matches!(self, IoError::TaskCancelled)
+    }
+}
+
+/// Python's `IncompleteReadError`: the stream ended after `partial`, before `expected`
+/// bytes ([`readexactly`](StreamReader::readexactly)) or the separator (`None`,
+/// [`readuntil`](StreamReader::readuntil)).
+///
+/// ```
+/// use cogen::asyncio::IncompleteReadError;
+/// let error = IncompleteReadError { partial: b"ab".to_vec(), expected: Some(4) };
+/// assert_eq!(error.to_string(), "2 bytes read on a total of 4 expected bytes");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncompleteReadError {
+    /// What was read before the end of the stream.
+    pub partial: Vec<u8>,
+    /// How many bytes were asked for; `None` for a read until a separator.
+    pub expected: Option<usize>,
+}
+
+impl fmt::Display for IncompleteReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.expected {
+            Some(n) => write!(
+                f,
+                "{} bytes read on a total of {n} expected bytes",
+                self.partial.len()
+            ),
+            None => write!(
+                f,
+                "{} bytes read on a total of undefined expected bytes",
+                self.partial.len()
+            ),
+        }
+    }
+}
+
+/// Python's `LimitOverrunError`: the separator was not found within the limit; `consumed`
+/// bytes of the buffer were searched.
+///
+/// ```
+/// use cogen::asyncio::LimitOverrunError;
+/// let error = LimitOverrunError { consumed: 70000 };
+/// assert!(error.to_string().contains("limit"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitOverrunError {
+    /// How many bytes were searched for the separator.
+    pub consumed: usize,
+}
+
+impl fmt::Display for LimitOverrunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "separator is not found, and chunk exceed the limit ({} bytes consumed)",
+            self.consumed
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The leaf
+// ---------------------------------------------------------------------------------------
+
+/// What an attempt of an [`IoWait`] came to.
+enum Attempt<T> {
+    Done(Result<T, IoError>),
+    /// Wait until the source is ready for the interest, then try again.
+    Source(Rc<dyn AsFd>, Interest),
+    /// Wait until this future is done, then try again.
+    Future(Future<(), Cancelled>),
+}
+
+type AttemptFn<T> = Box<dyn FnMut() -> Attempt<T>>;
+
+/// A source registered with a loop for a wait.
+type Registered = (EventLoop, Rc<dyn AsFd>, Interest);
+
+struct IoOp<T> {
+    attempt: AttemptFn<T>,
+    /// The wait in progress, and the source registered for it.
+    wait: Option<(Await<(), Cancelled>, Option<Registered>)>,
+}
+
+impl<T> IoOp<T> {
+    fn unregister(&mut self) {
+        if let Some((_, Some((event_loop, source, interest)))) = self.wait.take()
+            && let Some(io) = event_loop.inner().io.get()
+        {
+            io.unregister(source.as_fd(), interest);
+        }
+    }
+}
+
+impl<T: 'static> Op for IoOp<T> {
+    type Output = Result<T, IoError>;
+
+    fn step(&mut self, resumed: Option<Resume>) -> GeneratorState<Suspend, Self::Output> {
+        // The wait's own outcome: its future may have been cancelled (the task's
+        // cancellation reaches the future it waits on) even if the task is resumed with
+        // `Ok(())`.
+        let outcome = match (resumed, self.wait.as_mut()) {
+            (Some(arg), Some((wait, _))) => once(Pin::new(wait).resume(arg)),
+            (Some(arg), None) => arg,
+            (None, _) => Ok(()),
+        };
+        self.unregister();
+        if outcome.is_err() {
+            return GeneratorState::Complete(Err(IoError::TaskCancelled));
+        }
+        let (future, registered) = match (self.attempt)() {
+            Attempt::Done(result) => return GeneratorState::Complete(result),
+            Attempt::Future(future) => (future, None),
+            Attempt::Source(source, interest) => {
+                let event_loop = running_loop("a stream operation");
+                let future: Future<(), Cancelled> = event_loop.create_future();
+                let wake = future.clone();
+                event_loop.inner().io().register(
+                    source.clone(),
+                    interest,
+                    Box::new(move || {
+                        let _ = wake.set_result(());
+                    }),
+                );
+                (future, Some((event_loop, source, interest)))
+            }
+        };
+        let mut wait = future.into_generator();
+        let step = Pin::new(&mut wait).start();
+        match step {
+            GeneratorState::Yielded(suspend) => {
+                self.wait = Some((wait, registered));
+                GeneratorState::Yielded(suspend)
+            }
+            // Already done: try again at once.
+            GeneratorState::Complete(_) => {
+                self.wait = None;
+                if let Some((event_loop, source, interest)) = registered
+                    && let Some(io) = event_loop.inner().io.get()
+                {
+                    io.unregister(source.as_fd(), interest);
+                }
+                self.step(None)
+            }
+        }
+    }
+
+    fn abandon(&mut self) {
+        self.unregister();
+    }
+}
+
+/// The awaitable of every stream operation ([`StreamReader::read`], [`readline`](StreamReader::readline),
+/// [`open_connection`], [`StreamWriter::drain`], ...): `yield_from!` it for a
+/// `Result<T, IoError>`. Dropping it while it waits gives up the operation (what it had
+/// already read stays in the reader's buffer).
+///
+/// ```no_run
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, IoError};
+///
+/// #[asyncio::coroutine]
+/// fn hello() -> Result<Vec<u8>, IoError> {
+///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection("127.0.0.1:7"))?;
+///     writer.write(b"hello\n");
+///     yield_from!(writer.drain())?;
+///     yield_from!(reader.readline())
+/// }
+/// # let _ = asyncio::run(hello());
+/// ```
+pub struct IoWait<T: 'static>(Leaf<IoOp<T>>);
+
+leaf_awaitable!(IoWait<T> -> Result<T, IoError> where T: 'static);
+
+impl<T: 'static> IoWait<T> {
+    fn new(attempt: impl FnMut() -> Attempt<T> + 'static) -> Self {
+        IoWait(Leaf::new(IoOp {
+            attempt: Box::new(attempt),
+            wait: None,
+        }))
+    }
+}
+
+fn would_block(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::WouldBlock
+}
+
+// ---------------------------------------------------------------------------------------
+// open_connection
+// ---------------------------------------------------------------------------------------
+
+/// Connect to `addr` over TCP and return the connection's reader and writer (Python:
+/// `reader, writer = await asyncio.open_connection(host, port)`). The connection is made
+/// without blocking the loop; the name is resolved when this is called (blocking for a
+/// host name: pass a `SocketAddr` to avoid it), and each address is tried in turn.
+///
+/// ```no_run
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, IoError};
+///
+/// #[asyncio::coroutine]
+/// fn greet() -> Result<(), IoError> {
+///     let (_reader, mut writer) = yield_from!(asyncio::open_connection("127.0.0.1:8888"))?;
+///     println!("connected to {}", writer.peer_addr()?);
+///     writer.write(b"hi\n");
+///     writer.close();
+///     yield_from!(writer.wait_closed())?;
+///     Ok(())
+/// }
+/// # let _ = asyncio::run(greet());
+/// ```
+pub fn open_connection(addr: impl ToSocketAddrs) -> IoWait<(StreamReader, StreamWriter)> {
+    let mut addrs = match addr.to_socket_addrs() {
+        Ok(addrs) => addrs.collect::<Vec<_>>().into_iter(),
+        Err(error) => {
+            let mut error = Some(IoError::from(error));
+            return IoWait::new(move || Attempt::Done(Err(error.take().expect("tried once"))));
+        }
+    };
+    let mut connecting: Option<Rc<TcpStream>> = None;
+    let mut last_error: Option<io::Error> = None;
+    IoWait::new(move || {
+        loop {
+            if let Some(stream) = connecting.take() {
+                // Woken writable: connected, or failed.
+                match stream.take_error() {
+                    Ok(None) => match stream.peer_addr() {
+                        Ok(_) => {
+                            let stream = Rc::try_unwrap(stream).unwrap_or_else(|_| {
+                                unreachable!("cogen: the connecting socket is unregistered")
+                            });
+                            return Attempt::Done(Ok(stream_pair(stream, DEFAULT_LIMIT)));
+                        }
+                        Err(error) if error.kind() == io::ErrorKind::NotConnected => {
+                            connecting = Some(stream.clone());
+                            return Attempt::Source(stream, Interest::Write);
+                        }
+                        Err(error) => last_error = Some(error),
+                    },
+                    Ok(Some(error)) | Err(error) => last_error = Some(error),
+                }
+            }
+            let Some(addr) = addrs.next() else {
+                let error = last_error.take().unwrap_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to")
+                });
+                return Attempt::Done(Err(error.into()));
+            };
+            match start_connect(addr) {
+                Ok((stream, true)) => return Attempt::Done(Ok(stream_pair(stream, DEFAULT_LIMIT))),
+                Ok((stream, false)) => {
+                    let stream = Rc::new(stream);
+                    connecting = Some(stream.clone());
+                    return Attempt::Source(stream, Interest::Write);
+                }
+                Err(error) => last_error = Some(error),
+            }
+        }
+    })
+}
+
+/// A non-blocking socket connecting to `addr`, and whether it is connected already.
+fn start_connect(addr: SocketAddr) -> io::Result<(TcpStream, bool)> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_nonblocking(true)?;
+    let connected = match socket.connect(&addr.into()) {
+        Ok(()) => true,
+        Err(error) if would_block(&error) || error.raw_os_error() == Some(EINPROGRESS) => false,
+        Err(error) => return Err(error),
+    };
+    let stream = TcpStream::from(socket);
+    let _ = stream.set_nodelay(true);
+    Ok((stream, connected))
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const EINPROGRESS: i32 = 115;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const EINPROGRESS: i32 = 36;
+
+fn stream_pair(stream: TcpStream, limit: usize) -> (StreamReader, StreamWriter) {
+    let stream = Rc::new(stream);
+    (
+        StreamReader {
+            state: Rc::new(RefCell::new(ReaderState {
+                stream: stream.clone(),
+                buffer: Vec::new(),
+                eof: false,
+                limit,
+            })),
+        },
+        StreamWriter::new(stream),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// StreamReader
+// ---------------------------------------------------------------------------------------
+
+/// The reading half of a connection (Python's `asyncio.StreamReader`): reads go through a
+/// buffer, filled from the socket as needed. One task at a time should read it.
+///
+/// ```no_run
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, IoError};
+///
+/// #[asyncio::coroutine]
+/// fn first_line() -> Result<Vec<u8>, IoError> {
+///     let (mut reader, _writer) = yield_from!(asyncio::open_connection("127.0.0.1:8888"))?;
+///     let line = yield_from!(reader.readline())?;
+///     let header = yield_from!(reader.readexactly(4))?;
+///     let rest = yield_from!(reader.readuntil(b"\r\n\r\n"))?;
+///     let some = yield_from!(reader.read(100))?;
+///     assert!(some.len() <= 100);
+///     let _ = (header, rest, reader.at_eof());
+///     Ok(line)
+/// }
+/// # let _ = asyncio::run(first_line());
+/// ```
+pub struct StreamReader {
+    state: Rc<RefCell<ReaderState>>,
+}
+
+struct ReaderState {
+    stream: Rc<TcpStream>,
+    buffer: Vec<u8>,
+    eof: bool,
+    limit: usize,
+}
+
+/// What one read of the socket gave.
+enum Filled {
+    /// More data, or the end of the stream.
+    Some,
+    WouldBlock,
+}
+
+impl ReaderState {
+    /// Read once from the socket into the buffer.
+    fn fill(&mut self) -> Result<Filled, IoError> {
+        if self.eof {
+            return Ok(Filled::Some);
+        }
+        let len = self.buffer.len();
+        self.buffer.resize(len + CHUNK, 0);
+        loop {
+            match (&*self.stream).read(&mut self.buffer[len..]) {
+                Ok(n) => {
+                    self.buffer.truncate(len + n);
+                    if n == 0 {
+                        self.eof = true;
+                    }
+                    return Ok(Filled::Some);
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    self.buffer.truncate(len);
+                    if would_block(&error) {
+                        return Ok(Filled::WouldBlock);
+                    }
+                    // A reset connection ends the stream, as Python's reader sees it.
+                    self.eof = true;
+                    return Err(error.into());
+                }
+            }
+        }
+    }
+}
+
+impl StreamReader {
+    /// Run `check` on the buffer until it gives an answer, filling the buffer from the
+    /// socket between tries.
+    fn wait<T: 'static>(
+        &mut self,
+        mut check: impl FnMut(&mut ReaderState) -> Option<Result<T, IoError>> + 'static,
+    ) -> IoWait<T> {
+        let state = self.state.clone();
+        IoWait::new(move || {
+            let mut state = state.borrow_mut();
+            loop {
+                if let Some(result) = check(&mut state) {
+                    return Attempt::Done(result);
+                }
+                match state.fill() {
+                    Ok(Filled::Some) => {}
+                    Ok(Filled::WouldBlock) => {
+                        return Attempt::Source(state.stream.clone(), Interest::Read);
+                    }
+                    Err(error) => return Attempt::Done(Err(error)),
+                }
+            }
+        })
+    }
+
+    /// Read up to `n` bytes: what the buffer has, or else what arrives next; empty at the
+    /// end of the stream (or if `n` is 0) (Python: `await reader.read(n)`).
+    pub fn read(&mut self, n: usize) -> IoWait<Vec<u8>> {
+        self.wait(move |state| {
+            if n == 0 {
+                return Some(Ok(Vec::new()));
+            }
+            if !state.buffer.is_empty() || state.eof {
+                let n = n.min(state.buffer.len());
+                return Some(Ok(state.buffer.drain(..n).collect()));
+            }
+            None
+        })
+    }
+
+    /// Read until the end of the stream (Python: `await reader.read()`).
+    pub fn read_to_end(&mut self) -> IoWait<Vec<u8>> {
+        self.wait(|state| state.eof.then(|| Ok(core::mem::take(&mut state.buffer))))
+    }
+
+    /// Read exactly `n` bytes (Python: `await reader.readexactly(n)`). If the stream ends
+    /// first, [`IoError::IncompleteRead`] with what was read (the buffer is then empty).
+    pub fn readexactly(&mut self, n: usize) -> IoWait<Vec<u8>> {
+        self.wait(move |state| {
+            if state.buffer.len() >= n {
+                let rest = state.buffer.split_off(n);
+                return Some(Ok(core::mem::replace(&mut state.buffer, rest)));
+            }
+            if state.eof {
+                return Some(Err(IoError::IncompleteRead(IncompleteReadError {
+                    partial: core::mem::take(&mut state.buffer),
+                    expected: Some(n),
+                })));
+            }
+            None
+        })
+    }
+
+    /// Read up to and including `separator` (Python: `await reader.readuntil(sep)`).
+    /// [`IoError::LimitOverrun`] if it is not within the reader's limit (the data stays in
+    /// the buffer); [`IoError::IncompleteRead`] if the stream ends first (with all that was
+    /// left, the buffer is then empty).
+    ///
+    /// # Panics
+    /// If `separator` is empty.
+    pub fn readuntil(&mut self, separator: &[u8]) -> IoWait<Vec<u8>> {
+        assert!(
+            !separator.is_empty(),
+            "readuntil: the separator must not be empty"
+        );
+        let separator = separator.to_vec();
+        let mut searched = 0;
+        self.wait(move |state| {
+            let found = find(&state.buffer, &separator, searched);
+            match found {
+                Some(at) if at > state.limit => {
+                    Some(Err(IoError::LimitOverrun(LimitOverrunError {
+                        consumed: at,
+                    })))
+                }
+                Some(at) => {
+                    let end = at + separator.len();
+                    let rest = state.buffer.split_off(end);
+                    Some(Ok(core::mem::replace(&mut state.buffer, rest)))
+                }
+                None => {
+                    searched = (state.buffer.len() + 1).saturating_sub(separator.len());
+                    if searched > state.limit {
+                        return Some(Err(IoError::LimitOverrun(LimitOverrunError {
+                            consumed: searched,
+                        })));
+                    }
+                    if state.eof {
+                        return Some(Err(IoError::IncompleteRead(IncompleteReadError {
+                            partial: core::mem::take(&mut state.buffer),
+                            expected: None,
+                        })));
+                    }
+                    None
+                }
+            }
+        })
+    }
+
+    /// Read a line, up to and including `\n`; at the end of the stream, what is left (empty
+    /// when nothing is) (Python: `await reader.readline()`). A line longer than the limit
+    /// is [`IoError::LimitOverrun`], and, as in Python, it is dropped from the buffer: up
+    /// to its end if that arrived, else all that had arrived.
+    pub fn readline(&mut self) -> IoWait<Vec<u8>> {
+        let mut searched = 0;
+        self.wait(move |state| {
+            let found = find(&state.buffer, b"\n", searched);
+            match found {
+                Some(at) if at > state.limit => {
+                    state.buffer.drain(..=at);
+                    Some(Err(IoError::LimitOverrun(LimitOverrunError {
+                        consumed: at,
+                    })))
+                }
+                Some(at) => {
+                    let rest = state.buffer.split_off(at + 1);
+                    Some(Ok(core::mem::replace(&mut state.buffer, rest)))
+                }
+                None => {
+                    searched = state.buffer.len();
+                    if searched > state.limit {
+                        state.buffer.clear();
+                        return Some(Err(IoError::LimitOverrun(LimitOverrunError {
+                            consumed: searched,
+                        })));
+                    }
+                    state.eof.then(|| Ok(core::mem::take(&mut state.buffer)))
+                }
+            }
+        })
+    }
+
+    /// Whether the stream has ended and the buffer is empty (Python: `reader.at_eof()`).
+    pub fn at_eof(&self) -> bool {
+        let state = self.state.borrow();
+        state.eof && state.buffer.is_empty()
+    }
+
+    /// The limit of [`readline`](StreamReader::readline) and
+    /// [`readuntil`](StreamReader::readuntil) ([`DEFAULT_LIMIT`] unless set).
+    pub fn limit(&self) -> usize {
+        self.state.borrow().limit
+    }
+
+    /// Set the limit of [`readline`](StreamReader::readline) and
+    /// [`readuntil`](StreamReader::readuntil) (Python's `limit=` argument).
+    pub fn set_limit(&mut self, limit: usize) {
+        self.state.borrow_mut().limit = limit;
+    }
+}
+
+impl fmt::Debug for StreamReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state.borrow();
+        f.debug_struct("StreamReader")
+            .field("buffered", &state.buffer.len())
+            .field("eof", &state.eof)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where `needle` starts in `haystack`, searching from `from`.
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if haystack.len() < needle.len() {
+        return None;
+    }
+    let from = from.min(haystack.len());
+    if needle.len() == 1 {
+        return haystack[from..]
+            .iter()
+            .position(|&b| b == needle[0])
+            .map(|at| at + from);
+    }
+    haystack[from..]
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|at| at + from)
+}
+
+// ---------------------------------------------------------------------------------------
+// StreamWriter
+// ---------------------------------------------------------------------------------------
+
+/// The writing half of a connection (Python's `asyncio.StreamWriter`):
+/// [`write`](StreamWriter::write) sends what it can at once and buffers the rest, which the
+/// loop sends as the socket accepts it; [`drain`](StreamWriter::drain) waits while the
+/// buffer is full. Dropping the writer closes it (after what is buffered is sent).
+///
+/// ```no_run
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, IoError};
+///
+/// #[asyncio::coroutine]
+/// fn send() -> Result<(), IoError> {
+///     let (_reader, mut writer) = yield_from!(asyncio::open_connection("127.0.0.1:8888"))?;
+///     for _ in 0..1000 {
+///         writer.write(&[b'x'; 1024]);
+///         yield_from!(writer.drain())?; // flow control
+///     }
+///     writer.close();
+///     yield_from!(writer.wait_closed())?;
+///     Ok(())
+/// }
+/// # let _ = asyncio::run(send());
+/// ```
+pub struct StreamWriter {
+    state: Rc<RefCell<WriterState>>,
+    closed: Future<(), Cancelled>,
+}
+
+struct WriterState {
+    stream: Rc<TcpStream>,
+    buffer: Vec<u8>,
+    /// Sent bytes at the front of `buffer`.
+    sent: usize,
+    /// The loop the writer callback is registered on, while it is.
+    flushing: Option<EventLoop>,
+    closing: bool,
+    /// `write_eof` was called; `eof_pending` until the buffer is sent and the write half
+    /// shut down.
+    eof: bool,
+    eof_pending: bool,
+    closed: Future<(), Cancelled>,
+    error: Option<IoError>,
+    drain_waiters: Vec<Future<(), Cancelled>>,
+}
+
+impl WriterState {
+    fn pending(&self) -> usize {
+        self.buffer.len() - self.sent
+    }
+
+    /// Send what the socket takes; then, if everything is sent, stop the writer
+    /// callback and finish a close. Wakes the drain waiters below the low-water mark.
+    fn flush(this: &Rc<RefCell<WriterState>>) {
+        let mut state = this.borrow_mut();
+        while state.pending() > 0 && state.error.is_none() {
+            let sent = state.sent;
+            match (&*state.stream).write(&state.buffer[sent..]) {
+                Ok(0) => state.error = Some(io::Error::from(io::ErrorKind::WriteZero).into()),
+                Ok(n) => state.sent += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) if would_block(&error) => break,
+                Err(error) => state.error = Some(error.into()),
+            }
+        }
+        if state.error.is_some() {
+            state.buffer.clear();
+            state.sent = 0;
+            state.closing = true;
+        }
+        if state.pending() == 0 {
+            state.buffer.clear();
+            state.sent = 0;
+        } else if state.sent > CHUNK && state.sent * 2 > state.buffer.len() {
+            let sent = state.sent;
+            state.buffer.drain(..sent);
+            state.sent = 0;
+        }
+        let waiters = if state.pending() <= LOW_WATER || state.error.is_some() {
+            core::mem::take(&mut state.drain_waiters)
+        } else {
+            Vec::new()
+        };
+        let done = state.pending() == 0;
+        let stop = if done { state.flushing.take() } else { None };
+        let close = done && state.closing && !state.closed.done();
+        let shut_write = done && core::mem::take(&mut state.eof_pending);
+        let stream = state.stream.clone();
+        let closed = state.closed.clone();
+        drop(state);
+        if !done && this.borrow().flushing.is_none() {
+            let event_loop = running_loop("StreamWriter::write");
+            let callback_state = this.clone();
+            event_loop.inner().io().register(
+                stream.clone(),
+                Interest::Write,
+                Box::new(move || WriterState::flush(&callback_state)),
+            );
+            this.borrow_mut().flushing = Some(event_loop);
+        }
+        if let Some(event_loop) = stop
+            && let Some(io) = event_loop.inner().io.get()
+        {
+            io.unregister(stream.as_fd(), Interest::Write);
+        }
+        for waiter in waiters {
+            let _ = waiter.set_result(());
+        }
+        if shut_write && !close {
+            let _ = stream.shutdown(Shutdown::Write);
+        }
+        if close {
+            let _ = stream.shutdown(Shutdown::Both);
+            let _ = closed.set_result(());
+        }
+    }
+}
+
+impl StreamWriter {
+    fn new(stream: Rc<TcpStream>) -> Self {
+        let closed = Future::new();
+        StreamWriter {
+            state: Rc::new(RefCell::new(WriterState {
+                stream,
+                buffer: Vec::new(),
+                sent: 0,
+                flushing: None,
+                closing: false,
+                eof: false,
+                eof_pending: false,
+                closed: closed.clone(),
+                error: None,
+                drain_waiters: Vec::new(),
+            })),
+            closed,
+        }
+    }
+
+    /// Send `data`: what the socket takes now, the rest from the buffer as it can (Python:
+    /// `writer.write(data)`). After [`close`](StreamWriter::close), or once the connection
+    /// failed, it does nothing ([`drain`](StreamWriter::drain) reports the failure).
+    ///
+    /// # Panics
+    /// If the socket does not take it all at once and no loop is running on this thread
+    /// (the rest is sent by the running loop).
+    #[track_caller]
+    pub fn write(&mut self, data: &[u8]) {
+        {
+            let mut state = self.state.borrow_mut();
+            if state.closing || state.eof || state.error.is_some() || data.is_empty() {
+                return;
+            }
+            state.buffer.extend_from_slice(data);
+            if state.flushing.is_some() {
+                return; // the writer callback sends it
+            }
+        }
+        WriterState::flush(&self.state);
+    }
+
+    /// Wait until the buffer is small enough to write more (Python: `await
+    /// writer.drain()`): at once if it holds at most 64 KiB, else until it is down to
+    /// 16 KiB. The connection's error, if it failed.
+    pub fn drain(&mut self) -> IoWait<()> {
+        let state = self.state.clone();
+        let mut waited = false;
+        IoWait::new(move || {
+            let mut state = state.borrow_mut();
+            if let Some(error) = &state.error {
+                return Attempt::Done(Err(error.clone()));
+            }
+            let limit = if waited { LOW_WATER } else { HIGH_WATER };
+            if state.pending() <= limit {
+                return Attempt::Done(Ok(()));
+            }
+            waited = true;
+            let future = Future::new();
+            state.drain_waiters.push(future.clone());
+            Attempt::Future(future)
+        })
+    }
+
+    /// Close the connection once the buffer is sent (Python: `writer.close()`); the reader
+    /// of the other end then sees the end of the stream. Calling it again does nothing.
+    pub fn close(&mut self) {
+        let flush = {
+            let mut state = self.state.borrow_mut();
+            if state.closing {
+                false
+            } else {
+                state.closing = true;
+                state.flushing.is_none()
+            }
+        };
+        if flush {
+            let state = self.state.borrow();
+            if state.pending() == 0 && !state.closed.done() {
+                let _ = state.stream.shutdown(Shutdown::Both);
+                let _ = state.closed.set_result(());
+            }
+        }
+    }
+
+    /// Close the write half once the buffer is sent (Python: `writer.write_eof()`): the
+    /// other end reads the end of the stream, and can still send; this end can still read.
+    /// Later writes do nothing.
+    pub fn write_eof(&mut self) {
+        let mut state = self.state.borrow_mut();
+        if state.closing || state.eof {
+            return;
+        }
+        state.eof = true;
+        if state.flushing.is_some() {
+            state.eof_pending = true; // the writer callback shuts it down when done
+        } else {
+            let _ = state.stream.shutdown(Shutdown::Write);
+        }
+    }
+
+    /// Whether [`close`](StreamWriter::close) was called, or the connection failed (Python:
+    /// `writer.is_closing()`).
+    pub fn is_closing(&self) -> bool {
+        self.state.borrow().closing
+    }
+
+    /// Wait until the connection is closed: the buffer sent after
+    /// [`close`](StreamWriter::close) (Python: `await writer.wait_closed()`).
+    pub fn wait_closed(&self) -> Await<(), Cancelled> {
+        self.closed.clone().into_generator()
+    }
+
+    /// The address of the other end (Python: `writer.get_extra_info("peername")`).
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.state.borrow().stream.peer_addr()
+    }
+
+    /// The address of this end (Python: `writer.get_extra_info("sockname")`).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.state.borrow().stream.local_addr()
+    }
+}
+
+impl Drop for StreamWriter {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl fmt::Debug for StreamWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state.borrow();
+        f.debug_struct("StreamWriter")
+            .field("buffered", &state.pending())
+            .field("closing", &state.closing)
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Server
+// ---------------------------------------------------------------------------------------
+
+/// Listen on `addr` and run `handler(reader, writer)` as a task for each connection
+/// (Python: `server = await asyncio.start_server(handler, host, port)`). Binding is
+/// immediate (with `SO_REUSEADDR` and a backlog of 1024 connections); connections
+/// are accepted by the running loop. Port 0 picks a free port:
+/// [`Server::local_addr`] tells which.
+///
+/// ```
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+///
+/// #[asyncio::coroutine]
+/// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+///     let line = yield_from!(reader.readline())?;
+///     writer.write(&line);
+///     yield_from!(writer.drain())?;
+///     Ok(())
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_coro() -> Result<Vec<u8>, IoError> {
+///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+///     writer.write(b"ping\n");
+///     let echoed = yield_from!(reader.readline())?;
+///     server.close();
+///     yield_from!(server.wait_closed())?;
+///     Ok(echoed)
+/// }
+///
+/// assert_eq!(asyncio::run(main_coro()).unwrap(), b"ping\n");
+/// ```
+///
+/// # Panics
+/// Outside a running loop.
+#[track_caller]
+pub fn start_server<H, G, E>(handler: H, addr: impl ToSocketAddrs) -> io::Result<Server>
+where
+    H: FnMut(StreamReader, StreamWriter) -> G + 'static,
+    G: Generator<Resume, Yield = Suspend, Return = Result<(), E>> + 'static,
+    E: AsyncError + 'static,
+{
+    let event_loop = running_loop("asyncio::start_server");
+    let listener = listen(addr)?;
+    let local_addr = listener.local_addr()?;
+    let listener = Rc::new(listener);
+    let state = Rc::new(ServerState {
+        listener: RefCell::new(Some(listener.clone())),
+        local_addr,
+        event_loop: event_loop.clone(),
+        connections: Cell::new(0),
+        serving: Future::new(),
+        closed: Future::new(),
+    });
+    let weak = Rc::downgrade(&state);
+    let handler = RefCell::new(handler);
+    event_loop.inner().io().register(
+        listener,
+        Interest::Read,
+        Box::new(move || {
+            let Some(state) = weak.upgrade() else { return };
+            accept(&state, &mut *handler.borrow_mut());
+        }),
+    );
+    Ok(Server { state })
+}
+
+/// How many connections the OS queues for the server to accept.
+const BACKLOG: i32 = 1024;
+
+/// A non-blocking listener on the first of `addr`'s addresses that can be bound, with
+/// `SO_REUSEADDR` (as Python's) and a backlog of [`BACKLOG`].
+fn listen(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let mut last_error = None;
+    for addr in addr.to_socket_addrs()? {
+        let bound = (|| {
+            let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+            socket.set_reuse_address(true)?;
+            socket.bind(&addr.into())?;
+            socket.listen(BACKLOG)?;
+            socket.set_nonblocking(true)?;
+            Ok(TcpListener::from(socket))
+        })();
+        match bound {
+            Ok(listener) => return Ok(listener),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error
+        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to listen on")))
+}
+
+fn accept<H, G, E>(state: &Rc<ServerState>, handler: &mut H)
+where
+    H: FnMut(StreamReader, StreamWriter) -> G + 'static,
+    G: Generator<Resume, Yield = Suspend, Return = Result<(), E>> + 'static,
+    E: AsyncError + 'static,
+{
+    let Some(listener) = state.listener.borrow().clone() else {
+        return;
+    };
+    // A bounded batch, so that a flood of connections does not starve the loop.
+    for _ in 0..128 {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                if stream.set_nonblocking(true).is_err() {
+                    continue;
+                }
+                let _ = stream.set_nodelay(true);
+                let (reader, writer) = stream_pair(stream, DEFAULT_LIMIT);
+                let task = state.event_loop.create_task(handler(reader, writer));
+                state.connections.set(state.connections.get() + 1);
+                let weak: Weak<ServerState> = Rc::downgrade(state);
+                task.future().add_done_callback(move |_| {
+                    if let Some(state) = weak.upgrade() {
+                        state.connections.set(state.connections.get() - 1);
+                        state.maybe_closed();
+                    }
+                });
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            // WouldBlock: all accepted. Other errors (a connection reset before it was
+            // accepted, too many open files) end this batch; the next readiness retries.
+            Err(_) => break,
+        }
+    }
+}
+
+struct ServerState {
+    listener: RefCell<Option<Rc<TcpListener>>>,
+    local_addr: SocketAddr,
+    event_loop: EventLoop,
+    /// Handler tasks still running.
+    connections: Cell<usize>,
+    /// Done when the server is closed.
+    serving: Future<(), Cancelled>,
+    /// Done when it is closed and every handler has finished.
+    closed: Future<(), Cancelled>,
+}
+
+impl ServerState {
+    fn maybe_closed(&self) {
+        if self.serving.done() && self.connections.get() == 0 {
+            let _ = self.closed.set_result(());
+        }
+    }
+}
+
+/// A listening TCP server made by [`start_server`] (Python's `asyncio.Server`). Dropping
+/// the handle does not stop it; [`close`](Server::close) does.
+///
+/// ```
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+///
+/// #[asyncio::coroutine]
+/// fn ignore(_reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+///     Ok(())
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_coro() -> Result<(), IoError> {
+///     let server = asyncio::start_server(ignore, "127.0.0.1:0")?;
+///     assert!(server.is_serving());
+///     let stopper = server.clone();
+///     asyncio::get_running_loop().unwrap().call_soon(move || stopper.close());
+///     yield_from!(server.serve_forever())?; // until closed
+///     assert!(!server.is_serving());
+///     yield_from!(server.wait_closed())?;
+///     Ok(())
+/// }
+///
+/// asyncio::run(main_coro()).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Server {
+    state: Rc<ServerState>,
+}
+
+impl Server {
+    /// The address the server listens on (Python: `server.sockets[0].getsockname()`).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.state.local_addr
+    }
+
+    /// Wait until the server is closed (Python: `await server.serve_forever()`, which
+    /// raises `CancelledError` where this returns `Ok(())`).
+    pub fn serve_forever(&self) -> Await<(), Cancelled> {
+        self.state.serving.clone().into_generator()
+    }
+
+    /// Stop listening (Python: `server.close()`): new connections are refused; those
+    /// already accepted go on. Calling it again does nothing.
+    pub fn close(&self) {
+        let Some(listener) = self.state.listener.borrow_mut().take() else {
+            return;
+        };
+        if let Some(io) = self.state.event_loop.inner().io.get() {
+            io.unregister(listener.as_fd(), Interest::Read);
+        }
+        drop(listener);
+        let _ = self.state.serving.set_result(());
+        self.state.maybe_closed();
+    }
+
+    /// Whether the server still accepts connections (Python: `server.is_serving()`).
+    pub fn is_serving(&self) -> bool {
+        self.state.listener.borrow().is_some()
+    }
+
+    /// How many connections are being handled (handler tasks not finished).
+    pub fn connections(&self) -> usize {
+        self.state.connections.get()
+    }
+
+    /// Wait until the server is closed and every connection's handler has finished
+    /// (Python 3.12: `await server.wait_closed()`).
+    pub fn wait_closed(&self) -> Await<(), Cancelled> {
+        self.state.closed.clone().into_generator()
+    }
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("local_addr", &self.state.local_addr)
+            .field("serving", &self.is_serving())
+            .field("connections", &self.connections())
+            .finish()
+    }
+}
