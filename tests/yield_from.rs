@@ -2194,7 +2194,12 @@ fn pep380_finalization_a_subiterator_shared_by_two_delegators_outlives_the_first
         name: &'static str,
         sub: Pin<&'a mut G>,
     ) {
-        let _finally = PushOnDrop(t.clone(), Box::leak(format!("{name} finishing").into()));
+        let finishing = if name == "first" {
+            "first finishing"
+        } else {
+            "second finishing"
+        };
+        let _finally = PushOnDrop(t.clone(), finishing);
         yield_from!(sub);
         push(&t, format!("{name} done"));
     }
