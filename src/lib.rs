@@ -142,6 +142,21 @@ pub mod asyncio {
     /// assert_eq!(asyncio::run(g(10)), Ok(100));
     /// ```
     pub use cogen_macro::coroutine;
+
+    /// Turn a fn into an asyncio asynchronous generator (PEP 525): Python's `async def`
+    /// with `yield` in it.
+    ///
+    /// `#[asyncio::async_generator(yield = Y, send = S)] fn f(..) -> Result<(), E>`, both
+    /// keys optional (`()`): the body awaits with `yield_from!(awaitable)` as a coroutine
+    /// does and hands out items with `yield_!(item)`, which evaluates to `Result<S, E>`:
+    /// `Ok(s)` when resumed by [`anext()`](AsyncGen::anext) (`S::default()`) or
+    /// [`asend(s)`](AsyncGen::asend), `Err(e)` when resumed by
+    /// [`athrow(e)`](AsyncGen::athrow), `Err(E::from(GeneratorExit))` when resumed by
+    /// [`aclose()`](AsyncGen::aclose) (the body may still await its cleanup, then must
+    /// return). `E` is an [`AsyncError`] with `From<GeneratorExit>`. Calling `f(..)` makes an
+    /// [`AsyncGen<Y, S, E>`](AsyncGen), whose steps are awaitables; the body must be
+    /// `'static` (it borrows nothing from the caller). See [`AsyncGen`] for an example.
+    pub use cogen_macro::async_generator;
 }
 
 /// Turn a fn whose body uses [`yield_!`] and [`yield_from!`] into a generator.

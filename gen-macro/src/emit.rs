@@ -35,6 +35,9 @@ pub struct Generator<'a> {
     /// A trait method's declaration: only the signature is written, and `body` holds the
     /// errors to report (if any), emitted before it.
     pub declaration: bool,
+    /// `#[asyncio::async_generator]`: the fn returns this `AsyncGen<Y, S, E>` handle of the
+    /// generator (whose yield and send types are the wrapped ones).
+    pub async_gen: Option<TokenStream>,
     pub krate: &'a syn::Path,
     pub co: &'a Ident,
 }
@@ -55,6 +58,7 @@ pub fn emit(
         asynchronous,
         delegates,
         declaration,
+        async_gen,
         krate,
         co,
     } = generator;
@@ -128,6 +132,10 @@ pub fn emit(
             quote!(generator),
         )
     };
+    let output = match &async_gen {
+        Some(handle) => handle.clone(),
+        None => quote!(impl #protocol + ::core::fmt::Debug #iterator),
+    };
     if declaration {
         // The implementations' `#[generator]` writes the same `impl` type, so they match it.
         let errors = block.stream();
@@ -135,25 +143,12 @@ pub fn emit(
             #errors
             #(#attrs)*
             #unsafety #fn_token #ident #params (#inputs)
-                -> impl #protocol
-                    + ::core::fmt::Debug
-                    #iterator
+                -> #output
             #where_clause;
         };
     }
     let bind_arguments = capture_whole_arguments(&mut inputs);
-    quote! {
-        #(#attrs)*
-        #vis #unsafety #fn_token #ident #params (#inputs)
-            -> impl #protocol
-                + ::core::fmt::Debug
-                #iterator
-        #where_clause
-        {
-            #(#inner_attrs)*
-            // Moved into the closure, so that it can make the body only once, whoever calls it.
-            struct __CogenOnce;
-            let #once = __CogenOnce;
+    let made = quote! {
             #krate::__private::#make::<#yield_ty, #send_ty, #delegates, #return_hint, _, _>(
                 #[allow(unused_variables)]
                 move |#co| {
@@ -165,6 +160,23 @@ pub fn emit(
                 #[allow(unreachable_code, clippy::needless_return)]
                 return #returned;
             }})
+    };
+    // `#[asyncio::async_generator]`: the handle of the generator.
+    let made = match &async_gen {
+        Some(_) => quote!(#krate::asyncio::__async_gen::new(#made)),
+        None => made,
+    };
+    quote! {
+        #(#attrs)*
+        #vis #unsafety #fn_token #ident #params (#inputs)
+            -> #output
+        #where_clause
+        {
+            #(#inner_attrs)*
+            // Moved into the closure, so that it can make the body only once, whoever calls it.
+            struct __CogenOnce;
+            let #once = __CogenOnce;
+            #made
         }
     }
 }
