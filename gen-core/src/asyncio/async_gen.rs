@@ -103,7 +103,7 @@ impl<E: AsyncError> AsyncError for AsyncGenError<E> {
 /// }
 ///
 /// #[asyncio::coroutine]
-/// fn main() -> Result<Vec<u32>, AsyncGenError<Error>> {
+/// fn demo() -> Result<Vec<u32>, AsyncGenError<Error>> {
 ///     let agen = ticks(3);
 ///     let mut all = Vec::new();
 ///     loop {
@@ -116,7 +116,7 @@ impl<E: AsyncError> AsyncError for AsyncGenError<E> {
 /// }
 ///
 /// let lp = asyncio::EventLoop::with_virtual_clock();
-/// assert_eq!(lp.run_until_complete(main()), Ok(vec![0, 1, 2]));
+/// assert_eq!(lp.run_until_complete(demo()), Ok(vec![0, 1, 2]));
 /// assert_eq!(lp.time(), Duration::from_millis(30));
 /// ```
 pub struct AsyncGen<Y, S, E> {
@@ -210,12 +210,12 @@ impl<Y: 'static, S: 'static, E: AsyncError + From<GeneratorExit> + 'static> Asyn
     /// }
     ///
     /// #[asyncio::coroutine]
-    /// fn main() -> Result<u32, AsyncGenError<E>> {
+    /// fn demo() -> Result<u32, AsyncGenError<E>> {
     ///     let agen = doubler();
     ///     yield_from!(agen.anext())?;
     ///     yield_from!(agen.asend(21))
     /// }
-    /// assert_eq!(asyncio::run(main()), Ok(42));
+    /// assert_eq!(asyncio::run(demo()), Ok(42));
     /// ```
     ///
     /// # Panics
@@ -250,12 +250,12 @@ impl<Y: 'static, S: 'static, E: AsyncError + From<GeneratorExit> + 'static> Asyn
     /// }
     ///
     /// #[asyncio::coroutine]
-    /// fn main() -> Result<&'static str, AsyncGenError<E>> {
+    /// fn demo() -> Result<&'static str, AsyncGenError<E>> {
     ///     let agen = guarded();
     ///     yield_from!(agen.anext())?;
     ///     yield_from!(agen.athrow(E::Boom))
     /// }
-    /// assert_eq!(asyncio::run(main()), Ok("caught"));
+    /// assert_eq!(asyncio::run(demo()), Ok("caught"));
     /// ```
     ///
     /// # Panics
@@ -286,14 +286,15 @@ impl<Y: 'static, S: 'static, E: AsyncError + From<GeneratorExit> + 'static> Asyn
     /// }
     ///
     /// #[asyncio::coroutine]
-    /// fn main() -> Result<(), AsyncGenError<E>> {
+    /// fn demo() -> Result<(), AsyncGenError<E>> {
     ///     let agen = forever();
     ///     yield_from!(agen.anext())?;
     ///     yield_from!(agen.aclose())?;
-    ///     assert_eq!(yield_from!(agen.anext()), Err(AsyncGenError::StopAsyncIteration));
+    ///     let next = yield_from!(agen.anext());
+    ///     assert_eq!(next, Err(AsyncGenError::StopAsyncIteration));
     ///     Ok(())
     /// }
-    /// assert_eq!(asyncio::run(main()), Ok(()));
+    /// assert_eq!(asyncio::run(demo()), Ok(()));
     /// ```
     ///
     /// # Panics
@@ -708,10 +709,12 @@ pub mod private {
         &'a super::super::Task<T, E>
     );
 
+    type Invariant<Y, S, E> = fn(Y, S, E) -> (Y, S, E);
+
     /// An awaitable seen from an async generator's body: its [`Suspend`]s wrapped.
     pub struct Wrap<G, Y, S, E> {
         inner: Pin<Box<G>>,
-        _types: PhantomData<fn(Y, S, E) -> (Y, S, E)>,
+        _types: PhantomData<Invariant<Y, S, E>>,
     }
 
     impl<G, Y, S, E> fmt::Debug for Wrap<G, Y, S, E> {
