@@ -115,6 +115,9 @@ fn expand(
     let async_gen = async_gen.map(|(item_ty, send_ty)| {
         let error = async_gen_error(&item.sig).unwrap_or_else(|error| {
             errors.push(error);
+            // Reported; a well-formed return type keeps the stand-in free of follow-on errors.
+            item.sig.output =
+                syn::parse_quote!(-> ::core::result::Result<(), #krate::asyncio::Cancelled>);
             syn::parse_quote!(#krate::asyncio::Cancelled)
         });
         let private = quote!(#krate::asyncio::__async_gen);
