@@ -53,7 +53,19 @@ pub fn async_generator(args: TokenStream, item: TokenStream) -> TokenStream {
     let unit = || syn::parse_quote!(());
     let item_ty = args.yield_ty.take().unwrap_or_else(unit);
     let send_ty = args.send_ty.take().unwrap_or_else(unit);
-    expand(args, true, Some((item_ty, send_ty)), errors, item.into()).into()
+    let mut item: proc_macro2::TokenStream = item.into();
+    // Said here in the async generator's own words (`check` would speak of a coroutine).
+    if let Ok(mut function) = syn::parse2::<syn::ItemFn>(item.clone())
+        && let Some(token) = function.sig.asyncness.take()
+    {
+        errors.push(syn::Error::new(
+            token.span,
+            "#[asyncio::async_generator] fn cannot be `async`: its body awaits with \
+             `yield_from!(..)` and hands out items with `yield_!(..)`; remove `async`",
+        ));
+        item = function.into_token_stream();
+    }
+    expand(args, true, Some((item_ty, send_ty)), errors, item).into()
 }
 
 /// The `E` of an async generator's `Result<(), E>`.
