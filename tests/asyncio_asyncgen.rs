@@ -421,3 +421,62 @@ fn a_second_anext_while_one_is_running_panics_already_running() {
         "{message}"
     );
 }
+
+#[test]
+fn the_body_awaits_futures_tasks_and_other_async_generators() {
+    #[asyncio::coroutine]
+    fn seven() -> Result<u32, Error> {
+        yield_from!(asyncio::sleep(ms(3)))?;
+        Ok(7)
+    }
+    #[asyncio::async_generator(yield = u32)]
+    fn relay(source: AsyncGen<u32, (), Error>) -> Result<(), Error> {
+        let lp = asyncio::get_running_loop().unwrap();
+        let fut: asyncio::Future<u32, Error> = lp.create_future();
+        let setter = fut.clone();
+        lp.call_later(ms(2), move || {
+            let _ = setter.set_result(40);
+        });
+        let from_future = yield_from!(&fut)?;
+        let task = asyncio::create_task(seven());
+        let from_task = yield_from!(&task)?;
+        yield_!(from_future + from_task)?;
+        loop {
+            match yield_from!(source.anext()) {
+                Ok(item) => yield_!(100 + item)?,
+                Err(AsyncGenError::StopAsyncIteration) => return Ok(()),
+                Err(AsyncGenError::Raised(error)) => return Err(error),
+            }
+        }
+    }
+    let trace = new_trace();
+    let lp = EventLoop::with_virtual_clock();
+    let items = lp.run_until_complete(collect(relay(ticker(new_trace(), 2)), trace.clone()));
+    assert_eq!(items, Ok(vec![47, 100, 101]));
+    assert_eq!(
+        entries(&trace),
+        ["5ms got 47", "15ms got 100", "25ms got 101"]
+    );
+}
+
+#[test]
+fn a_yield_inside_another_macros_arguments_is_an_item_too() {
+    #[asyncio::async_generator(yield = u32, send = u32)]
+    fn echo(trace: Trace) -> Result<(), Error> {
+        push(&trace, format!("sent {:?}", yield_!(1)));
+        Ok(())
+    }
+    #[asyncio::coroutine]
+    fn demo(trace: Trace) -> Res<Res<u32>> {
+        let g = echo(trace);
+        yield_from!(g.anext())?;
+        Ok(yield_from!(g.asend(9)))
+    }
+    let trace = new_trace();
+    let lp = EventLoop::with_virtual_clock();
+    assert_eq!(
+        lp.run_until_complete(demo(trace.clone())),
+        Ok(Err(AsyncGenError::StopAsyncIteration))
+    );
+    assert_eq!(entries(&trace), ["sent Ok(9)"]);
+}
