@@ -480,3 +480,29 @@ fn a_yield_inside_another_macros_arguments_is_an_item_too() {
     );
     assert_eq!(entries(&trace), ["sent Ok(9)"]);
 }
+
+#[test]
+fn a_step_dropped_in_the_middle_of_an_await_closes_the_generator() {
+    #[asyncio::async_generator(yield = u32)]
+    fn holder(trace: Trace) -> Result<(), Error> {
+        let _guard = support::PushOnDrop(trace, "body dropped");
+        yield_from!(asyncio::sleep(ms(100)))?;
+        yield_!(1)?;
+        Ok(())
+    }
+    #[asyncio::coroutine]
+    fn consumer(g: AsyncGen<u32, (), Error>) -> Res<u32> {
+        yield_from!(g.anext())
+    }
+    let trace = new_trace();
+    let g = holder(trace.clone());
+    {
+        let lp = EventLoop::with_virtual_clock();
+        let _task = lp.create_task(consumer(g.clone()));
+        lp.run_briefly();
+        assert_eq!(g.status(), Status::Suspended);
+        assert!(entries(&trace).is_empty());
+    }
+    assert_eq!(entries(&trace), ["body dropped"]);
+    assert_eq!(g.status(), Status::Closed);
+}
