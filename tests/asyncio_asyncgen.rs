@@ -506,3 +506,27 @@ fn a_step_dropped_in_the_middle_of_an_await_closes_the_generator() {
     assert_eq!(entries(&trace), ["body dropped"]);
     assert_eq!(g.status(), Status::Closed);
 }
+
+#[test]
+fn a_body_that_panics_is_finished_afterwards() {
+    #[asyncio::async_generator(yield = u32)]
+    fn fragile() -> Result<(), Error> {
+        yield_!(1)?;
+        panic!("boom in the body");
+    }
+    #[asyncio::coroutine]
+    fn consumer(g: AsyncGen<u32, (), Error>) -> Res<u32> {
+        yield_from!(g.anext())
+    }
+    let g = fragile();
+    let lp = EventLoop::with_virtual_clock();
+    assert_eq!(lp.run_until_complete(consumer(g.clone())), Ok(1));
+    let message = expect_panic(|| lp.run_until_complete(consumer(g.clone())));
+    assert!(message.contains("boom in the body"), "{message}");
+    assert_eq!(g.status(), Status::Closed);
+    let lp = EventLoop::with_virtual_clock();
+    assert_eq!(
+        lp.run_until_complete(consumer(g.clone())),
+        Err(AsyncGenError::StopAsyncIteration)
+    );
+}

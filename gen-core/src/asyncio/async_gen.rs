@@ -379,6 +379,17 @@ impl<Y, S, E> Step<Y, S, E> {
     }
 }
 
+/// A body that panics is dropped (finished): the generator must not stay "running".
+struct NotRunningOnUnwind<'a, Y, S, E>(&'a Rc<RefCell<State<Y, S, E>>>);
+
+impl<Y, S, E> Drop for NotRunningOnUnwind<'_, Y, S, E> {
+    fn drop(&mut self) {
+        if let Ok(mut state) = self.0.try_borrow_mut() {
+            state.running = false;
+        }
+    }
+}
+
 // Nothing in a step is pinned: the body is boxed, the operation is moved out.
 impl<Y, S, E> Unpin for Step<Y, S, E> {}
 
@@ -419,7 +430,12 @@ impl<Y: 'static, S: 'static, E: AsyncError + From<GeneratorExit> + 'static> Step
         };
         let step = if body.status() == Status::Created {
             match op {
-                Op::Next(_) => body.as_mut().start(),
+                Op::Next(_) => {
+                    let guard = NotRunningOnUnwind(&self.agen.state);
+                    let step = body.as_mut().start();
+                    core::mem::forget(guard);
+                    step
+                }
                 Op::Send(_) => {
                     let mut state = self.agen.state.borrow_mut();
                     state.running = false;
@@ -446,7 +462,10 @@ impl<Y: 'static, S: 'static, E: AsyncError + From<GeneratorExit> + 'static> Step
                 Op::Throw(error) => Err(error),
                 Op::Close => Err(E::from(GeneratorExit)),
             };
-            body.as_mut().resume(private::Sent::Reply(reply))
+            let guard = NotRunningOnUnwind(&self.agen.state);
+            let step = body.as_mut().resume(private::Sent::Reply(reply));
+            core::mem::forget(guard);
+            step
         };
         self.after(body, step)
     }
@@ -460,7 +479,9 @@ impl<Y: 'static, S: 'static, E: AsyncError + From<GeneratorExit> + 'static> Step
             .running
             .take()
             .expect("cogen: a suspended step holds the body");
+        let guard = NotRunningOnUnwind(&self.agen.state);
         let step = body.as_mut().resume(private::Sent::Resume(resume));
+        core::mem::forget(guard);
         self.after(body, step)
     }
 
