@@ -142,6 +142,60 @@ pub mod asyncio {
     /// assert_eq!(asyncio::run(g(10)), Ok(100));
     /// ```
     pub use cogen_macro::coroutine;
+
+    /// Turn a fn into an asyncio asynchronous generator (PEP 525): Python's `async def`
+    /// with `yield` in it.
+    ///
+    /// `#[asyncio::async_generator(yield = Y, send = S)] fn f(..) -> Result<(), E>`, both
+    /// keys optional (`()`): the body awaits with `yield_from!(awaitable)` as a coroutine
+    /// does and hands out items with `yield_!(item)`, which evaluates to `Result<S, E>`:
+    /// `Ok(s)` when resumed by [`anext()`](AsyncGen::anext) (`S::default()`) or
+    /// [`asend(s)`](AsyncGen::asend), `Err(e)` when resumed by
+    /// [`athrow(e)`](AsyncGen::athrow), `Err(E::from(GeneratorExit))` when resumed by
+    /// [`aclose()`](AsyncGen::aclose) (the body may still await its cleanup, then must
+    /// return). `E` is an [`AsyncError`] with `From<GeneratorExit>`. Calling `f(..)` makes an
+    /// [`AsyncGen<Y, S, E>`](AsyncGen), whose steps are awaitables; the body must be
+    /// `'static` (it borrows nothing from the caller). `crate = path` is accepted as for
+    /// `#[generator]`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::{yield_, yield_from};
+    /// use cogen::asyncio::{self, AsyncError, AsyncGenError, Cancelled, GeneratorExit};
+    ///
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Error { Cancelled, Exit }
+    /// impl From<Cancelled> for Error { fn from(_: Cancelled) -> Self { Error::Cancelled } }
+    /// impl From<GeneratorExit> for Error { fn from(_: GeneratorExit) -> Self { Error::Exit } }
+    /// impl AsyncError for Error { fn is_cancelled(&self) -> bool { *self == Error::Cancelled } }
+    ///
+    /// // Python: async def running_total():
+    /// //             total = 0
+    /// //             while True:
+    /// //                 await asyncio.sleep(0.01)
+    /// //                 total += yield total
+    /// #[asyncio::async_generator(yield = u32, send = u32)]
+    /// fn running_total() -> Result<(), Error> {
+    ///     let mut total = 0;
+    ///     loop {
+    ///         yield_from!(asyncio::sleep(Duration::from_millis(10)))?;
+    ///         total += yield_!(total)?;
+    ///     }
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn demo() -> Result<u32, AsyncGenError<Error>> {
+    ///     let totals = running_total();
+    ///     yield_from!(totals.anext())?;
+    ///     yield_from!(totals.asend(5))?;
+    ///     let total = yield_from!(totals.asend(7))?;
+    ///     yield_from!(totals.aclose())?;
+    ///     Ok(total)
+    /// }
+    ///
+    /// assert_eq!(asyncio::run(demo()), Ok(12));
+    /// ```
+    pub use cogen_macro::async_generator;
 }
 
 /// Turn a fn whose body uses [`yield_!`] and [`yield_from!`] into a generator.

@@ -37,6 +37,9 @@ pub struct Generator<'a> {
     pub declaration: bool,
     /// `boxed` / `boxed_local`: a `Pin<Box<dyn ..>>` instead of `impl ..`.
     pub boxed: Option<crate::parse::Boxed>,
+    /// `#[asyncio::async_generator]`: the fn returns this `AsyncGen<Y, S, E>` handle of the
+    /// generator (whose yield and send types are the wrapped ones).
+    pub async_gen: Option<TokenStream>,
     pub krate: &'a syn::Path,
     pub co: &'a Ident,
 }
@@ -58,6 +61,7 @@ pub fn emit(
         delegates,
         declaration,
         boxed,
+        async_gen,
         krate,
         co,
     } = generator;
@@ -151,16 +155,15 @@ pub fn emit(
         )
     };
     // What the fn returns, and how the generator made becomes it.
-    let (returned_ty, wrap) = match (boxed, &object_lifetime) {
-        (Some(boxed), Some(lifetime)) => {
+    let (returned_ty, wrap) = match (&async_gen, boxed, &object_lifetime) {
+        // `#[asyncio::async_generator]`: the handle of the generator.
+        (Some(handle), _, _) => (handle.clone(), quote!(#krate::asyncio::__async_gen::new)),
+        (None, Some(boxed), Some(lifetime)) => {
             // Only the protocol: `Debug` and `IntoIterator` cannot join a trait object.
-            let (object, _) = if asynchronous {
-                (
-                    quote!(#krate::AsyncGenerator<#send_ty, Yield = #yield_ty, Return = #return_ty>),
-                    (),
-                )
+            let object = if asynchronous {
+                quote!(#krate::AsyncGenerator<#send_ty, Yield = #yield_ty, Return = #return_ty>)
             } else {
-                (protocol.clone(), ())
+                protocol.clone()
             };
             let send = (boxed == crate::parse::Boxed::Send).then(|| quote!(+ ::core::marker::Send));
             (

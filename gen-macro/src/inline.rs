@@ -56,7 +56,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let co = Ident::new("__cogen_co", Span::mixed_site());
     let statements = match errors.into_error() {
         None => {
-            lower::lower(&mut block, &co, &krate);
+            lower::lower(&mut block, &co, &krate, false);
             let statements = &block.stmts;
             quote!(#(#statements)*)
         }

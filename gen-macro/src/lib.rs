@@ -27,7 +27,7 @@ use errors::Errors;
 pub fn generator(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = parse::parse_args(args.into(), &mut errors);
-    expand(args, false, errors, item.into()).into()
+    expand(args, false, None, errors, item.into()).into()
 }
 
 // Documented where users see it: on the `cogen` facade's re-export.
@@ -40,7 +40,57 @@ pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
     let krate = args.krate.clone().unwrap_or_else(default_crate);
     args.yield_ty = Some(syn::parse_quote!(#krate::asyncio::Suspend));
     args.send_ty = Some(syn::parse_quote!(#krate::asyncio::Resume));
-    expand(args, true, errors, item.into()).into()
+    expand(args, true, None, errors, item.into()).into()
+}
+
+// Documented where users see it: on the `cogen` facade's re-export.
+#[allow(missing_docs)]
+#[proc_macro_attribute]
+pub fn async_generator(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let mut args = parse::parse_args(args.into(), &mut errors);
+    check::types(&mut args, &mut errors);
+    let unit = || syn::parse_quote!(());
+    let item_ty = args.yield_ty.take().unwrap_or_else(unit);
+    let send_ty = args.send_ty.take().unwrap_or_else(unit);
+    let mut item: proc_macro2::TokenStream = item.into();
+    // Said here in the async generator's own words (`check` would speak of a coroutine).
+    if let Ok(mut function) = syn::parse2::<syn::ItemFn>(item.clone())
+        && let Some(token) = function.sig.asyncness.take()
+    {
+        errors.push(syn::Error::new(
+            token.span,
+            "#[asyncio::async_generator] fn cannot be `async`: its body awaits with \
+             `yield_from!(..)` and hands out items with `yield_!(..)`; remove `async`",
+        ));
+        item = function.into_token_stream();
+    }
+    expand(args, true, Some((item_ty, send_ty)), errors, item).into()
+}
+
+/// The `E` of an async generator's `Result<(), E>`.
+fn async_gen_error(sig: &syn::Signature) -> Result<syn::Type, syn::Error> {
+    let message = "an #[asyncio::async_generator] fn must return `Result<(), E>` (its items are \
+                   yielded with `yield_!`; `E` is its error, with `From<Cancelled>` and \
+                   `From<GeneratorExit>`)";
+    let syn::ReturnType::Type(_, ty) = &sig.output else {
+        return Err(syn::Error::new_spanned(&sig.ident, message));
+    };
+    if let syn::Type::Path(path) = &**ty
+        && path.qself.is_none()
+        && let Some(last) = path.path.segments.last()
+        && last.ident == "Result"
+        && let syn::PathArguments::AngleBracketed(generic) = &last.arguments
+        && generic.args.len() == 2
+        && let (
+            Some(syn::GenericArgument::Type(syn::Type::Tuple(ok))),
+            Some(syn::GenericArgument::Type(error)),
+        ) = (generic.args.first(), generic.args.last())
+        && ok.elems.is_empty()
+    {
+        return Ok(error.clone());
+    }
+    Err(syn::Error::new_spanned(ty, message))
 }
 
 // Documented where users see it: on the `cogen` facade's re-export.
@@ -58,6 +108,7 @@ fn default_crate() -> syn::Path {
 fn expand(
     mut args: parse::Args,
     coroutine: bool,
+    async_gen: Option<(syn::Type, syn::Type)>,
     mut errors: Errors,
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
@@ -72,6 +123,20 @@ fn expand(
     };
     let krate = args.krate.take().unwrap_or_else(default_crate);
     check::types(&mut args, &mut errors);
+    // An async generator's body is a generator of wrapped yields (items and awaits).
+    let async_gen = async_gen.map(|(item_ty, send_ty)| {
+        let error = async_gen_error(&item.sig).unwrap_or_else(|error| {
+            errors.push(error);
+            // Reported; a well-formed return type keeps the stand-in free of follow-on errors.
+            item.sig.output =
+                syn::parse_quote!(-> ::core::result::Result<(), #krate::asyncio::Cancelled>);
+            syn::parse_quote!(#krate::asyncio::Cancelled)
+        });
+        let private = quote!(#krate::asyncio::__async_gen);
+        args.yield_ty = Some(syn::parse_quote!(#private::Yielded<#item_ty>));
+        args.send_ty = Some(syn::parse_quote!(#private::Sent<#send_ty, #error>));
+        quote!(#krate::asyncio::AsyncGen<#item_ty, #send_ty, #error>)
+    });
     let kind = check::signature(&mut item.sig, coroutine, &mut errors);
     let returns_unit = match &item.sig.output {
         syn::ReturnType::Default => true,
@@ -93,7 +158,7 @@ fn expand(
         Some(errors) if declaration => errors.to_compile_error(),
         None if declaration => proc_macro2::TokenStream::new(),
         None => {
-            lower::lower(&mut item.block, &co, &krate);
+            lower::lower(&mut item.block, &co, &krate, async_gen.is_some());
             let statements = &item.block.stmts;
             quote!(#(#statements)*)
         }
@@ -117,6 +182,7 @@ fn expand(
             delegates: body.delegates,
             declaration,
             boxed: args.boxed,
+            async_gen,
             krate: &krate,
             co: &co,
         },

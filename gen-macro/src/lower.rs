@@ -39,13 +39,24 @@ use crate::parse::{self, Point};
 use crate::scope::Scope;
 
 /// Lower every yield point of `body` in place.
-pub fn lower(body: &mut syn::Block, co: &Ident, krate: &syn::Path) {
-    Lowerer { co, krate }.visit_block_mut(body);
+///
+/// In an `#[asyncio::async_generator]` body (`async_gen`), yields are wrapped:
+/// `yield_!(v)` yields `Yielded::Item(v)` and unwraps the `Sent::Reply` it gets;
+/// `yield_from!(aw)` delegates to `wrap(aw, &co)`, which forwards `aw`'s `Suspend`s as
+/// `Yielded::Suspend`.
+pub fn lower(body: &mut syn::Block, co: &Ident, krate: &syn::Path, async_gen: bool) {
+    Lowerer {
+        co,
+        krate,
+        async_gen,
+    }
+    .visit_block_mut(body);
 }
 
 struct Lowerer<'a> {
     co: &'a Ident,
     krate: &'a syn::Path,
+    async_gen: bool,
 }
 
 impl Lowerer<'_> {
@@ -66,6 +77,7 @@ impl Lowerer<'_> {
             (_, Err(error)) => error.to_compile_error(),
             (Point::YieldFrom, Ok(None)) => quote_spanned!(at(name)=> ()),
             (Point::Yield, Ok(value)) => {
+                let krate = self.krate;
                 let value = match value {
                     Some(mut value) => {
                         self.visit_expr_mut(&mut value);
@@ -73,11 +85,27 @@ impl Lowerer<'_> {
                     }
                     None => quote_spanned!(at(name)=> ()),
                 };
-                quote_spanned!(at(name)=> #co.yield_(#value, #used) #await_)
+                if self.async_gen {
+                    let private = quote_spanned!(at(name)=> #krate::asyncio::__async_gen);
+                    quote_spanned!(at(name)=> #private::reply(#co.yield_(#private::item(#value), #used) #await_))
+                } else {
+                    quote_spanned!(at(name)=> #co.yield_(#value, #used) #await_)
+                }
             }
             (Point::YieldFrom, Ok(Some(mut source))) => {
                 self.visit_expr_mut(&mut source);
                 let krate = self.krate;
+                let source = if self.async_gen {
+                    let span = source
+                        .to_token_stream()
+                        .into_iter()
+                        .next()
+                        .map_or(name, |token| token.span());
+                    let wrapped = quote_spanned!(at(span)=> #krate::asyncio::__async_gen::wrap(#source, &#co));
+                    syn::Expr::Verbatim(wrapped)
+                } else {
+                    source
+                };
                 let unsafe_ = quote_spanned!(Span::mixed_site()=> unsafe);
                 let operand = source
                     .to_token_stream()
@@ -217,9 +245,25 @@ impl Lowerer<'_> {
                 let mut co = self.co.clone();
                 co.set_span(Span::mixed_site().located_at(tokens[i].span()));
                 let value = self.hand_capability(group.stream());
+                let krate = self.krate;
+                let value = if self.async_gen {
+                    quote_spanned!(group.span()=> #krate::asyncio::__async_gen::item(#value))
+                } else {
+                    value
+                };
                 let marker = quote_spanned!(group.span()=> @__cogen_in #co, #value);
                 let mut handed = Group::new(group.delimiter(), marker);
                 handed.set_span(group.span());
+                if self.async_gen {
+                    // The sent value is unwrapped around the handed `yield_!`.
+                    let (bang, call) =
+                        (tokens[i + 1].clone(), proc_macro2::TokenTree::from(handed));
+                    let yield_ = tokens[i].clone();
+                    let reply = quote_spanned!(group.span()=> (#krate::asyncio::__async_gen::reply(#yield_ #bang #call)));
+                    out.extend(reply);
+                    i += 3;
+                    continue;
+                }
                 out.extend([tokens[i].clone(), tokens[i + 1].clone(), handed.into()]);
                 i += 3;
                 continue;

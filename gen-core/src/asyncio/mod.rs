@@ -86,6 +86,7 @@
 //! the loop; a handle from [`get_running_loop`], which a coroutine may keep, does not: when
 //! the last owner is dropped, the loop is closed even if pending tasks hold such handles.
 
+mod async_gen;
 mod event_loop;
 mod future;
 mod gather;
@@ -104,6 +105,10 @@ mod wait;
 use alloc::rc::Rc;
 use core::fmt;
 
+pub use crate::GeneratorExit;
+#[doc(hidden)]
+pub use async_gen::private as __async_gen;
+pub use async_gen::{AsyncGen, AsyncGenError, Close, Step};
 pub use event_loop::{EventLoop, ThreadsafeHandle, TimerHandle, all_tasks, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
 pub use gather::{GatherTuple, gather, gather_results, gather_tuple};
