@@ -1551,6 +1551,26 @@ pub struct Server {
 
 impl Server {
     /// The address the server listens on (Python: `server.sockets[0].getsockname()`).
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn ignore(_reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(ignore, "127.0.0.1:0")?;
+    ///     assert!(server.local_addr().ip().is_loopback());
+    ///     assert_ne!(server.local_addr().port(), 0); // the port picked
+    ///     server.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.state.local_addr
     }
@@ -1563,6 +1583,28 @@ impl Server {
 
     /// Stop listening (Python: `server.close()`): new connections are refused; those
     /// already accepted go on. Calling it again does nothing.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn ignore(_reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(ignore, "127.0.0.1:0")?;
+    ///     assert!(server.is_serving());
+    ///     server.close();
+    ///     assert!(!server.is_serving());
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn close(&self) {
         let Some(listener) = self.state.listener.borrow_mut().take() else {
             return;
@@ -1581,6 +1623,36 @@ impl Server {
     }
 
     /// How many connections are being handled (handler tasks not finished).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn wait_for_eof(mut reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+    ///     yield_from!(reader.read_to_end())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(wait_for_eof, "127.0.0.1:0")?;
+    ///     assert_eq!(server.connections(), 0);
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     while server.connections() == 0 {
+    ///         yield_from!(asyncio::yield_now())?; // until the loop accepts it
+    ///     }
+    ///     assert_eq!(server.connections(), 1);
+    ///     writer.close();
+    ///     yield_from!(reader.read_to_end())?;
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?; // once the handler is done
+    ///     assert_eq!(server.connections(), 0);
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn connections(&self) -> usize {
         self.state.connections.get()
     }
