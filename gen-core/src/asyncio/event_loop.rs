@@ -193,6 +193,20 @@ pub struct TimerHandle {
 
 impl TimerHandle {
     /// Keep the callback from running, if it has not run yet. Calling it again does nothing.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let ran = Rc::new(Cell::new(false));
+    /// let flag = ran.clone();
+    /// let handle = lp.call_later(Duration::from_secs(1), move || flag.set(true));
+    /// handle.cancel();
+    /// handle.cancel(); // does nothing
+    /// lp.run_until_idle();
+    /// assert!(!ran.get());
+    /// ```
     pub fn cancel(&self) {
         if self.state.cancelled.replace(true) {
             return;
@@ -208,6 +222,17 @@ impl TimerHandle {
     }
 
     /// Whether [`cancel`](TimerHandle::cancel) was called.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let handle = lp.call_later(Duration::from_secs(1), || ());
+    /// assert!(!handle.cancelled());
+    /// handle.cancel();
+    /// assert!(handle.cancelled());
+    /// ```
     pub fn cancelled(&self) -> bool {
         self.state.cancelled.get()
     }
@@ -387,6 +412,15 @@ pub fn all_tasks() -> Vec<AnyTask> {
 
 impl EventLoop {
     /// A loop on the real clock ([`Instant`]): when idle it sleeps until the next timer.
+    ///
+    /// ```
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::new();
+    /// assert_eq!(lp.run_until_complete(async_answer()), Ok(42));
+    /// # #[cogen::asyncio::coroutine]
+    /// # fn async_answer() -> Result<u32, cogen::asyncio::Cancelled> { Ok(42) }
+    /// ```
     pub fn new() -> Self {
         Self::with_clock(Clock::Real(Instant::now()))
     }
@@ -394,6 +428,22 @@ impl EventLoop {
     /// A loop on a virtual clock that starts at zero and, when nothing is ready, jumps to
     /// the next timer's deadline instead of sleeping: timing is exact and instant, which is
     /// what tests want (asyncio's test loop).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn nap() -> Result<(), Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(60)))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.time(), Duration::ZERO);
+    /// lp.run_until_complete(nap()).unwrap(); // returns at once
+    /// assert_eq!(lp.time(), Duration::from_secs(60));
+    /// ```
     pub fn with_virtual_clock() -> Self {
         Self::with_clock(Clock::Virtual(Cell::new(Duration::ZERO)))
     }
@@ -432,11 +482,35 @@ impl EventLoop {
     }
 
     /// Time on this loop's clock since the loop was made (Python: `loop.time()`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.time(), Duration::ZERO);
+    /// lp.advance(Duration::from_millis(250));
+    /// assert_eq!(lp.time(), Duration::from_millis(250));
+    /// ```
     pub fn time(&self) -> Duration {
         self.inner.now()
     }
 
     /// Move a virtual clock forward by `by` (timers that fall due run on the next tick).
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let ran = Rc::new(Cell::new(false));
+    /// let flag = ran.clone();
+    /// lp.call_later(Duration::from_secs(5), move || flag.set(true));
+    /// lp.advance(Duration::from_secs(5)); // the deadline has come: the timer is ready
+    /// lp.run_briefly();
+    /// assert!(ran.get());
+    /// assert_eq!(lp.time(), Duration::from_secs(5));
+    /// ```
     ///
     /// # Panics
     /// On a real clock.
@@ -452,12 +526,42 @@ impl EventLoop {
 
     /// Schedule `callback` to run on the next tick, after what is already scheduled
     /// (Python: `loop.call_soon`).
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// for n in [1, 2] {
+    ///     let log = log.clone();
+    ///     lp.call_soon(move || log.borrow_mut().push(n));
+    /// }
+    /// assert!(log.borrow().is_empty()); // not run yet
+    /// lp.run_briefly();
+    /// assert_eq!(*log.borrow(), [1, 2]);
+    /// ```
     pub fn call_soon(&self, callback: impl FnOnce() + 'static) {
         self.inner.schedule(call(callback));
     }
 
     /// Schedule `callback` to run `delay` from now (Python: `loop.call_later`). Timers with
     /// the same deadline run in the order they were scheduled.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc, time::Duration};
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// for (secs, name) in [(2, "late"), (1, "early")] {
+    ///     let log = log.clone();
+    ///     lp.call_later(Duration::from_secs(secs), move || log.borrow_mut().push(name));
+    /// }
+    /// lp.run_until_idle();
+    /// assert_eq!(*log.borrow(), ["early", "late"]);
+    /// assert_eq!(lp.time(), Duration::from_secs(2));
+    /// ```
     pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> TimerHandle {
         let state = Rc::new(TimerState {
             callback: Cell::new(Some(call(callback))),
@@ -636,6 +740,18 @@ impl EventLoop {
     }
 
     /// How many timers are scheduled and not cancelled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let a = lp.call_later(Duration::from_secs(1), || ());
+    /// lp.call_later(Duration::from_secs(2), || ());
+    /// assert_eq!(lp.scheduled_timers(), 2);
+    /// a.cancel();
+    /// assert_eq!(lp.scheduled_timers(), 1);
+    /// ```
     pub fn scheduled_timers(&self) -> usize {
         let timers = self.inner.timers.borrow();
         timers.iter().filter(|t| !t.state.cancelled.get()).count()
@@ -643,12 +759,40 @@ impl EventLoop {
 
     /// A new pending future whose callbacks run on this loop (Python:
     /// `loop.create_future()`).
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let fut: Future<&str> = lp.create_future();
+    /// assert!(!fut.done());
+    /// let setter = fut.clone();
+    /// lp.call_soon(move || setter.set_result("set").unwrap());
+    /// assert_eq!(lp.run_until_complete(&fut), Ok("set"));
+    /// ```
     pub fn create_future<T: 'static, E: 'static>(&self) -> Future<T, E> {
         Future::on(self.downgrade())
     }
 
     /// Wrap a coroutine in a [`Task`] and schedule its first step on this loop (Python:
     /// `loop.create_task(coro)`); see [`create_task`](super::create_task).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn double_later(n: u32) -> Result<u32, Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(1)))?;
+    ///     Ok(n * 2)
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let task = lp.create_task(double_later(21));
+    /// assert!(!task.done()); // scheduled, not run yet
+    /// assert_eq!(lp.run_until_complete(&task), Ok(42));
+    /// ```
     pub fn create_task<G, T, E>(&self, coroutine: G) -> Task<T, E>
     where
         G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
@@ -787,6 +931,22 @@ impl EventLoop {
     }
 
     /// Run until nothing is ready and no timer is left (waiting for timers as needed).
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let count = Rc::new(Cell::new(0));
+    /// for secs in 1..=3 {
+    ///     let count = count.clone();
+    ///     lp.call_later(Duration::from_secs(secs), move || count.set(count.get() + 1));
+    /// }
+    /// lp.run_until_idle();
+    /// assert_eq!(count.get(), 3);
+    /// assert_eq!(lp.time(), Duration::from_secs(3));
+    /// assert_eq!(lp.scheduled_timers(), 0);
+    /// ```
     #[track_caller]
     pub fn run_until_idle(&self) {
         let _running = Running::enter(&self.inner);

@@ -139,6 +139,22 @@ impl<T: 'static, E: 'static> Future<T, E> {
     /// A new pending future on the running loop (Python: `asyncio.Future()`); outside a
     /// coroutine, use [`EventLoop::create_future`].
     ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Future};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn answer() -> Result<u32, Cancelled> {
+    ///     let fut: Future<u32> = Future::new(); // on the running loop
+    ///     let setter = fut.clone();
+    ///     asyncio::get_running_loop().unwrap().call_soon(move || setter.set_result(42).unwrap());
+    ///     yield_from!(&fut)
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run_until_complete(answer()), Ok(42));
+    /// ```
+    ///
     /// # Panics
     /// If no loop is running on this thread.
     #[track_caller]
@@ -161,6 +177,16 @@ impl<T: 'static, E: 'static> Future<T, E> {
     }
 
     /// Whether the future has a result, an error, or was cancelled.
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let fut: Future<u32> = lp.create_future();
+    /// assert!(!fut.done());
+    /// fut.set_result(1).unwrap();
+    /// assert!(fut.done());
+    /// ```
     pub fn done(&self) -> bool {
         !matches!(*self.cell.state.borrow(), State::Pending)
     }
@@ -182,18 +208,65 @@ impl<T: 'static, E: 'static> Future<T, E> {
     }
 
     /// Whether the future was cancelled.
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let (done, cancelled): (Future<u32>, Future<u32>) = (lp.create_future(), lp.create_future());
+    /// done.set_result(1).unwrap();
+    /// cancelled.cancel();
+    /// assert!(!done.cancelled());
+    /// assert!(cancelled.cancelled());
+    /// ```
     pub fn cancelled(&self) -> bool {
         matches!(*self.cell.state.borrow(), State::Cancelled)
     }
 
     /// Complete with `value` and schedule the callbacks; `Err(InvalidState)` if the future
     /// is already done.
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Future, InvalidState};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let fut: Future<&str> = lp.create_future();
+    /// assert_eq!(fut.set_result("ok"), Ok(()));
+    /// assert_eq!(fut.result(), Some(Ok("ok")));
+    /// assert_eq!(fut.set_result("again"), Err(InvalidState));
+    /// ```
     pub fn set_result(&self, value: T) -> Result<(), InvalidState> {
         self.complete(State::Result(value))
     }
 
     /// Fail with `error` and schedule the callbacks; `Err(InvalidState)` if the future is
     /// already done.
+    ///
+    /// ```
+    /// use cogen::asyncio::{AsyncError, Cancelled, EventLoop, Future, InvalidState};
+    ///
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Error {
+    ///     Cancelled,
+    ///     Refused,
+    /// }
+    /// impl From<Cancelled> for Error {
+    ///     fn from(_: Cancelled) -> Self {
+    ///         Error::Cancelled
+    ///     }
+    /// }
+    /// impl AsyncError for Error {
+    ///     fn is_cancelled(&self) -> bool {
+    ///         *self == Error::Cancelled
+    ///     }
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let fut: Future<u32, Error> = lp.create_future();
+    /// assert_eq!(fut.set_exception(Error::Refused), Ok(()));
+    /// assert_eq!(fut.result(), Some(Err(Error::Refused)));
+    /// assert_eq!(fut.set_exception(Error::Refused), Err(InvalidState));
+    /// ```
     pub fn set_exception(&self, error: E) -> Result<(), InvalidState> {
         self.complete(State::Exception(error))
     }
@@ -244,6 +317,20 @@ impl<T: 'static, E: 'static> Future<T, E> {
 
     /// Run `callback` with the future once it is done, on the loop's next tick after that
     /// (at once on the next tick if it is already done). Callbacks run in the order added.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use cogen::asyncio::{EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let fut: Future<u32> = lp.create_future();
+    /// let seen = Rc::new(Cell::new(None));
+    /// let sink = seen.clone();
+    /// fut.add_done_callback(move |fut| sink.set(fut.result()));
+    /// fut.set_result(7).unwrap();
+    /// lp.run_briefly();
+    /// assert_eq!(seen.get(), Some(Ok(7)));
+    /// ```
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T, E>) + 'static) -> CallbackId {
         // Ids are unique on the thread, not per future: an id from another future (a
         // callback never added to this one) must find nothing here, not whatever callback
@@ -261,6 +348,22 @@ impl<T: 'static, E: 'static> Future<T, E> {
 
     /// Remove a callback that has not been scheduled yet; returns how many were removed
     /// (0 or 1; Python removes every registration of the same function and counts them).
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use cogen::asyncio::{EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let fut: Future<u32> = lp.create_future();
+    /// let calls = Rc::new(Cell::new(0));
+    /// let counter = calls.clone();
+    /// let id = fut.add_done_callback(move |_| counter.set(counter.get() + 1));
+    /// assert_eq!(fut.remove_done_callback(id), 1);
+    /// assert_eq!(fut.remove_done_callback(id), 0);
+    /// fut.set_result(7).unwrap();
+    /// lp.run_briefly();
+    /// assert_eq!(calls.get(), 0);
+    /// ```
     pub fn remove_done_callback(&self, id: CallbackId) -> usize {
         let mut callbacks = self.cell.callbacks.borrow_mut();
         let before = callbacks.len();
@@ -316,6 +419,18 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> Future<T, E> {
     /// The outcome once done: `Some(Ok(value))`, `Some(Err(error))`, or
     /// `Some(Err(E::from(Cancelled)))` if cancelled; `None` while pending (where Python
     /// raises `InvalidStateError`). The value is cloned: every holder of the future sees it.
+    ///
+    /// ```
+    /// use cogen::asyncio::{Cancelled, EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let (a, b): (Future<u32>, Future<u32>) = (lp.create_future(), lp.create_future());
+    /// assert_eq!(a.result(), None); // pending
+    /// a.set_result(3).unwrap();
+    /// b.cancel();
+    /// assert_eq!(a.result(), Some(Ok(3)));
+    /// assert_eq!(b.result(), Some(Err(Cancelled)));
+    /// ```
     pub fn result(&self) -> Option<Result<T, E>> {
         match &*self.cell.state.borrow() {
             State::Pending => None,

@@ -319,17 +319,60 @@ struct LockInner {
 
 impl Lock {
     /// A lock that is not held.
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Lock};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let lock = Lock::new();
+    /// assert!(!lock.locked());
+    /// lp.run_until_complete(lock.acquire()).unwrap();
+    /// assert!(lock.locked());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether the lock is held.
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Lock};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let lock = Lock::new();
+    /// lp.run_until_complete(lock.acquire()).unwrap();
+    /// assert!(lock.locked());
+    /// lock.release();
+    /// assert!(!lock.locked());
+    /// ```
     pub fn locked(&self) -> bool {
         self.inner.locked.get()
     }
 
     /// Take the lock, waiting until it is free: `yield_from!(lock.acquire())?`.
     /// `Err(Cancelled)` if the task is cancelled while waiting (it then does not hold it).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Lock};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn hold(lock: Lock, secs: u64) -> Result<(), Cancelled> {
+    ///     yield_from!(lock.acquire())?;
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+    ///     lock.release();
+    ///     Ok(())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let lock = Lock::new();
+    /// lp.create_task(hold(lock.clone(), 5));
+    /// lp.run_until_complete(asyncio::yield_now()).unwrap(); // the task takes the lock
+    /// lp.run_until_complete(lock.acquire()).unwrap(); // waits for it to be released
+    /// assert_eq!(lp.time(), Duration::from_secs(5));
+    /// assert!(lock.locked());
+    /// ```
     pub fn acquire(&self) -> LockAcquire {
         LockAcquire(Leaf::new(AcquireOp {
             lock: self.clone(),
@@ -492,16 +535,52 @@ struct EventInner {
 
 impl Event {
     /// An event that is not set.
+    ///
+    /// ```
+    /// use cogen::asyncio::Event;
+    ///
+    /// let event = Event::new();
+    /// assert!(!event.is_set());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether the flag is set.
+    ///
+    /// ```
+    /// use cogen::asyncio::Event;
+    ///
+    /// let event = Event::new();
+    /// assert!(!event.is_set());
+    /// event.set();
+    /// assert!(event.is_set());
+    /// ```
     pub fn is_set(&self) -> bool {
         self.inner.value.get()
     }
 
     /// Set the flag and wake every task waiting for it (on the loop's next tick).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Event};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn set_later(event: Event) -> Result<(), Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(2)))?;
+    ///     event.set();
+    ///     Ok(())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let event = Event::new();
+    /// lp.create_task(set_later(event.clone()));
+    /// lp.run_until_complete(event.wait()).unwrap();
+    /// assert!(event.is_set());
+    /// assert_eq!(lp.time(), Duration::from_secs(2));
+    /// ```
     pub fn set(&self) {
         if self.inner.value.replace(true) {
             return;
@@ -531,6 +610,17 @@ impl Event {
 
     /// Wait until the flag is set (at once if it is): `yield_from!(event.wait())?`.
     /// `Err(Cancelled)` if the task is cancelled while waiting.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::asyncio::{EventLoop, Event};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let event = Event::new();
+    /// event.set();
+    /// lp.run_until_complete(event.wait()).unwrap(); // at once: the flag is set
+    /// assert_eq!(lp.time(), Duration::ZERO);
+    /// ```
     pub fn wait(&self) -> EventWait {
         EventWait(Leaf::new(EventWaitOp {
             event: self.clone(),
@@ -656,16 +746,42 @@ struct ConditionInner {
 
 impl Condition {
     /// A condition with a lock of its own, not held.
+    ///
+    /// ```
+    /// use cogen::asyncio::Condition;
+    ///
+    /// let cond = Condition::new();
+    /// assert!(!cond.locked());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Take the lock: [`Lock::acquire`].
+    ///
+    /// ```
+    /// use cogen::asyncio::{Condition, EventLoop};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let cond = Condition::new();
+    /// lp.run_until_complete(cond.acquire()).unwrap();
+    /// assert!(cond.locked());
+    /// ```
     pub fn acquire(&self) -> LockAcquire {
         self.inner.lock.acquire()
     }
 
     /// Free the lock: [`Lock::release`].
+    ///
+    /// ```
+    /// use cogen::asyncio::{Condition, EventLoop};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let cond = Condition::new();
+    /// lp.run_until_complete(cond.acquire()).unwrap();
+    /// cond.release();
+    /// assert!(!cond.locked());
+    /// ```
     ///
     /// # Panics
     /// If the lock is not held (Python: RuntimeError).
@@ -675,6 +791,16 @@ impl Condition {
     }
 
     /// Whether the lock is held.
+    ///
+    /// ```
+    /// use cogen::asyncio::{Condition, EventLoop};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let cond = Condition::new();
+    /// assert!(!cond.locked());
+    /// lp.run_until_complete(cond.acquire()).unwrap();
+    /// assert!(cond.locked());
+    /// ```
     pub fn locked(&self) -> bool {
         self.inner.lock.locked()
     }
@@ -685,6 +811,35 @@ impl Condition {
     ///
     /// Dropping the wait while it waits (closing its task) leaves the lock to others and
     /// passes a notification on.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, Condition, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn waiter(cond: Condition) -> Result<bool, Cancelled> {
+    ///     yield_from!(cond.acquire())?;
+    ///     yield_from!(cond.wait())?;
+    ///     let held = cond.locked(); // the lock is taken again
+    ///     cond.release();
+    ///     Ok(held)
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn notifier(cond: Condition) -> Result<(), Cancelled> {
+    ///     yield_from!(asyncio::yield_now())?; // the waiter waits first
+    ///     yield_from!(cond.acquire())?;
+    ///     cond.notify(1);
+    ///     cond.release();
+    ///     Ok(())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let cond = Condition::new();
+    /// let waiting = lp.create_task(waiter(cond.clone()));
+    /// lp.create_task(notifier(cond.clone()));
+    /// assert_eq!(lp.run_until_complete(&waiting), Ok(true));
+    /// ```
     ///
     /// # Panics
     /// When the wait starts, if the lock is not held (Python: RuntimeError).
@@ -698,6 +853,17 @@ impl Condition {
     /// Wait until `predicate` is true: it is checked first, then after each notification,
     /// with the lock held (Python: `wait_for`). `Ok(true)` (the predicate's value) once it
     /// holds, `Err(Cancelled)` if the task is cancelled meanwhile (holding the lock again).
+    ///
+    /// ```
+    /// use cogen::asyncio::{Condition, EventLoop};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let cond = Condition::new();
+    /// lp.run_until_complete(cond.acquire()).unwrap();
+    /// // The predicate already holds: no wait, and the lock is still held.
+    /// lp.run_until_complete(cond.wait_for(|| true)).unwrap();
+    /// assert!(cond.locked());
+    /// ```
     ///
     /// # Panics
     /// As [`wait`](Condition::wait), when it has to wait.
@@ -732,6 +898,38 @@ impl Condition {
     }
 
     /// Wake every task waiting on this condition.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, Condition, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn waiter(cond: Condition, woken: Rc<Cell<u32>>) -> Result<(), Cancelled> {
+    ///     yield_from!(cond.acquire())?;
+    ///     let waited = yield_from!(cond.wait());
+    ///     woken.set(woken.get() + 1);
+    ///     cond.release();
+    ///     waited
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn notify_everyone(cond: Condition) -> Result<(), Cancelled> {
+    ///     yield_from!(asyncio::yield_now())?; // the waiters wait first
+    ///     yield_from!(cond.acquire())?;
+    ///     cond.notify_all();
+    ///     cond.release();
+    ///     Ok(())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let (cond, woken) = (Condition::new(), Rc::new(Cell::new(0)));
+    /// let waiters = [(); 3].map(|()| lp.create_task(waiter(cond.clone(), woken.clone())));
+    /// lp.run_until_complete(notify_everyone(cond.clone())).unwrap();
+    /// lp.run_until_idle();
+    /// assert!(waiters.iter().all(|task| task.done()));
+    /// assert_eq!(woken.get(), 3);
+    /// ```
     ///
     /// # Panics
     /// If the lock is not held (Python: RuntimeError).

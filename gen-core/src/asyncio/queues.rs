@@ -175,12 +175,30 @@ impl<T: 'static> Default for Queue<T> {
 
 impl<T: 'static> Queue<T> {
     /// An unbounded FIFO queue (Python: `Queue()`).
+    ///
+    /// ```
+    /// use cogen::asyncio::Queue;
+    ///
+    /// let queue = Queue::new();
+    /// queue.put_nowait("a").unwrap();
+    /// assert_eq!(queue.maxsize(), 0);
+    /// assert_eq!(queue.get_nowait(), Ok("a"));
+    /// ```
     pub fn new() -> Self {
         Self::with_maxsize(0)
     }
 
     /// A FIFO queue that holds at most `maxsize` items; 0 means unbounded (Python:
     /// `Queue(maxsize)`).
+    ///
+    /// ```
+    /// use cogen::asyncio::{Queue, QueueFull};
+    ///
+    /// let queue = Queue::with_maxsize(2);
+    /// queue.put_nowait(1).unwrap();
+    /// queue.put_nowait(2).unwrap();
+    /// assert_eq!(queue.put_nowait(3), Err(QueueFull));
+    /// ```
     pub fn with_maxsize(maxsize: usize) -> Self {
         Self::with_store(Box::new(VecDeque::new()), maxsize)
     }
@@ -203,27 +221,72 @@ impl<T: 'static> Queue<T> {
 
 impl<T> Queue<T> {
     /// The most items the queue holds; 0 for an unbounded queue.
+    ///
+    /// ```
+    /// use cogen::asyncio::Queue;
+    ///
+    /// assert_eq!(Queue::<u32>::with_maxsize(5).maxsize(), 5);
+    /// assert_eq!(Queue::<u32>::new().maxsize(), 0);
+    /// ```
     pub fn maxsize(&self) -> usize {
         self.inner.maxsize
     }
 
     /// The items in the queue.
+    ///
+    /// ```
+    /// use cogen::asyncio::Queue;
+    ///
+    /// let queue = Queue::new();
+    /// queue.put_nowait(1).unwrap();
+    /// queue.put_nowait(2).unwrap();
+    /// assert_eq!(queue.qsize(), 2);
+    /// queue.get_nowait().unwrap();
+    /// assert_eq!(queue.qsize(), 1);
+    /// ```
     pub fn qsize(&self) -> usize {
         self.inner.items.borrow().len()
     }
 
     /// Whether the queue holds no item.
+    ///
+    /// ```
+    /// use cogen::asyncio::Queue;
+    ///
+    /// let queue = Queue::new();
+    /// assert!(queue.empty());
+    /// queue.put_nowait('x').unwrap();
+    /// assert!(!queue.empty());
+    /// ```
     pub fn empty(&self) -> bool {
         self.qsize() == 0
     }
 
     /// Whether the queue holds `maxsize` items (never, for an unbounded queue).
+    ///
+    /// ```
+    /// use cogen::asyncio::Queue;
+    ///
+    /// let queue = Queue::with_maxsize(1);
+    /// assert!(!queue.full());
+    /// queue.put_nowait(1).unwrap();
+    /// assert!(queue.full());
+    /// ```
     pub fn full(&self) -> bool {
         self.inner.maxsize > 0 && self.qsize() >= self.inner.maxsize
     }
 
     /// Put `item` in the queue without waiting; `Err(QueueFull)` if it is full. Wakes the
     /// longest waiting `get`.
+    ///
+    /// ```
+    /// use cogen::asyncio::{Queue, QueueFull};
+    ///
+    /// let queue = Queue::with_maxsize(1);
+    /// assert_eq!(queue.put_nowait("a"), Ok(()));
+    /// assert_eq!(queue.put_nowait("b"), Err(QueueFull));
+    /// assert_eq!(queue.qsize(), 1);
+    /// ```
     pub fn put_nowait(&self, item: T) -> Result<(), QueueFull> {
         if self.full() {
             return Err(QueueFull);
@@ -237,6 +300,17 @@ impl<T> Queue<T> {
 
     /// Take an item without waiting; `Err(QueueEmpty)` if there is none. Wakes the longest
     /// waiting `put`.
+    ///
+    /// ```
+    /// use cogen::asyncio::{Queue, QueueEmpty};
+    ///
+    /// let queue = Queue::new();
+    /// queue.put_nowait(1).unwrap();
+    /// queue.put_nowait(2).unwrap();
+    /// assert_eq!(queue.get_nowait(), Ok(1)); // first in, first out
+    /// assert_eq!(queue.get_nowait(), Ok(2));
+    /// assert_eq!(queue.get_nowait(), Err(QueueEmpty));
+    /// ```
     pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
         let item = self.inner.items.borrow_mut().pop().ok_or(QueueEmpty)?;
         self.inner.putters.wake_next();
@@ -275,6 +349,27 @@ impl<T> Queue<T> {
     /// Wait until every item put has been taken and marked [`task_done`](Queue::task_done):
     /// `yield_from!(queue.join())?` (at once if there is none). `Err(Cancelled)` if the task
     /// is cancelled meanwhile.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Queue};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn worker(queue: Queue<u32>) -> Result<(), Cancelled> {
+    ///     let _item = yield_from!(queue.get())?;
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(2)))?;
+    ///     queue.task_done();
+    ///     Ok(())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let queue = Queue::new();
+    /// queue.put_nowait(7).unwrap();
+    /// lp.create_task(worker(queue.clone()));
+    /// lp.run_until_complete(queue.join()).unwrap();
+    /// assert_eq!(lp.time(), Duration::from_secs(2));
+    /// ```
     pub fn join(&self) -> Join {
         Join(self.inner.finished.wait())
     }
@@ -284,6 +379,27 @@ impl<T: 'static> Queue<T> {
     /// Put `item` in the queue, waiting while it is full: `yield_from!(queue.put(item))?`.
     /// `Err(Cancelled)` if the task is cancelled while waiting; the item is then dropped,
     /// not put.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Queue};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn take_later(queue: Queue<u32>) -> Result<u32, Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(1)))?;
+    ///     Ok(queue.get_nowait().unwrap())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let queue = Queue::with_maxsize(1);
+    /// queue.put_nowait(1).unwrap();
+    /// let taker = lp.create_task(take_later(queue.clone()));
+    /// lp.run_until_complete(queue.put(2)).unwrap(); // waits until there is room
+    /// assert_eq!(lp.time(), Duration::from_secs(1));
+    /// assert_eq!(taker.result(), Some(Ok(1)));
+    /// assert_eq!(queue.get_nowait(), Ok(2));
+    /// ```
     pub fn put(&self, item: T) -> Put<T> {
         Put(Leaf::new(PutOp {
             queue: self.clone(),
@@ -294,6 +410,24 @@ impl<T: 'static> Queue<T> {
 
     /// Take the next item, waiting while the queue is empty: `yield_from!(queue.get())?`.
     /// `Err(Cancelled)` if the task is cancelled while waiting (it then takes no item).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Queue};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn put_later(queue: Queue<&'static str>) -> Result<(), Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(1)))?;
+    ///     yield_from!(queue.put("hello"))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let queue = Queue::new();
+    /// lp.create_task(put_later(queue.clone()));
+    /// assert_eq!(lp.run_until_complete(queue.get()), Ok("hello"));
+    /// assert_eq!(lp.time(), Duration::from_secs(1));
+    /// ```
     pub fn get(&self) -> Get<T> {
         Get(Leaf::new(GetOp {
             queue: self.clone(),
@@ -506,11 +640,28 @@ pub struct LifoQueue<T>(Queue<T>);
 
 impl<T: 'static> LifoQueue<T> {
     /// An unbounded LIFO queue.
+    ///
+    /// ```
+    /// use cogen::asyncio::LifoQueue;
+    ///
+    /// let queue = LifoQueue::new();
+    /// queue.put_nowait(1).unwrap();
+    /// queue.put_nowait(2).unwrap();
+    /// assert_eq!(queue.get_nowait(), Ok(2));
+    /// ```
     pub fn new() -> Self {
         Self::with_maxsize(0)
     }
 
     /// A LIFO queue that holds at most `maxsize` items; 0 means unbounded.
+    ///
+    /// ```
+    /// use cogen::asyncio::{LifoQueue, QueueFull};
+    ///
+    /// let queue = LifoQueue::with_maxsize(1);
+    /// queue.put_nowait(1).unwrap();
+    /// assert_eq!(queue.put_nowait(2), Err(QueueFull));
+    /// ```
     pub fn with_maxsize(maxsize: usize) -> Self {
         LifoQueue(Queue::with_store(Box::new(Lifo(Vec::new())), maxsize))
     }
@@ -532,11 +683,28 @@ pub struct PriorityQueue<T>(Queue<T>);
 
 impl<T: Ord + 'static> PriorityQueue<T> {
     /// An unbounded priority queue.
+    ///
+    /// ```
+    /// use cogen::asyncio::PriorityQueue;
+    ///
+    /// let queue = PriorityQueue::new();
+    /// queue.put_nowait(5).unwrap();
+    /// queue.put_nowait(3).unwrap();
+    /// assert_eq!(queue.get_nowait(), Ok(3));
+    /// ```
     pub fn new() -> Self {
         Self::with_maxsize(0)
     }
 
     /// A priority queue that holds at most `maxsize` items; 0 means unbounded.
+    ///
+    /// ```
+    /// use cogen::asyncio::{PriorityQueue, QueueFull};
+    ///
+    /// let queue = PriorityQueue::with_maxsize(1);
+    /// queue.put_nowait(1).unwrap();
+    /// assert_eq!(queue.put_nowait(0), Err(QueueFull));
+    /// ```
     pub fn with_maxsize(maxsize: usize) -> Self {
         PriorityQueue(Queue::with_store(
             Box::new(Smallest(BinaryHeap::new())),

@@ -80,12 +80,29 @@ impl Waiter {
 impl Semaphore {
     /// A semaphore with `value` permits (Python: `Semaphore(value)`; a negative value,
     /// Python's `ValueError`, cannot be written).
+    ///
+    /// ```
+    /// use cogen::asyncio::Semaphore;
+    ///
+    /// let sem = Semaphore::new(2);
+    /// assert_eq!(sem.value(), 2);
+    /// assert!(!sem.locked());
+    /// ```
     pub fn new(value: usize) -> Self {
         Self::with_bound(value, None)
     }
 
     /// A semaphore that may never hold more than `value` permits: releasing more than was
     /// acquired panics (Python: `BoundedSemaphore(value)`, which raises `ValueError`).
+    ///
+    /// ```
+    /// use cogen::asyncio::Semaphore;
+    /// use std::panic::{AssertUnwindSafe, catch_unwind};
+    ///
+    /// let sem = Semaphore::bounded(1);
+    /// assert_eq!(sem.value(), 1);
+    /// assert!(catch_unwind(AssertUnwindSafe(|| sem.release())).is_err());
+    /// ```
     pub fn bounded(value: usize) -> Self {
         Self::with_bound(value, Some(value))
     }
@@ -102,11 +119,32 @@ impl Semaphore {
     }
 
     /// The permits left.
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Semaphore};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let sem = Semaphore::new(2);
+    /// lp.run_until_complete(sem.acquire()).unwrap();
+    /// assert_eq!(sem.value(), 1);
+    /// sem.release();
+    /// assert_eq!(sem.value(), 2);
+    /// ```
     pub fn value(&self) -> usize {
         self.inner.value.get()
     }
 
     /// Whether `acquire` would wait: no permit left, or others are already waiting.
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Semaphore};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let sem = Semaphore::new(1);
+    /// assert!(!sem.locked());
+    /// lp.run_until_complete(sem.acquire()).unwrap();
+    /// assert!(sem.locked());
+    /// ```
     pub fn locked(&self) -> bool {
         self.inner.value.get() == 0 || self.inner.granted.get() > 0 || self.front().is_some()
     }
@@ -122,6 +160,28 @@ impl Semaphore {
 
     /// Take a permit, waiting for one if needed: `yield_from!(sem.acquire())?`.
     /// `Err(Cancelled)` if the task is cancelled while waiting (it then holds no permit).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Semaphore};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn hold(sem: Semaphore) -> Result<(), Cancelled> {
+    ///     yield_from!(sem.acquire())?;
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(3)))?;
+    ///     sem.release();
+    ///     Ok(())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let sem = Semaphore::new(1);
+    /// lp.create_task(hold(sem.clone()));
+    /// lp.run_until_complete(asyncio::yield_now()).unwrap(); // the task takes the only permit
+    /// lp.run_until_complete(sem.acquire()).unwrap(); // waits for it
+    /// assert_eq!(lp.time(), Duration::from_secs(3));
+    /// assert_eq!(sem.value(), 0);
+    /// ```
     pub fn acquire(&self) -> Acquire {
         Acquire {
             semaphore: self.clone(),
@@ -131,6 +191,17 @@ impl Semaphore {
 
     /// Give a permit back and wake the longest waiter. That waiter, when it resumes, wakes as
     /// many more as there are permits left (Python 3.13).
+    ///
+    /// ```
+    /// use cogen::asyncio::{EventLoop, Semaphore};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let sem = Semaphore::new(1);
+    /// lp.run_until_complete(sem.acquire()).unwrap();
+    /// assert_eq!(sem.value(), 0);
+    /// sem.release();
+    /// assert_eq!(sem.value(), 1);
+    /// ```
     ///
     /// # Panics
     /// For a [`bounded`](Semaphore::bounded) semaphore, if that would make more permits

@@ -27,6 +27,12 @@ use crate::{Generator, GeneratorState, IntoGenerator};
 
 /// The default limit of a [`StreamReader`]'s buffer for [`readline`](StreamReader::readline)
 /// and [`readuntil`](StreamReader::readuntil): 64 KiB, as Python's.
+///
+/// ```
+/// use cogen::asyncio::DEFAULT_LIMIT;
+///
+/// assert_eq!(DEFAULT_LIMIT, 64 * 1024);
+/// ```
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
 
 /// A [`StreamWriter`] whose buffer holds more than this makes [`drain`](StreamWriter::drain)
@@ -509,6 +515,31 @@ impl StreamReader {
 
     /// Read up to `n` bytes: what the buffer has, or else what arrives next; empty at the
     /// end of the stream (or if `n` is 0) (Python: `await reader.read(n)`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     let data = yield_from!(reader.read(100))?; // what has arrived, at most 100 bytes
+    ///     assert!(!data.is_empty() && b"hello\nworld".starts_with(&data));
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn read(&mut self, n: usize) -> IoWait<Vec<u8>> {
         self.wait(move |state| {
             if n == 0 {
@@ -523,12 +554,64 @@ impl StreamReader {
     }
 
     /// Read until the end of the stream (Python: `await reader.read()`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     let all = yield_from!(reader.read_to_end())?;
+    ///     assert_eq!(all, b"hello\nworld");
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn read_to_end(&mut self) -> IoWait<Vec<u8>> {
         self.wait(|state| state.eof.then(|| Ok(core::mem::take(&mut state.buffer))))
     }
 
     /// Read exactly `n` bytes (Python: `await reader.readexactly(n)`). If the stream ends
     /// first, [`IoError::IncompleteRead`] with what was read (the buffer is then empty).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     let first = yield_from!(reader.readexactly(5))?;
+    ///     assert_eq!(first, b"hello");
+    ///     let too_many = yield_from!(reader.readexactly(100));
+    ///     assert!(matches!(too_many, Err(IoError::IncompleteRead(_))));
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn readexactly(&mut self, n: usize) -> IoWait<Vec<u8>> {
         self.wait(move |state| {
             if state.buffer.len() >= n {
@@ -549,6 +632,31 @@ impl StreamReader {
     /// [`IoError::LimitOverrun`] if it is not within the reader's limit (the data stays in
     /// the buffer); [`IoError::IncompleteRead`] if the stream ends first (with all that was
     /// left, the buffer is then empty).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     let head = yield_from!(reader.readuntil(b"\n"))?;
+    ///     assert_eq!(head, b"hello\n");
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     ///
     /// # Panics
     /// If `separator` is empty.
@@ -595,6 +703,35 @@ impl StreamReader {
     /// when nothing is) (Python: `await reader.readline()`). A line longer than the limit
     /// is [`IoError::LimitOverrun`], and, as in Python, it is dropped from the buffer: up
     /// to its end if that arrived, else all that had arrived.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     let first = yield_from!(reader.readline())?;
+    ///     assert_eq!(first, b"hello\n");
+    ///     let rest = yield_from!(reader.readline())?;
+    ///     assert_eq!(rest, b"world"); // the end of the stream: what is left
+    ///     let none = yield_from!(reader.readline())?;
+    ///     assert!(none.is_empty());
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn readline(&mut self) -> IoWait<Vec<u8>> {
         let mut searched = 0;
         self.wait(move |state| {
@@ -625,6 +762,32 @@ impl StreamReader {
     }
 
     /// Whether the stream has ended and the buffer is empty (Python: `reader.at_eof()`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     assert!(!reader.at_eof());
+    ///     yield_from!(reader.read_to_end())?;
+    ///     assert!(reader.at_eof());
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn at_eof(&self) -> bool {
         let state = self.state.borrow();
         state.eof && state.buffer.is_empty()
@@ -632,12 +795,63 @@ impl StreamReader {
 
     /// The limit of [`readline`](StreamReader::readline) and
     /// [`readuntil`](StreamReader::readuntil) ([`DEFAULT_LIMIT`] unless set).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     assert_eq!(reader.limit(), asyncio::DEFAULT_LIMIT);
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn limit(&self) -> usize {
         self.state.borrow().limit
     }
 
     /// Set the limit of [`readline`](StreamReader::readline) and
     /// [`readuntil`](StreamReader::readuntil) (Python's `limit=` argument).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     reader.set_limit(4);
+    ///     assert_eq!(reader.limit(), 4);
+    ///     let line = yield_from!(reader.readline()); // "hello\n" is longer than 4 bytes
+    ///     assert!(matches!(line, Err(IoError::LimitOverrun(_))));
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn set_limit(&mut self, limit: usize) {
         self.state.borrow_mut().limit = limit;
     }
@@ -815,6 +1029,35 @@ impl StreamWriter {
     /// `writer.write(data)`). After [`close`](StreamWriter::close), or once the connection
     /// failed, it does nothing ([`drain`](StreamWriter::drain) reports the failure).
     ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     let data = yield_from!(reader.read_to_end())?;
+    ///     writer.write(&data);
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     writer.write(b"ping ");
+    ///     writer.write(b"pong");
+    ///     writer.write_eof();
+    ///     let echoed = yield_from!(reader.read_to_end())?;
+    ///     assert_eq!(echoed, b"ping pong");
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
+    ///
     /// # Panics
     /// If the socket does not take it all at once and no loop is running on this thread
     /// (the rest is sent by the running loop).
@@ -836,6 +1079,35 @@ impl StreamWriter {
     /// Wait until the buffer is small enough to write more (Python: `await
     /// writer.drain()`): at once if it holds at most 64 KiB, else until it is down to
     /// 16 KiB. The connection's error, if it failed.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     let data = yield_from!(reader.read_to_end())?;
+    ///     writer.write(&data);
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     writer.write(&[7; 100_000]); // more than 64 KiB: drain waits until it is sent
+    ///     yield_from!(writer.drain())?;
+    ///     writer.write_eof();
+    ///     let echoed = yield_from!(reader.read_to_end())?;
+    ///     assert_eq!(echoed.len(), 100_000);
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn drain(&mut self) -> IoWait<()> {
         let state = self.state.clone();
         let mut waited = false;
@@ -857,6 +1129,31 @@ impl StreamWriter {
 
     /// Close the connection once the buffer is sent (Python: `writer.close()`); the reader
     /// of the other end then sees the end of the stream. Calling it again does nothing.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn send(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     writer.write(b"hello\nworld");
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(send, "127.0.0.1:0")?;
+    ///     let (mut reader, _writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     let all = yield_from!(reader.read_to_end())?; // the server's `close` ended the stream
+    ///     assert_eq!(all, b"hello\nworld");
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn close(&mut self) {
         let flush = {
             let mut state = self.state.borrow_mut();
@@ -879,6 +1176,34 @@ impl StreamWriter {
     /// Close the write half once the buffer is sent (Python: `writer.write_eof()`): the
     /// other end reads the end of the stream, and can still send; this end can still read.
     /// Later writes do nothing.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     let data = yield_from!(reader.read_to_end())?;
+    ///     writer.write(&data);
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     writer.write(b"bye");
+    ///     writer.write_eof(); // the server reads to the end, and can still answer
+    ///     let echoed = yield_from!(reader.read_to_end())?;
+    ///     assert_eq!(echoed, b"bye");
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn write_eof(&mut self) {
         let mut state = self.state.borrow_mut();
         if state.closing || state.eof {
@@ -894,22 +1219,132 @@ impl StreamWriter {
 
     /// Whether [`close`](StreamWriter::close) was called, or the connection failed (Python:
     /// `writer.is_closing()`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     let data = yield_from!(reader.read_to_end())?;
+    ///     writer.write(&data);
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     assert!(!writer.is_closing());
+    ///     writer.close();
+    ///     assert!(writer.is_closing());
+    ///     yield_from!(writer.wait_closed())?;
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn is_closing(&self) -> bool {
         self.state.borrow().closing
     }
 
     /// Wait until the connection is closed: the buffer sent after
     /// [`close`](StreamWriter::close) (Python: `await writer.wait_closed()`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     let data = yield_from!(reader.read_to_end())?;
+    ///     writer.write(&data);
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     writer.write(b"last words");
+    ///     writer.close();
+    ///     yield_from!(writer.wait_closed())?; // sent and closed
+    ///     assert!(writer.is_closing());
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn wait_closed(&self) -> Await<(), Cancelled> {
         self.closed.clone().into_generator()
     }
 
     /// The address of the other end (Python: `writer.get_extra_info("peername")`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     let data = yield_from!(reader.read_to_end())?;
+    ///     writer.write(&data);
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     assert_eq!(writer.peer_addr()?, server.local_addr());
+    ///     writer.close();
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.state.borrow().stream.peer_addr()
     }
 
     /// The address of this end (Python: `writer.get_extra_info("sockname")`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     let data = yield_from!(reader.read_to_end())?;
+    ///     writer.write(&data);
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     let here = writer.local_addr()?;
+    ///     assert!(here.ip().is_loopback());
+    ///     assert_ne!(here.port(), server.local_addr().port());
+    ///     writer.close();
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.state.borrow().stream.local_addr()
     }
@@ -1116,6 +1551,26 @@ pub struct Server {
 
 impl Server {
     /// The address the server listens on (Python: `server.sockets[0].getsockname()`).
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn ignore(_reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(ignore, "127.0.0.1:0")?;
+    ///     assert!(server.local_addr().ip().is_loopback());
+    ///     assert_ne!(server.local_addr().port(), 0); // the port picked
+    ///     server.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.state.local_addr
     }
@@ -1128,6 +1583,28 @@ impl Server {
 
     /// Stop listening (Python: `server.close()`): new connections are refused; those
     /// already accepted go on. Calling it again does nothing.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn ignore(_reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(ignore, "127.0.0.1:0")?;
+    ///     assert!(server.is_serving());
+    ///     server.close();
+    ///     assert!(!server.is_serving());
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn close(&self) {
         let Some(listener) = self.state.listener.borrow_mut().take() else {
             return;
@@ -1146,6 +1623,36 @@ impl Server {
     }
 
     /// How many connections are being handled (handler tasks not finished).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn wait_for_eof(mut reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+    ///     yield_from!(reader.read_to_end())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(wait_for_eof, "127.0.0.1:0")?;
+    ///     assert_eq!(server.connections(), 0);
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     while server.connections() == 0 {
+    ///         yield_from!(asyncio::yield_now())?; // until the loop accepts it
+    ///     }
+    ///     assert_eq!(server.connections(), 1);
+    ///     writer.close();
+    ///     yield_from!(reader.read_to_end())?;
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?; // once the handler is done
+    ///     assert_eq!(server.connections(), 0);
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
     pub fn connections(&self) -> usize {
         self.state.connections.get()
     }

@@ -116,23 +116,101 @@ impl AnyTask {
     }
 
     /// Whether the task is done (finished, failed or cancelled).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, AnyTask, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn me() -> Result<(AnyTask, bool), Cancelled> {
+    ///     let me = asyncio::current_task().unwrap();
+    ///     yield_from!(asyncio::yield_now())?;
+    ///     let done = me.done();
+    ///     Ok((me, done))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let (task, done_while_running) = lp.run_until_complete(me()).unwrap();
+    /// assert!(!done_while_running);
+    /// assert!(task.done());
+    /// ```
     pub fn done(&self) -> bool {
         self.0.done()
     }
 
     /// Whether the task was cancelled.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc, time::Duration};
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, AnyTask, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn sleeper(me: Rc<RefCell<Option<AnyTask>>>) -> Result<(), Cancelled> {
+    ///     *me.borrow_mut() = asyncio::current_task();
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(3600)))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let slot = Rc::new(RefCell::new(None));
+    /// lp.create_task(sleeper(slot.clone()));
+    /// lp.run_briefly(); // the task starts and sleeps
+    /// let task = slot.borrow_mut().take().unwrap();
+    /// assert!(!task.cancelled());
+    /// task.cancel();
+    /// lp.run_until_idle();
+    /// assert!(task.cancelled());
+    /// ```
     pub fn cancelled(&self) -> bool {
         self.0.cancelled()
     }
 
     /// Ask the task to stop, as [`Future::cancel`] of a [`Task`] does (Python:
     /// `task.cancel()`); returns whether the request was taken.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc, time::Duration};
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, AnyTask, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn sleeper(me: Rc<RefCell<Option<AnyTask>>>) -> Result<(), Cancelled> {
+    ///     *me.borrow_mut() = asyncio::current_task();
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(3600)))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let slot = Rc::new(RefCell::new(None));
+    /// let handle = lp.create_task(sleeper(slot.clone()));
+    /// lp.run_briefly(); // the task starts and sleeps
+    /// let task = slot.borrow_mut().take().unwrap();
+    /// assert!(task.cancel());
+    /// assert_eq!(lp.run_until_complete(&handle), Err(Cancelled));
+    /// assert_eq!(lp.time(), Duration::ZERO); // it did not sleep it out
+    /// ```
     pub fn cancel(&self) -> bool {
         self.0.clone().cancel()
     }
 
     /// How many cancellation requests are pending: taken by [`cancel`](AnyTask::cancel)
     /// and not yet withdrawn by [`uncancel`](AnyTask::uncancel) (Python: `task.cancelling()`).
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn count() -> Result<(usize, usize), Cancelled> {
+    ///     let me = asyncio::current_task().unwrap();
+    ///     let before = me.cancelling();
+    ///     me.cancel();
+    ///     let after = me.cancelling();
+    ///     me.uncancel();
+    ///     Ok((before, after))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run_until_complete(count()), Ok((0, 1)));
+    /// ```
     pub fn cancelling(&self) -> usize {
         self.0.cancelling()
     }
@@ -162,6 +240,21 @@ impl AnyTask {
     }
 
     /// Whether this is `task`.
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, AnyTask, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn me() -> Result<Option<AnyTask>, Cancelled> {
+    ///     Ok(asyncio::current_task())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let (first, second) = (lp.create_task(me()), lp.create_task(me()));
+    /// let any = lp.run_until_complete(&first).unwrap().unwrap();
+    /// assert!(any.is(&first));
+    /// assert!(!any.is(&second));
+    /// ```
     pub fn is<T, E>(&self, task: &Task<T, E>) -> bool {
         core::ptr::eq(self.0.future_ptr(), task.future.cell_ptr())
     }
@@ -198,6 +291,19 @@ impl fmt::Debug for AnyTask {
 
 /// The task whose coroutine is running (Python: `asyncio.current_task()`); `None` outside
 /// a task (in a callback, or with no loop running). See [`AnyTask`].
+///
+/// ```
+/// use cogen::asyncio::{self, Cancelled, EventLoop};
+///
+/// #[asyncio::coroutine]
+/// fn in_a_task() -> Result<bool, Cancelled> {
+///     Ok(asyncio::current_task().is_some())
+/// }
+///
+/// assert!(asyncio::current_task().is_none()); // no loop running
+/// let lp = EventLoop::with_virtual_clock();
+/// assert_eq!(lp.run_until_complete(in_a_task()), Ok(true));
+/// ```
 pub fn current_task() -> Option<AnyTask> {
     CURRENT.with(|current| {
         current.get().map(|task| {
@@ -318,6 +424,20 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
 
 impl<T: 'static, E: 'static> Task<T, E> {
     /// The task's future (also reachable through `Deref`).
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn seven() -> Result<u32, Cancelled> {
+    ///     Ok(7)
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let task = lp.create_task(seven());
+    /// lp.run_until_complete(&task).unwrap();
+    /// assert_eq!(task.future().result(), Some(Ok(7)));
+    /// ```
     pub fn future(&self) -> &Future<T, E> {
         &self.future
     }

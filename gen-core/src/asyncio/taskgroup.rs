@@ -88,6 +88,32 @@ impl<E: AsyncError + Clone + 'static> TaskGroup<E> {
     /// `async with TaskGroup() as tg: <body>`: run `body(tg)` in the calling task, then
     /// wait for the group's tasks; see [`TaskGroup`]. The body's value, or the first error.
     ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, TaskGroup};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn nap(secs: u64) -> Result<(), Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn body(tg: TaskGroup) -> Result<&'static str, Cancelled> {
+    ///     tg.create_task(nap(3));
+    ///     Ok("body done")
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<&'static str, Cancelled> {
+    ///     yield_from!(TaskGroup::run(body)) // returns once the nap is over too
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run_until_complete(main_coro()), Ok("body done"));
+    /// assert_eq!(lp.time(), Duration::from_secs(3));
+    /// ```
+    ///
     /// # Panics
     /// When started outside a task.
     pub fn run<F, G, T>(body: F) -> TaskGroupRun<F, G, T, E>
@@ -111,6 +137,30 @@ impl<E: AsyncError + Clone + 'static> TaskGroup<E> {
     }
 
     /// Start `coroutine` as a task of the group (Python: `tg.create_task(coro)`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Task, TaskGroup};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn square(n: u32) -> Result<u32, Cancelled> {
+    ///     Ok(n * n)
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn body(tg: TaskGroup) -> Result<Vec<Task<u32>>, Cancelled> {
+    ///     Ok((1..=3).map(|n| tg.create_task(square(n))).collect())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<Vec<u32>, Cancelled> {
+    ///     let tasks = yield_from!(TaskGroup::run(body))?;
+    ///     Ok(tasks.iter().map(|task| task.result().unwrap().unwrap()).collect()) // all done
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run_until_complete(main_coro()), Ok(vec![1, 4, 9]));
+    /// ```
     ///
     /// # Panics
     /// If the group is done (its `run` returned) or shutting down after a failure (Python:
@@ -138,6 +188,50 @@ impl<E: AsyncError + Clone + 'static> TaskGroup<E> {
 
     /// The errors of the tasks that failed so far, in the order they failed (then the
     /// body's, once `run` has returned).
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, AsyncError, Cancelled, EventLoop, TaskGroup};
+    ///
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Error {
+    ///     Cancelled,
+    ///     Failed(u32),
+    /// }
+    /// impl From<Cancelled> for Error {
+    ///     fn from(_: Cancelled) -> Self {
+    ///         Error::Cancelled
+    ///     }
+    /// }
+    /// impl AsyncError for Error {
+    ///     fn is_cancelled(&self) -> bool {
+    ///         *self == Error::Cancelled
+    ///     }
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn fail(n: u32) -> Result<(), Error> {
+    ///     Err(Error::Failed(n))
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn body(tg: TaskGroup<Error>, keep: Rc<RefCell<Option<TaskGroup<Error>>>>) -> Result<(), Error> {
+    ///     *keep.borrow_mut() = Some(tg.clone());
+    ///     tg.create_task(fail(1));
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro(keep: Rc<RefCell<Option<TaskGroup<Error>>>>) -> Result<(), Error> {
+    ///     yield_from!(TaskGroup::run(|tg| body(tg, keep)))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let keep = Rc::new(RefCell::new(None));
+    /// assert_eq!(lp.run_until_complete(main_coro(keep.clone())), Err(Error::Failed(1)));
+    /// assert_eq!(keep.borrow().as_ref().unwrap().errors(), [Error::Failed(1)]);
+    /// ```
     pub fn errors(&self) -> Vec<E> {
         self.0.errors.borrow().clone()
     }

@@ -488,12 +488,57 @@ impl fmt::Debug for Timeout {
 
 impl Timeout {
     /// The deadline on the loop's clock, if any (Python: `cm.when()`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn deadlines() -> Result<(Option<Duration>, Option<Duration>), Cancelled> {
+    ///     Ok((asyncio::timeout(Some(Duration::from_secs(5))).when(), asyncio::timeout(None).when()))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// lp.advance(Duration::from_secs(1));
+    /// assert_eq!(lp.run_until_complete(deadlines()), Ok((Some(Duration::from_secs(6)), None)));
+    /// ```
     pub fn when(&self) -> Option<Duration> {
         self.0.when.get()
     }
 
     /// Whether the deadline passed while the body ran, so that it was cancelled (Python:
     /// `cm.expired()`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, EventLoop};
+    /// # use cogen::asyncio::{AsyncError, Cancelled, TimeoutError};
+    /// # #[derive(Debug, Clone, PartialEq)]
+    /// # enum Error { Cancelled, Timeout }
+    /// # impl From<Cancelled> for Error { fn from(_: Cancelled) -> Self { Error::Cancelled } }
+    /// # impl From<TimeoutError> for Error { fn from(_: TimeoutError) -> Self { Error::Timeout } }
+    /// # impl AsyncError for Error { fn is_cancelled(&self) -> bool { *self == Error::Cancelled } }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn nap(secs: u64) -> Result<(), Error> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(bool, bool), Error> {
+    ///     let fast = asyncio::timeout(Some(Duration::from_secs(2)));
+    ///     let slow = asyncio::timeout(Some(Duration::from_secs(2)));
+    ///     yield_from!(fast.run(nap(1)))?;
+    ///     let late = yield_from!(slow.run(nap(5)));
+    ///     assert_eq!(late, Err(Error::Timeout));
+    ///     Ok((fast.expired(), slow.expired()))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run_until_complete(main_coro()), Ok((false, true)));
+    /// ```
     pub fn expired(&self) -> bool {
         matches!(
             self.0.phase.get(),
@@ -595,6 +640,33 @@ impl Timeout {
 
     /// `async with cm: <body>`: run `body` in the calling task until it returns or the
     /// deadline passes; see [`Timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, EventLoop};
+    /// # use cogen::asyncio::{AsyncError, Cancelled, TimeoutError};
+    /// # #[derive(Debug, Clone, PartialEq)]
+    /// # enum Error { Cancelled, Timeout }
+    /// # impl From<Cancelled> for Error { fn from(_: Cancelled) -> Self { Error::Cancelled } }
+    /// # impl From<TimeoutError> for Error { fn from(_: TimeoutError) -> Self { Error::Timeout } }
+    /// # impl AsyncError for Error { fn is_cancelled(&self) -> bool { *self == Error::Cancelled } }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn quick() -> Result<u32, Error> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(1)))?;
+    ///     Ok(5)
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<u32, Error> {
+    ///     yield_from!(asyncio::timeout(Some(Duration::from_secs(3))).run(quick()))
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert_eq!(lp.run_until_complete(main_coro()), Ok(5)); // in time
+    /// assert_eq!(lp.time(), Duration::from_secs(1));
+    /// ```
     ///
     /// # Panics
     /// When started outside a task, or if this timeout was run before (Python:
