@@ -4,8 +4,9 @@
 //! interleave and it takes about 2.5 s).
 //!
 //! `time.sleep(0.5)` blocks; `await asyncio.sleep(0.5)` hands the loop to the other task.
-//! The note waits for the two tasks with `asyncio.wait([...])`; the twin awaits each task in
-//! turn (`yield_from!(&task)`), which also waits for both (`asyncio::gather` would too).
+//! The note waits for the two tasks with `asyncio.wait([...])`, and so does the twin:
+//! `asyncio::wait(tasks, None, ReturnWhen::AllCompleted)` (Python's defaults: no timeout,
+//! `ALL_COMPLETED`), which returns `(done, pending)` once both are done.
 //!
 //! Seconds are scaled and timed by `support/note_clock.rs`: a second of the note lasts 10 ms,
 //! and times are printed in the note's seconds, to two decimals. `--virtual-clock` runs the
@@ -44,7 +45,7 @@
 #[path = "support/note_clock.rs"]
 mod note_clock;
 
-use cogen::asyncio::{self, Cancelled};
+use cogen::asyncio::{self, Cancelled, ReturnWhen};
 use cogen::yield_from;
 
 /// `def count_number_sync(n): for i in range(1, n+1): print(i, '/', n); time.sleep(0.5)`
@@ -69,11 +70,16 @@ fn count_number_async(n: u32) -> Result<(), Cancelled> {
 #[asyncio::coroutine]
 fn process_async() -> Result<(), Cancelled> {
     let start = note_clock::time();
-    let task1 = asyncio::create_task(count_number_async(5));
-    let task2 = asyncio::create_task(count_number_async(5));
-    // await asyncio.wait([task1, task2])
-    yield_from!(&task1)?;
-    yield_from!(&task2)?;
+    // await asyncio.wait([create_task(count_number_async(5)), create_task(count_number_async(5))])
+    let (done, pending) = yield_from!(asyncio::wait(
+        [
+            asyncio::create_task(count_number_async(5)),
+            asyncio::create_task(count_number_async(5)),
+        ],
+        None,
+        ReturnWhen::AllCompleted,
+    ))?;
+    assert!(done.len() == 2 && pending.is_empty());
     println!("{:.2}", note_clock::time() - start);
     Ok(())
 }
