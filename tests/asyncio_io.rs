@@ -583,3 +583,53 @@ fn write_eof_ends_the_other_ends_stream_after_the_buffer_and_keeps_reading() {
     let _watchdog = Watchdog::new("write_eof", 20);
     assert_eq!(asyncio::run(half_close()).unwrap(), b"307200 bytes\n");
 }
+
+/// A connection kept between the runs of a test.
+type Connection = Rc<RefCell<Option<(StreamReader, StreamWriter)>>>;
+
+/// Connect to `addr` (the first call) or take the kept connection, make one round trip of
+/// `line` on it, and keep it for the next.
+#[asyncio::coroutine]
+fn round_trip(addr: SocketAddr, kept: Connection, line: &'static [u8]) -> Result<Vec<u8>, IoError> {
+    let taken = kept.borrow_mut().take();
+    let (mut reader, mut writer) = match taken {
+        Some(connection) => connection,
+        None => yield_from!(asyncio::open_connection(addr))?,
+    };
+    writer.write(line);
+    yield_from!(writer.drain())?;
+    let echoed = yield_from!(reader.readline())?;
+    *kept.borrow_mut() = Some((reader, writer));
+    Ok(echoed)
+}
+
+#[test]
+fn a_connection_waits_in_each_loop_that_runs_it_while_the_first_lives_and_after_it_is_gone() {
+    // A stream's socket is registered with the poller of the loop it first waits in, and
+    // moves to the loop of a later wait: each readline below blocks until the peer's echo
+    // (the peer sleeps before answering), in three loops in turn.
+    let _watchdog = Watchdog::new("connection across loops", 30);
+    let listener = TcpListener::bind(ANY).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let peer = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut line = [0; 6];
+        for _ in 0..3 {
+            stream.read_exact(&mut line).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            stream.write_all(&line).unwrap();
+        }
+    });
+    let kept = Connection::default();
+    let first = EventLoop::new();
+    let echoed = first.run_until_complete(round_trip(addr, kept.clone(), b"first\n"));
+    assert_eq!(echoed.unwrap(), b"first\n");
+    let second = EventLoop::new(); // `first` still lives
+    let echoed = second.run_until_complete(round_trip(addr, kept.clone(), b"secnd\n"));
+    assert_eq!(echoed.unwrap(), b"secnd\n");
+    drop((first, second));
+    let third = EventLoop::new();
+    let echoed = third.run_until_complete(round_trip(addr, kept.clone(), b"third\n"));
+    assert_eq!(echoed.unwrap(), b"third\n");
+    peer.join().unwrap();
+}

@@ -1,12 +1,19 @@
 //! The loop's selector: the OS poller (the `polling` crate: epoll, kqueue, IOCP), the
 //! readers and writers registered on it, and the calls other threads send.
 //!
-//! Sources are registered in oneshot mode, keyed by their file descriptor: an event
-//! disarms its source, the loop schedules the source's callbacks, and re-arms the source
-//! (with the interest it then has) just before it next waits.
+//! Sources are keyed by their file descriptor, in one of two modes:
+//!
+//! * **Oneshot** (`add_reader`/`add_writer`, a server's listener): registered while it has
+//!   a callback; an event disarms it, the loop schedules its callbacks and re-arms it (with
+//!   the interest it then has) just before it next waits. The registration keeps an `Rc`
+//!   of the source's owner, so the descriptor stays open.
+//! * **Edge-triggered** (a stream's socket, a [`Pollable`]): registered once, for reading
+//!   and writing, at its first wait, and deleted when the `Pollable` is dropped; a wait only
+//!   sets or clears a callback (no system call). A wait starts after the operation would
+//!   block, so the next change of readiness is an event.
 
 use alloc::boxed::Box;
-use alloc::rc::Rc;
+use alloc::rc::{Rc, Weak};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
@@ -38,8 +45,10 @@ struct Callback {
 
 #[cfg(unix)]
 struct Source {
-    /// Kept so that the descriptor stays open while it is registered.
-    owner: Rc<dyn AsFd>,
+    /// `Some` for a oneshot source: kept so that the descriptor stays open while it is
+    /// registered. `None` for an edge-triggered one: its [`Pollable`] deletes it from the
+    /// poller before it closes the descriptor.
+    owner: Option<Rc<dyn AsFd>>,
     reader: Option<Rc<Callback>>,
     writer: Option<Rc<Callback>>,
 }
@@ -48,6 +57,96 @@ struct Source {
 impl Source {
     fn event(&self, fd: RawFd) -> Event {
         Event::new(fd as usize, self.reader.is_some(), self.writer.is_some())
+    }
+
+    fn slot(&mut self, interest: Interest) -> &mut Option<Rc<Callback>> {
+        match interest {
+            Interest::Read => &mut self.reader,
+            Interest::Write => &mut self.writer,
+        }
+    }
+}
+
+/// A descriptor registered with the poller of the loop it waits in, edge-triggered, from its
+/// first wait until it is dropped (what a stream's socket is): a wait costs no system call
+/// with the poller. Wait only after the descriptor's operation would block.
+#[cfg(unix)]
+pub(crate) struct Pollable<T: AsFd> {
+    io: T,
+    /// The loop whose poller has it (`Weak::new()` before its first wait).
+    registered: RefCell<Weak<LoopInner>>,
+}
+
+#[cfg(unix)]
+impl<T: AsFd> Pollable<T> {
+    pub(crate) fn new(io: T) -> Self {
+        Pollable {
+            io,
+            registered: RefCell::new(Weak::new()),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &T {
+        &self.io
+    }
+
+    /// Call `callback` on the next event of `interest` in `event_loop` (until
+    /// [`unregister`](Pollable::unregister)); registers the descriptor with that loop's
+    /// poller first if it is not (deleting it from the poller of another loop).
+    pub(crate) fn register(
+        &self,
+        event_loop: &Rc<LoopInner>,
+        interest: Interest,
+        callback: Box<dyn Fn()>,
+    ) {
+        let fd = self.io.as_fd().as_raw_fd();
+        let old = self.registered.replace(Rc::downgrade(event_loop));
+        if !Weak::ptr_eq(&old, &self.registered.borrow())
+            && let Some(old) = old.upgrade()
+            && let Some(io) = old.io.get()
+        {
+            io.remove_edge(fd);
+        }
+        // SAFETY: `Io::set_edge` requires the descriptor to stay open until it is deleted
+        // from the poller. `self` owns it (`io`), and is registered with one loop at a
+        // time (the one in `registered`: the old one's registration was deleted just
+        // above); dropping `self` deletes it from that loop's poller before `io` is
+        // dropped (`Drop::drop` runs before the fields are dropped). If that loop is gone,
+        // its poller is closed with it; if it closed, it deleted every source.
+        unsafe {
+            event_loop
+                .io()
+                .set_edge(self.io.as_fd(), interest, callback)
+        };
+    }
+
+    /// Stop calling the callback of `interest`.
+    pub(crate) fn unregister(&self, interest: Interest) {
+        if let Some(event_loop) = self.registered.borrow().upgrade()
+            && let Some(io) = event_loop.io.get()
+        {
+            io.unregister(self.io.as_fd(), interest);
+        }
+    }
+}
+
+#[cfg(unix)]
+impl<T: AsFd> core::ops::Deref for Pollable<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.io
+    }
+}
+
+#[cfg(unix)]
+impl<T: AsFd> Drop for Pollable<T> {
+    fn drop(&mut self) {
+        if let Some(event_loop) = self.registered.get_mut().upgrade()
+            && let Some(io) = event_loop.io.get()
+        {
+            io.remove_edge(self.io.as_fd().as_raw_fd());
+        }
     }
 }
 
@@ -120,9 +219,12 @@ pub(crate) struct Io {
     events: RefCell<Events>,
     #[cfg(unix)]
     sources: RefCell<HashMap<RawFd, Source>>,
-    /// Sources that had an event since the last wait, to re-arm.
+    /// Oneshot sources that had an event since the last wait, to re-arm.
     #[cfg(unix)]
     rearm: RefCell<Vec<RawFd>>,
+    /// How many reader and writer callbacks are set, in all sources.
+    #[cfg(unix)]
+    callbacks: Cell<usize>,
 }
 
 impl Io {
@@ -141,6 +243,8 @@ impl Io {
             sources: RefCell::new(HashMap::new()),
             #[cfg(unix)]
             rearm: RefCell::new(Vec::new()),
+            #[cfg(unix)]
+            callbacks: Cell::new(0),
         }
     }
 
@@ -150,11 +254,11 @@ impl Io {
         }
     }
 
-    /// Whether the loop must wait in the poller: sources are registered, or another
-    /// thread may send a call.
+    /// Whether the loop must wait in the poller: a reader or writer callback is set, or
+    /// another thread may send a call.
     pub(crate) fn active(&self) -> bool {
         #[cfg(unix)]
-        let sources = !self.sources.borrow().is_empty();
+        let sources = self.callbacks.get() > 0;
         #[cfg(not(unix))]
         let sources = false;
         sources || Arc::strong_count(&self.remote) > 1
@@ -199,7 +303,9 @@ impl Io {
                 let Some(source) = sources.get(&fd) else {
                     continue;
                 };
-                rearm.push(fd);
+                if source.owner.is_some() {
+                    rearm.push(fd);
+                }
                 let ready = [
                     (event.readable, &source.reader),
                     (event.writable, &source.writer),
@@ -231,17 +337,96 @@ impl Io {
         }
     }
 
+    /// Re-arm a oneshot source with the interest it has.
     #[cfg(unix)]
     fn modify(&self, source: &Source, fd: RawFd) {
-        if let Err(error) = self
-            .remote
-            .poller
-            .modify(source.owner.as_fd(), source.event(fd))
-        {
+        let Some(owner) = &source.owner else { return };
+        if let Err(error) = self.remote.poller.modify(owner.as_fd(), source.event(fd)) {
             panic!("cannot change the interest of file descriptor {fd} in the OS poller: {error}");
         }
     }
 
+    /// Set the `interest` callback of the edge-triggered source `fd`, adding it to the
+    /// poller (for reading and writing) if it is not there.
+    ///
+    /// # Safety
+    /// `fd` must stay open until [`remove_edge`](Io::remove_edge) or [`close`](Io::close)
+    /// has deleted it (`polling`'s contract).
+    #[cfg(unix)]
+    unsafe fn set_edge(&self, fd: BorrowedFd<'_>, interest: Interest, callback: Box<dyn Fn()>) {
+        let raw = fd.as_raw_fd();
+        let mut sources = self.sources.borrow_mut();
+        let source = match sources.entry(raw) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                // SAFETY: the caller keeps `fd` open until it is deleted.
+                let added = unsafe {
+                    self.remote.poller.add_with_mode(
+                        raw,
+                        Event::all(raw as usize),
+                        polling::PollMode::Edge,
+                    )
+                };
+                if let Err(error) = added {
+                    panic!("cannot add file descriptor {raw} to the OS poller: {error}");
+                }
+                entry.insert(Source {
+                    owner: None,
+                    reader: None,
+                    writer: None,
+                })
+            }
+        };
+        assert!(
+            source.owner.is_none(),
+            "cogen: file descriptor {raw} is both a stream's and an `add_reader`/`add_writer` source"
+        );
+        let old = source.slot(interest).replace(Rc::new(Callback {
+            call: callback,
+            live: Cell::new(true),
+        }));
+        drop(sources);
+        self.replaced(old);
+    }
+
+    /// Delete the edge-triggered source `fd` (its [`Pollable`] is dropped), if it is here.
+    #[cfg(unix)]
+    fn remove_edge(&self, fd: RawFd) {
+        let mut sources = self.sources.borrow_mut();
+        if !sources
+            .get(&fd)
+            .is_some_and(|source| source.owner.is_none())
+        {
+            return;
+        }
+        let mut source = sources.remove(&fd).expect("present");
+        drop(sources);
+        // SAFETY: the descriptor is open (its `Pollable` is being dropped, and closes it
+        // after this); `delete` only uses it for the duration of the call.
+        let _ = self
+            .remote
+            .poller
+            .delete(unsafe { BorrowedFd::borrow_raw(fd) });
+        for interest in [Interest::Read, Interest::Write] {
+            if let Some(old) = source.slot(interest).take() {
+                old.live.set(false);
+                self.callbacks.set(self.callbacks.get() - 1);
+            }
+        }
+        // The callbacks (which may hold anything) drop here, with no borrow.
+    }
+
+    /// Count a callback that replaced `old` in its slot, and retire `old`.
+    #[cfg(unix)]
+    fn replaced(&self, old: Option<Rc<Callback>>) {
+        match old {
+            Some(old) => old.live.set(false),
+            None => self.callbacks.set(self.callbacks.get() + 1),
+        }
+    }
+
+    /// Set the `interest` callback of the oneshot source `owner` (`add_reader`,
+    /// `add_writer`, a server's listener), adding it to the poller or re-arming it.
     #[cfg(unix)]
     pub(crate) fn register(
         &self,
@@ -257,24 +442,21 @@ impl Io {
         let mut sources = self.sources.borrow_mut();
         let old;
         if let Some(source) = sources.get_mut(&fd) {
-            let slot = match interest {
-                Interest::Read => &mut source.reader,
-                Interest::Write => &mut source.writer,
-            };
-            old = slot.replace(callback);
-            source.owner = owner;
+            assert!(
+                source.owner.is_some(),
+                "cogen: file descriptor {fd} is both a stream's and an `add_reader`/`add_writer` source"
+            );
+            old = source.slot(interest).replace(callback);
+            source.owner = Some(owner);
             let source = &sources[&fd];
             self.modify(source, fd);
         } else {
-            let (reader, writer) = match interest {
-                Interest::Read => (Some(callback), None),
-                Interest::Write => (None, Some(callback)),
+            let mut source = Source {
+                owner: None,
+                reader: None,
+                writer: None,
             };
-            let source = Source {
-                owner,
-                reader,
-                writer,
-            };
+            *source.slot(interest) = Some(callback);
             // SAFETY: `polling` requires the descriptor to stay open until it is deleted
             // from the poller. The loop keeps `source.owner`, the `AsFd` value that the
             // descriptor belongs to (by I/O safety, it cannot be closed while that value
@@ -284,15 +466,17 @@ impl Io {
             if let Err(error) = added {
                 panic!("cannot add file descriptor {fd} to the OS poller: {error}");
             }
+            source.owner = Some(owner);
             sources.insert(fd, source);
             old = None;
         }
         drop(sources);
-        if let Some(old) = old {
-            old.live.set(false);
-        }
+        self.replaced(old);
     }
 
+    /// Clear the `interest` callback of `fd`; returns whether it had one. A oneshot source
+    /// left with no callback is deleted from the poller; an edge-triggered one stays
+    /// registered until its [`Pollable`] is dropped.
     #[cfg(unix)]
     pub(crate) fn unregister(&self, fd: BorrowedFd<'_>, interest: Interest) -> bool {
         let raw = fd.as_raw_fd();
@@ -300,19 +484,19 @@ impl Io {
         let Some(source) = sources.get_mut(&raw) else {
             return false;
         };
-        let slot = match interest {
-            Interest::Read => &mut source.reader,
-            Interest::Write => &mut source.writer,
-        };
-        let Some(old) = slot.take() else {
+        let Some(old) = source.slot(interest).take() else {
             return false;
         };
         old.live.set(false);
-        if source.reader.is_none() && source.writer.is_none() {
+        self.callbacks.set(self.callbacks.get() - 1);
+        if source.owner.is_none() {
+            drop(sources);
+        } else if source.reader.is_none() && source.writer.is_none() {
             let source = sources.remove(&raw).expect("present");
             drop(sources);
-            let _ = self.remote.poller.delete(source.owner.as_fd());
+            let _ = self.remote.poller.delete(fd);
             // `old` and `source` (callbacks may hold anything) drop here, with no borrow.
+            drop(source);
         } else {
             self.modify(&sources[&raw], raw);
             drop(sources);
@@ -329,8 +513,18 @@ impl Io {
             if sources.is_empty() {
                 break;
             }
-            for (_, source) in sources.iter() {
-                let _ = self.remote.poller.delete(source.owner.as_fd());
+            for (&fd, source) in sources.iter() {
+                // SAFETY: the descriptor is open: a oneshot source's `owner` keeps it open,
+                // and an edge-triggered source is in `sources` only while its `Pollable`
+                // (which owns the descriptor) lives. `delete` only uses it during the call.
+                let _ = self
+                    .remote
+                    .poller
+                    .delete(unsafe { BorrowedFd::borrow_raw(fd) });
+                for callback in [&source.reader, &source.writer].into_iter().flatten() {
+                    callback.live.set(false);
+                    self.callbacks.set(self.callbacks.get() - 1);
+                }
             }
             drop(sources);
         }

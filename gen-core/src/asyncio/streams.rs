@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::pin::Pin;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::os::fd::AsFd;
 
@@ -21,7 +21,7 @@ use super::event_loop::{EventLoop, running_loop};
 use super::future::Future;
 use super::leaf::{Await, once};
 use super::locks::{Leaf, Op, leaf_awaitable};
-use super::selector::Interest;
+use super::selector::{Interest, Pollable};
 use super::{AsyncError, Cancelled, Resume, Suspend};
 use crate::{Generator, GeneratorState, IntoGenerator};
 
@@ -185,16 +185,21 @@ impl fmt::Display for LimitOverrunError {
 /// What an attempt of an [`IoWait`] came to.
 enum Attempt<T> {
     Done(Result<T, IoError>),
-    /// Wait until the source is ready for the interest, then try again.
-    Source(Rc<dyn AsFd>, Interest),
+    /// Wait until the socket is ready for the interest (the attempt would block), then
+    /// try again.
+    Source(Rc<Socket>, Interest),
     /// Wait until this future is done, then try again.
     Future(Future<(), Cancelled>),
 }
 
 type AttemptFn<T> = Box<dyn FnMut() -> Attempt<T>>;
 
-/// A source registered with a loop for a wait.
-type Registered = (EventLoop, Rc<dyn AsFd>, Interest);
+/// A connection's socket, registered with the poller of the loop it waits in from its first
+/// wait until it is closed.
+type Socket = Pollable<TcpStream>;
+
+/// The socket a wait set a callback of.
+type Registered = (Rc<Socket>, Interest);
 
 struct IoOp<T> {
     attempt: AttemptFn<T>,
@@ -204,10 +209,8 @@ struct IoOp<T> {
 
 impl<T> IoOp<T> {
     fn unregister(&mut self) {
-        if let Some((_, Some((event_loop, source, interest)))) = self.wait.take()
-            && let Some(io) = event_loop.inner().io.get()
-        {
-            io.unregister(source.as_fd(), interest);
+        if let Some((_, Some((socket, interest)))) = self.wait.take() {
+            socket.unregister(interest);
         }
     }
 }
@@ -231,18 +234,18 @@ impl<T: 'static> Op for IoOp<T> {
         let (future, registered) = match (self.attempt)() {
             Attempt::Done(result) => return GeneratorState::Complete(result),
             Attempt::Future(future) => (future, None),
-            Attempt::Source(source, interest) => {
+            Attempt::Source(socket, interest) => {
                 let event_loop = running_loop("a stream operation");
                 let future: Future<(), Cancelled> = event_loop.create_future();
                 let wake = future.clone();
-                event_loop.inner().io().register(
-                    source.clone(),
+                socket.register(
+                    event_loop.inner(),
                     interest,
                     Box::new(move || {
                         let _ = wake.set_result(());
                     }),
                 );
-                (future, Some((event_loop, source, interest)))
+                (future, Some((socket, interest)))
             }
         };
         let mut wait = future.into_generator();
@@ -255,10 +258,8 @@ impl<T: 'static> Op for IoOp<T> {
             // Already done: try again at once.
             GeneratorState::Complete(_) => {
                 self.wait = None;
-                if let Some((event_loop, source, interest)) = registered
-                    && let Some(io) = event_loop.inner().io.get()
-                {
-                    io.unregister(source.as_fd(), interest);
+                if let Some((socket, interest)) = registered {
+                    socket.unregister(interest);
                 }
                 self.step(None)
             }
@@ -337,7 +338,7 @@ pub fn open_connection(addr: impl ToSocketAddrs) -> IoWait<(StreamReader, Stream
             return IoWait::new(move || Attempt::Done(Err(error.take().expect("tried once"))));
         }
     };
-    let mut connecting: Option<Rc<TcpStream>> = None;
+    let mut connecting: Option<Rc<Socket>> = None;
     let mut last_error: Option<io::Error> = None;
     IoWait::new(move || {
         loop {
@@ -345,12 +346,7 @@ pub fn open_connection(addr: impl ToSocketAddrs) -> IoWait<(StreamReader, Stream
                 // Woken writable: connected, or failed.
                 match stream.take_error() {
                     Ok(None) => match stream.peer_addr() {
-                        Ok(_) => {
-                            let stream = Rc::try_unwrap(stream).unwrap_or_else(|_| {
-                                unreachable!("cogen: the connecting socket is unregistered")
-                            });
-                            return Attempt::Done(Ok(stream_pair(stream, DEFAULT_LIMIT)));
-                        }
+                        Ok(_) => return Attempt::Done(Ok(stream_pair(stream, DEFAULT_LIMIT))),
                         Err(error) if error.kind() == io::ErrorKind::NotConnected => {
                             connecting = Some(stream.clone());
                             return Attempt::Source(stream, Interest::Write);
@@ -367,9 +363,12 @@ pub fn open_connection(addr: impl ToSocketAddrs) -> IoWait<(StreamReader, Stream
                 return Attempt::Done(Err(error.into()));
             };
             match start_connect(addr) {
-                Ok((stream, true)) => return Attempt::Done(Ok(stream_pair(stream, DEFAULT_LIMIT))),
+                Ok((stream, true)) => {
+                    let stream = Rc::new(Pollable::new(stream));
+                    return Attempt::Done(Ok(stream_pair(stream, DEFAULT_LIMIT)));
+                }
                 Ok((stream, false)) => {
-                    let stream = Rc::new(stream);
+                    let stream = Rc::new(Pollable::new(stream));
                     connecting = Some(stream.clone());
                     return Attempt::Source(stream, Interest::Write);
                 }
@@ -399,8 +398,7 @@ const EINPROGRESS: i32 = 115;
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 const EINPROGRESS: i32 = 36;
 
-fn stream_pair(stream: TcpStream, limit: usize) -> (StreamReader, StreamWriter) {
-    let stream = Rc::new(stream);
+fn stream_pair(stream: Rc<Socket>, limit: usize) -> (StreamReader, StreamWriter) {
     (
         StreamReader {
             state: Rc::new(RefCell::new(ReaderState {
@@ -443,7 +441,7 @@ pub struct StreamReader {
 }
 
 struct ReaderState {
-    stream: Rc<TcpStream>,
+    stream: Rc<Socket>,
     buffer: Vec<u8>,
     eof: bool,
     limit: usize,
@@ -457,17 +455,25 @@ enum Filled {
 }
 
 impl ReaderState {
-    /// Read once from the socket into the buffer.
+    /// Read once from the socket into the buffer, straight into its spare capacity (at
+    /// most [`CHUNK`] bytes; nothing is zeroed or copied first).
     fn fill(&mut self) -> Result<Filled, IoError> {
         if self.eof {
             return Ok(Filled::Some);
         }
         let len = self.buffer.len();
-        self.buffer.resize(len + CHUNK, 0);
+        self.buffer.reserve(CHUNK);
+        let socket = socket2::SockRef::from(self.stream.get());
         loop {
-            match (&*self.stream).read(&mut self.buffer[len..]) {
+            let spare = self.buffer.spare_capacity_mut();
+            let take = spare.len().min(CHUNK);
+            match socket.recv(&mut spare[..take]) {
                 Ok(n) => {
-                    self.buffer.truncate(len + n);
+                    // SAFETY: `recv` initialised the first `n` bytes of `spare` (it returns
+                    // how many it wrote, at most `spare.len()`), which are the `n` bytes
+                    // after the buffer's `len` initialised ones; `len + n` is within its
+                    // capacity.
+                    unsafe { self.buffer.set_len(len + n) };
                     if n == 0 {
                         self.eof = true;
                     }
@@ -475,7 +481,6 @@ impl ReaderState {
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => {
-                    self.buffer.truncate(len);
                     if would_block(&error) {
                         return Ok(Filled::WouldBlock);
                     }
@@ -485,6 +490,14 @@ impl ReaderState {
                 }
             }
         }
+    }
+
+    /// The first `n` bytes of the buffer, removed from it. They are copied out, so the
+    /// buffer keeps its capacity for the next read.
+    fn take_front(&mut self, n: usize) -> Vec<u8> {
+        let front = self.buffer[..n].to_vec();
+        self.buffer.drain(..n);
+        front
     }
 }
 
@@ -547,7 +560,7 @@ impl StreamReader {
             }
             if !state.buffer.is_empty() || state.eof {
                 let n = n.min(state.buffer.len());
-                return Some(Ok(state.buffer.drain(..n).collect()));
+                return Some(Ok(state.take_front(n)));
             }
             None
         })
@@ -615,8 +628,7 @@ impl StreamReader {
     pub fn readexactly(&mut self, n: usize) -> IoWait<Vec<u8>> {
         self.wait(move |state| {
             if state.buffer.len() >= n {
-                let rest = state.buffer.split_off(n);
-                return Some(Ok(core::mem::replace(&mut state.buffer, rest)));
+                return Some(Ok(state.take_front(n)));
             }
             if state.eof {
                 return Some(Err(IoError::IncompleteRead(IncompleteReadError {
@@ -675,11 +687,7 @@ impl StreamReader {
                         consumed: at,
                     })))
                 }
-                Some(at) => {
-                    let end = at + separator.len();
-                    let rest = state.buffer.split_off(end);
-                    Some(Ok(core::mem::replace(&mut state.buffer, rest)))
-                }
+                Some(at) => Some(Ok(state.take_front(at + separator.len()))),
                 None => {
                     searched = (state.buffer.len() + 1).saturating_sub(separator.len());
                     if searched > state.limit {
@@ -743,10 +751,7 @@ impl StreamReader {
                         consumed: at,
                     })))
                 }
-                Some(at) => {
-                    let rest = state.buffer.split_off(at + 1);
-                    Some(Ok(core::mem::replace(&mut state.buffer, rest)))
-                }
+                Some(at) => Some(Ok(state.take_front(at + 1))),
                 None => {
                     searched = state.buffer.len();
                     if searched > state.limit {
@@ -917,7 +922,7 @@ pub struct StreamWriter {
 }
 
 struct WriterState {
-    stream: Rc<TcpStream>,
+    stream: Rc<Socket>,
     buffer: Vec<u8>,
     /// Sent bytes at the front of `buffer`.
     sent: usize,
@@ -944,7 +949,7 @@ impl WriterState {
         let mut state = this.borrow_mut();
         while state.pending() > 0 && state.error.is_none() {
             let sent = state.sent;
-            match (&*state.stream).write(&state.buffer[sent..]) {
+            match state.stream.get().write(&state.buffer[sent..]) {
                 Ok(0) => state.error = Some(io::Error::from(io::ErrorKind::WriteZero).into()),
                 Ok(n) => state.sent += n,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
@@ -980,17 +985,16 @@ impl WriterState {
         if !done && this.borrow().flushing.is_none() {
             let event_loop = running_loop("StreamWriter::write");
             let callback_state = this.clone();
-            event_loop.inner().io().register(
-                stream.clone(),
+            // Only after a write would block (`!done`), as an edge-triggered wait must.
+            stream.register(
+                event_loop.inner(),
                 Interest::Write,
                 Box::new(move || WriterState::flush(&callback_state)),
             );
             this.borrow_mut().flushing = Some(event_loop);
         }
-        if let Some(event_loop) = stop
-            && let Some(io) = event_loop.inner().io.get()
-        {
-            io.unregister(stream.as_fd(), Interest::Write);
+        if stop.is_some() {
+            stream.unregister(Interest::Write);
         }
         for waiter in waiters {
             let _ = waiter.set_result(());
@@ -1006,7 +1010,7 @@ impl WriterState {
 }
 
 impl StreamWriter {
-    fn new(stream: Rc<TcpStream>) -> Self {
+    fn new(stream: Rc<Socket>) -> Self {
         let closed = Future::new();
         StreamWriter {
             state: Rc::new(RefCell::new(WriterState {
@@ -1479,7 +1483,7 @@ where
                     continue;
                 }
                 let _ = stream.set_nodelay(true);
-                let (reader, writer) = stream_pair(stream, DEFAULT_LIMIT);
+                let (reader, writer) = stream_pair(Rc::new(Pollable::new(stream)), DEFAULT_LIMIT);
                 let task = state.event_loop.create_task(handler(reader, writer));
                 state.connections.set(state.connections.get() + 1);
                 let weak: Weak<ServerState> = Rc::downgrade(state);
