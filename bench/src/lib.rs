@@ -15,6 +15,10 @@
 //! * W6 async stream: an async stream of `0..1_000_000`, summed by one `block_on`
 //!   (`while let Some(x) = s.next().await`); W6b: the same with an always-ready
 //!   `.await` before each item.
+//! * E1 TCP echo ([`echo`]): 100 clients making round trips over loopback with an echo
+//!   server in the same event loop (run by `src/bin/echo.rs`, not criterion).
+
+pub mod echo;
 
 use std::hint::black_box;
 use std::sync::OnceLock;
