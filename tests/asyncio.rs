@@ -695,6 +695,29 @@ fn three_callbacks(lp: &EventLoop) -> (Future<&'static str>, Bag, [asyncio::Call
 }
 
 #[test]
+fn a_callback_added_after_the_first_was_removed_runs_after_the_others() {
+    // The order of addition holds whatever was removed in between (the first callback is
+    // kept apart from the others: see `Callbacks` in future.rs).
+    let lp = EventLoop::with_virtual_clock();
+    let (fut, bag, [cb1, _, _]) = three_callbacks(&lp);
+    assert_eq!(fut.remove_done_callback(cb1), 1);
+    push_on_done(&fut, &bag, 5);
+    fut.set_result("foo").unwrap();
+    lp.run_briefly();
+    assert_eq!(*bag.borrow(), [17, 100, 5]);
+
+    let fut: Future<&str> = lp.create_future();
+    let bag = Rc::new(RefCell::new(Vec::new()));
+    let only = push_on_done(&fut, &bag, 1);
+    assert_eq!(fut.remove_done_callback(only), 1);
+    push_on_done(&fut, &bag, 2);
+    push_on_done(&fut, &bag, 3);
+    fut.set_result("foo").unwrap();
+    lp.run_briefly();
+    assert_eq!(*bag.borrow(), [2, 3]);
+}
+
+#[test]
 fn remove_done_callback_removes_by_id_and_counts_what_it_removed() {
     // F06 (test_callbacks_remove_first_callback / _first_and_second_callback /
     // _third_callback, test_remove_done_callback).

@@ -160,3 +160,34 @@ fn an_inline_generator_allocates_nothing_and_is_the_size_of_the_same_generator_f
         std::mem::size_of_val(&count_to(n))
     );
 }
+
+#[cogen::asyncio::coroutine]
+fn switcher(switches: u32) -> Result<u32, cogen::asyncio::Cancelled> {
+    for _ in 0..switches {
+        yield_from!(cogen::asyncio::yield_now())?;
+    }
+    Ok(switches)
+}
+
+#[test]
+fn an_asyncio_task_allocates_twice_and_nothing_per_switch() {
+    // Its future's cell and its runner (which holds the coroutine); its cancel hook and the
+    // first callback of a future are held without an allocation.
+    let lp = cogen::asyncio::EventLoop::new();
+    // Warm-up: the loop's ready queue and task registry reach their size.
+    let warm: Vec<_> = (0..200).map(|_| lp.create_task(switcher(10))).collect();
+    lp.run_until_idle();
+    drop(warm);
+    for switches in [1, 100] {
+        let (allocations, tasks) = allocations_during(|| {
+            let tasks: Vec<_> = (0..100)
+                .map(|_| lp.create_task(switcher(switches)))
+                .collect();
+            lp.run_until_idle();
+            tasks
+        });
+        assert!(tasks.iter().all(|task| task.result() == Some(Ok(switches))));
+        // 1: the `Vec` of the handles.
+        assert_eq!(allocations, 1 + 2 * 100, "{switches} switches per task");
+    }
+}

@@ -48,14 +48,19 @@ pub struct Future<T, E = Cancelled> {
 
 pub(crate) struct FutureCell<T, E> {
     state: RefCell<State<T, E>>,
-    callbacks: RefCell<Vec<Callback<T, E>>>,
+    callbacks: RefCell<Callbacks<T, E>>,
     event_loop: Weak<LoopInner>,
     /// What `cancel` does instead of cancelling the cell (a task's and a gather's cancel):
     /// `Some(cancelled)`, or `None` when what it would cancel is gone (see `cancel`).
-    cancel_hook: RefCell<Option<CancelHook>>,
+    cancel_hook: RefCell<Option<Weak<dyn CancelHook>>>,
 }
 
-type CancelHook = Box<dyn Fn() -> Option<bool>>;
+/// What `cancel` does instead of cancelling the cell: a task's or a gather's cancel. Held
+/// weakly (the owner holds the future), and made without an allocation.
+pub(crate) trait CancelHook {
+    /// Cancel what the future stands for; returns whether anything was cancelled.
+    fn cancel_hook(self: Rc<Self>) -> bool;
+}
 
 enum State<T, E> {
     Pending,
@@ -67,6 +72,46 @@ enum State<T, E> {
 }
 
 type DoneCallback<T, E> = Box<dyn FnOnce(&Future<T, E>)>;
+
+/// The callbacks of a pending future, in the order they were added. The first is held
+/// inline: a future with one waiter (the usual case: the task awaiting it) allocates no
+/// list.
+struct Callbacks<T, E> {
+    first: Option<Callback<T, E>>,
+    rest: Vec<Callback<T, E>>,
+}
+
+impl<T, E> Default for Callbacks<T, E> {
+    fn default() -> Self {
+        Callbacks {
+            first: None,
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl<T, E> Callbacks<T, E> {
+    fn push(&mut self, callback: Callback<T, E>) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(callback);
+        } else {
+            self.rest.push(callback);
+        }
+    }
+
+    /// Remove the first callback `mine` picks, keeping the order of the others.
+    fn remove(&mut self, mine: impl Fn(&Callback<T, E>) -> bool) -> Option<Callback<T, E>> {
+        if self.first.as_ref().is_some_and(&mine) {
+            return self.first.take();
+        }
+        let at = self.rest.iter().position(mine)?;
+        Some(self.rest.remove(at))
+    }
+
+    fn into_iter(self) -> impl Iterator<Item = Callback<T, E>> {
+        self.first.into_iter().chain(self.rest)
+    }
+}
 
 enum Callback<T, E> {
     User(CallbackId, DoneCallback<T, E>),
@@ -129,7 +174,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
         Future {
             cell: Rc::new(FutureCell {
                 state: RefCell::new(State::Pending),
-                callbacks: RefCell::new(Vec::new()),
+                callbacks: RefCell::new(Callbacks::default()),
                 event_loop,
                 cancel_hook: RefCell::new(None),
             }),
@@ -168,8 +213,8 @@ impl<T: 'static, E: 'static> Future<T, E> {
         self.cell.event_loop.upgrade().map(EventLoop::from_inner)
     }
 
-    pub(crate) fn set_cancel_hook(&self, hook: impl Fn() -> Option<bool> + 'static) {
-        *self.cell.cancel_hook.borrow_mut() = Some(Box::new(hook));
+    pub(crate) fn set_cancel_hook(&self, hook: Weak<dyn CancelHook>) {
+        *self.cell.cancel_hook.borrow_mut() = Some(hook);
     }
 
     pub(crate) fn waitable(&self) -> Rc<dyn Waitable> {
@@ -289,12 +334,13 @@ impl<T: 'static, E: 'static> Future<T, E> {
         if self.done() {
             return false;
         }
-        let hooked = self
+        let hook = self
             .cell
             .cancel_hook
             .borrow()
             .as_ref()
-            .and_then(|hook| hook());
+            .and_then(Weak::upgrade);
+        let hooked = hook.map(CancelHook::cancel_hook);
         match hooked {
             Some(cancelled) => cancelled,
             // No hook, or its owner is gone: a task whose coroutine panicked (dropped after
@@ -365,10 +411,12 @@ impl<T: 'static, E: 'static> Future<T, E> {
     /// assert_eq!(calls.get(), 0);
     /// ```
     pub fn remove_done_callback(&self, id: CallbackId) -> usize {
-        let mut callbacks = self.cell.callbacks.borrow_mut();
-        let before = callbacks.len();
-        callbacks.retain(|callback| !matches!(callback, Callback::User(mine, _) if *mine == id));
-        before - callbacks.len()
+        let removed = self
+            .cell
+            .callbacks
+            .borrow_mut()
+            .remove(|callback| matches!(callback, Callback::User(mine, _) if *mine == id));
+        usize::from(removed.is_some())
     }
 
     fn complete(&self, state: State<T, E>) -> Result<(), InvalidState> {
@@ -380,7 +428,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
             *current = state;
         }
         let callbacks = core::mem::take(&mut *self.cell.callbacks.borrow_mut());
-        for callback in callbacks {
+        for callback in callbacks.into_iter() {
             self.schedule(callback);
         }
         Ok(())

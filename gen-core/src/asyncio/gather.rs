@@ -1,12 +1,12 @@
 //! `gather`: one future for the results of many, in argument order.
 
 use alloc::boxed::Box;
-use alloc::rc::Rc;
+use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
 use super::event_loop::{EventLoop, get_running_loop};
-use super::future::Future;
+use super::future::{CancelHook, Future};
 use super::{AsyncError, Awaitable, Cancelled};
 
 /// One future for the results of all `awaitables`, in their order, whatever the order they
@@ -136,9 +136,17 @@ where
         let state = state.clone();
         child.add_done_callback(move |child| state.child_done(child));
     }
-    let weak = Rc::downgrade(&state);
-    outer.set_cancel_hook(move || weak.upgrade().map(|state| state.cancel()));
+    let weak: Weak<Gathering<T, E, O>> = Rc::downgrade(&state);
+    outer.set_cancel_hook(weak);
     outer
+}
+
+impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> CancelHook
+    for Gathering<T, E, O>
+{
+    fn cancel_hook(self: Rc<Self>) -> bool {
+        self.cancel()
+    }
 }
 
 impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> Gathering<T, E, O> {
@@ -273,6 +281,12 @@ struct TupleGathering<Ts, E> {
     collect: RefCell<Option<Collect<Ts>>>,
 }
 
+impl<Ts: 'static, E: AsyncError + 'static> CancelHook for TupleGathering<Ts, E> {
+    fn cancel_hook(self: Rc<Self>) -> bool {
+        self.cancel()
+    }
+}
+
 impl<Ts: 'static, E: AsyncError + 'static> TupleGathering<Ts, E> {
     fn child_done(&self, failure: Option<E>) {
         if !self.outer.done() {
@@ -350,8 +364,8 @@ macro_rules! gather_tuple_impl {
                     let state = state.clone();
                     $f.add_done_callback(move |child| state.child_done(failure_of(child)));
                 })+
-                let weak = Rc::downgrade(&state);
-                outer.set_cancel_hook(move || weak.upgrade().map(|state| state.cancel()));
+                let weak: Weak<TupleGathering<_, _>> = Rc::downgrade(&state);
+                outer.set_cancel_hook(weak);
                 outer
             }
         }

@@ -8,7 +8,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 
 use super::event_loop::{EventLoop, LoopInner, running_loop};
-use super::future::{Future, Waitable};
+use super::future::{CancelHook, Future, Waitable};
 use super::{AsyncError, Awaitable, Cancelled, Resume, Suspend, Wait};
 use crate::{Generator, GeneratorState};
 
@@ -79,12 +79,28 @@ std::thread_local! {
     static CURRENT: Cell<Option<NonNull<dyn TaskControl>>> = const { Cell::new(None) };
 }
 
-/// Restores the previous current task, even if the step panics.
-struct CurrentGuard(Option<NonNull<dyn TaskControl>>);
+/// The one guard of a task's step: restores the previous current task when the coroutine
+/// returns to the step ([`returned`](StepGuard::returned)), or, if it panics, as it unwinds,
+/// and then also marks the task finished (its coroutine is closed; it is dropped with the
+/// task).
+struct StepGuard<'a> {
+    phase: &'a Cell<Phase>,
+    previous: Option<NonNull<dyn TaskControl>>,
+}
 
-impl Drop for CurrentGuard {
+impl StepGuard<'_> {
+    #[inline]
+    fn returned(self) {
+        let previous = self.previous;
+        core::mem::forget(self);
+        CURRENT.with(|current| current.set(previous));
+    }
+}
+
+impl Drop for StepGuard<'_> {
     fn drop(&mut self) {
-        let previous = self.0;
+        self.phase.set(Phase::Finished);
+        let previous = self.previous;
         CURRENT.with(|current| current.set(previous));
     }
 }
@@ -347,16 +363,6 @@ enum Phase {
     Finished,
 }
 
-/// Marks a task finished if its coroutine panics (it is then closed; it is dropped with
-/// the task). Defused with `mem::forget` on the normal path.
-struct FinishOnUnwind<'a>(&'a Cell<Phase>);
-
-impl Drop for FinishOnUnwind<'_> {
-    fn drop(&mut self) {
-        self.0.set(Phase::Finished);
-    }
-}
-
 /// Wrap a coroutine in a [`Task`] and schedule its first step on the running loop
 /// (Python: `asyncio.create_task(coro)`): it runs concurrently with the caller, which can
 /// wait for it later with `yield_from!(&task)`.
@@ -416,7 +422,7 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
         let weak: Weak<Runner<G, T, E>> = Rc::downgrade(&runner);
         // Registered as a `TaskControl` so that `all_tasks` and the loop's close see it.
         event_loop.inner().register_task(weak.clone());
-        future.set_cancel_hook(move || weak.upgrade().map(Runner::request_cancel));
+        future.set_cancel_hook(weak);
         event_loop.inner().schedule(runner);
         Task { future }
     }
@@ -671,23 +677,33 @@ where
 {
     fn step(self: Rc<Self>, event_loop: &LoopInner) {
         let phase = self.phase.get();
-        // A wakeup of a finished task does nothing (a running one cannot be stepped: only
-        // the loop steps tasks, and it cannot run inside a step).
-        if !matches!(phase, Phase::Fresh | Phase::Suspended) {
-            return;
-        }
-        drop(self.waiting_on.take());
-        let cancel = self.must_cancel.replace(false);
-        if phase == Phase::Fresh && cancel {
-            // Cancelled before it ran: Python throws into the fresh coroutine, which raises
-            // at once; here it is closed without running its body.
-            self.phase.set(Phase::Finished);
-            self.future.cancel_now();
-            self.drop_coroutine();
-            return;
-        }
+        let sent = if phase == Phase::Suspended && !self.must_cancel.get() {
+            // The fast path (a task that yielded to the loop, or whose wait is over): one
+            // check, and the wait it may have left.
+            drop(self.waiting_on.take());
+            Some(Ok(()))
+        } else {
+            // A wakeup of a finished task does nothing (a running one cannot be stepped:
+            // only the loop steps tasks, and it cannot run inside a step).
+            if !matches!(phase, Phase::Fresh | Phase::Suspended) {
+                return;
+            }
+            drop(self.waiting_on.take());
+            let cancel = self.must_cancel.replace(false);
+            if phase == Phase::Fresh && cancel {
+                // Cancelled before it ran: Python throws into the fresh coroutine, which
+                // raises at once; here it is closed without running its body.
+                self.phase.set(Phase::Finished);
+                self.future.cancel_now();
+                self.drop_coroutine();
+                return;
+            }
+            match phase {
+                Phase::Fresh => None,
+                _ => Some(if cancel { Err(Cancelled) } else { Ok(()) }),
+            }
+        };
         self.phase.set(Phase::Running);
-        let unwind = FinishOnUnwind(&self.phase);
         // SAFETY: the coroutine is pinned (see `coroutine`), and only this step, which is
         // not re-entrant (phase `Running`), makes a reference to it.
         let coroutine = unsafe { (*self.coroutine.get()).as_mut() };
@@ -701,14 +717,15 @@ where
         let me: *const Self = Rc::as_ptr(&self);
         let me: *const dyn TaskControl = me;
         let me = NonNull::new(me.cast_mut());
-        let current = CurrentGuard(CURRENT.with(|current| current.replace(me)));
-        let state = if phase == Phase::Fresh {
-            coroutine.start()
-        } else {
-            coroutine.resume(if cancel { Err(Cancelled) } else { Ok(()) })
+        let guard = StepGuard {
+            phase: &self.phase,
+            previous: CURRENT.with(|current| current.replace(me)),
         };
-        drop(current);
-        core::mem::forget(unwind);
+        let state = match sent {
+            None => coroutine.start(),
+            Some(resume) => coroutine.resume(resume),
+        };
+        guard.returned();
         match state {
             GeneratorState::Yielded(Suspend(Wait::Reschedule)) => {
                 self.phase.set(Phase::Suspended);
@@ -742,6 +759,17 @@ where
                 self.drop_coroutine();
             }
         }
+    }
+}
+
+impl<G, T, E> CancelHook for Runner<G, T, E>
+where
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    T: 'static,
+    E: AsyncError + 'static,
+{
+    fn cancel_hook(self: Rc<Self>) -> bool {
+        self.request_cancel()
     }
 }
 
