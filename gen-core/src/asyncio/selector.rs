@@ -24,7 +24,9 @@ use std::time::Duration;
 
 use polling::{Event, Events, Poller};
 
+use super::Cancelled;
 use super::event_loop::{LoopInner, call};
+use super::future::Future;
 
 #[cfg(unix)]
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -38,7 +40,7 @@ pub(crate) enum Interest {
 
 /// A reader or writer callback; `live` is cleared when it is removed or replaced, so that
 /// a call already scheduled is skipped.
-struct Callback {
+pub(crate) struct Callback {
     call: Box<dyn Fn()>,
     live: Cell<bool>,
 }
@@ -49,8 +51,33 @@ struct Source {
     /// registered. `None` for an edge-triggered one: its [`Pollable`] deletes it from the
     /// poller before it closes the descriptor.
     owner: Option<Rc<dyn AsFd>>,
-    reader: Option<Rc<Callback>>,
-    writer: Option<Rc<Callback>>,
+    reader: Option<Waiter>,
+    writer: Option<Waiter>,
+}
+
+/// What a source's event does for one interest.
+pub(crate) enum Waiter {
+    /// Schedule this callback on the loop (it is skipped if removed by then).
+    Call(Rc<Callback>),
+    /// Complete this future at once (a stream operation's wait: no allocation besides the
+    /// future; the future schedules the task awaiting it).
+    Wake(Future<(), Cancelled>),
+}
+
+impl Waiter {
+    pub(crate) fn call(callback: impl Fn() + 'static) -> Waiter {
+        Waiter::Call(Rc::new(Callback {
+            call: Box::new(callback),
+            live: Cell::new(true),
+        }))
+    }
+
+    /// It was removed or replaced: a call already scheduled is skipped.
+    fn retire(&self) {
+        if let Waiter::Call(callback) = self {
+            callback.live.set(false);
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -59,7 +86,7 @@ impl Source {
         Event::new(fd as usize, self.reader.is_some(), self.writer.is_some())
     }
 
-    fn slot(&mut self, interest: Interest) -> &mut Option<Rc<Callback>> {
+    fn slot(&mut self, interest: Interest) -> &mut Option<Waiter> {
         match interest {
             Interest::Read => &mut self.reader,
             Interest::Write => &mut self.writer,
@@ -90,15 +117,10 @@ impl<T: AsFd> Pollable<T> {
         &self.io
     }
 
-    /// Call `callback` on the next event of `interest` in `event_loop` (until
+    /// Set what the events of `interest` in `event_loop` do (until
     /// [`unregister`](Pollable::unregister)); registers the descriptor with that loop's
     /// poller first if it is not (deleting it from the poller of another loop).
-    pub(crate) fn register(
-        &self,
-        event_loop: &Rc<LoopInner>,
-        interest: Interest,
-        callback: Box<dyn Fn()>,
-    ) {
+    pub(crate) fn register(&self, event_loop: &Rc<LoopInner>, interest: Interest, waiter: Waiter) {
         let fd = self.io.as_fd().as_raw_fd();
         let old = self.registered.replace(Rc::downgrade(event_loop));
         if !Weak::ptr_eq(&old, &self.registered.borrow())
@@ -113,11 +135,7 @@ impl<T: AsFd> Pollable<T> {
         // above); dropping `self` deletes it from that loop's poller before `io` is
         // dropped (`Drop::drop` runs before the fields are dropped). If that loop is gone,
         // its poller is closed with it; if it closed, it deleted every source.
-        unsafe {
-            event_loop
-                .io()
-                .set_edge(self.io.as_fd(), interest, callback)
-        };
+        unsafe { event_loop.io().set_edge(self.io.as_fd(), interest, waiter) };
     }
 
     /// Stop calling the callback of `interest`.
@@ -310,14 +328,22 @@ impl Io {
                     (event.readable, &source.reader),
                     (event.writable, &source.writer),
                 ];
-                for (is_ready, callback) in ready {
-                    if is_ready && let Some(callback) = callback {
-                        let callback = callback.clone();
-                        event_loop.schedule(call(move || {
-                            if callback.live.get() {
-                                (callback.call)();
-                            }
-                        }));
+                for (is_ready, waiter) in ready {
+                    match waiter {
+                        Some(Waiter::Call(callback)) if is_ready => {
+                            let callback = callback.clone();
+                            event_loop.schedule(call(move || {
+                                if callback.live.get() {
+                                    (callback.call)();
+                                }
+                            }));
+                        }
+                        // Completing a future only schedules its callbacks (a second
+                        // event before its wait ends finds it done: nothing happens).
+                        Some(Waiter::Wake(future)) if is_ready => {
+                            let _ = future.set_result(());
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -346,14 +372,14 @@ impl Io {
         }
     }
 
-    /// Set the `interest` callback of the edge-triggered source `fd`, adding it to the
+    /// Set the `interest` waiter of the edge-triggered source `fd`, adding it to the
     /// poller (for reading and writing) if it is not there.
     ///
     /// # Safety
     /// `fd` must stay open until [`remove_edge`](Io::remove_edge) or [`close`](Io::close)
     /// has deleted it (`polling`'s contract).
     #[cfg(unix)]
-    unsafe fn set_edge(&self, fd: BorrowedFd<'_>, interest: Interest, callback: Box<dyn Fn()>) {
+    unsafe fn set_edge(&self, fd: BorrowedFd<'_>, interest: Interest, waiter: Waiter) {
         let raw = fd.as_raw_fd();
         let mut sources = self.sources.borrow_mut();
         let source = match sources.entry(raw) {
@@ -381,10 +407,7 @@ impl Io {
             source.owner.is_none(),
             "cogen: file descriptor {raw} is both a stream's and an `add_reader`/`add_writer` source"
         );
-        let old = source.slot(interest).replace(Rc::new(Callback {
-            call: callback,
-            live: Cell::new(true),
-        }));
+        let old = source.slot(interest).replace(waiter);
         drop(sources);
         self.replaced(old);
     }
@@ -409,7 +432,7 @@ impl Io {
             .delete(unsafe { BorrowedFd::borrow_raw(fd) });
         for interest in [Interest::Read, Interest::Write] {
             if let Some(old) = source.slot(interest).take() {
-                old.live.set(false);
+                old.retire();
                 self.callbacks.set(self.callbacks.get() - 1);
             }
         }
@@ -418,9 +441,9 @@ impl Io {
 
     /// Count a callback that replaced `old` in its slot, and retire `old`.
     #[cfg(unix)]
-    fn replaced(&self, old: Option<Rc<Callback>>) {
+    fn replaced(&self, old: Option<Waiter>) {
         match old {
-            Some(old) => old.live.set(false),
+            Some(old) => old.retire(),
             None => self.callbacks.set(self.callbacks.get() + 1),
         }
     }
@@ -434,10 +457,10 @@ impl Io {
         interest: Interest,
         callback: Box<dyn Fn()>,
     ) {
-        let callback = Rc::new(Callback {
+        let callback = Waiter::Call(Rc::new(Callback {
             call: callback,
             live: Cell::new(true),
-        });
+        }));
         let fd = owner.as_fd().as_raw_fd();
         let mut sources = self.sources.borrow_mut();
         let old;
@@ -487,7 +510,7 @@ impl Io {
         let Some(old) = source.slot(interest).take() else {
             return false;
         };
-        old.live.set(false);
+        old.retire();
         self.callbacks.set(self.callbacks.get() - 1);
         if source.owner.is_none() {
             drop(sources);
@@ -522,7 +545,7 @@ impl Io {
                     .poller
                     .delete(unsafe { BorrowedFd::borrow_raw(fd) });
                 for callback in [&source.reader, &source.writer].into_iter().flatten() {
-                    callback.live.set(false);
+                    callback.retire();
                     self.callbacks.set(self.callbacks.get() - 1);
                 }
             }

@@ -21,7 +21,7 @@ use super::event_loop::{EventLoop, running_loop};
 use super::future::Future;
 use super::leaf::{Await, once};
 use super::locks::{Leaf, Op, leaf_awaitable};
-use super::selector::{Interest, Pollable};
+use super::selector::{Interest, Pollable, Waiter};
 use super::{AsyncError, Cancelled, Resume, Suspend};
 use crate::{Generator, GeneratorState, IntoGenerator};
 
@@ -237,14 +237,7 @@ impl<T: 'static> Op for IoOp<T> {
             Attempt::Source(socket, interest) => {
                 let event_loop = running_loop("a stream operation");
                 let future: Future<(), Cancelled> = event_loop.create_future();
-                let wake = future.clone();
-                socket.register(
-                    event_loop.inner(),
-                    interest,
-                    Box::new(move || {
-                        let _ = wake.set_result(());
-                    }),
-                );
+                socket.register(event_loop.inner(), interest, Waiter::Wake(future.clone()));
                 (future, Some((socket, interest)))
             }
         };
@@ -989,7 +982,7 @@ impl WriterState {
             stream.register(
                 event_loop.inner(),
                 Interest::Write,
-                Box::new(move || WriterState::flush(&callback_state)),
+                Waiter::call(move || WriterState::flush(&callback_state)),
             );
             this.borrow_mut().flushing = Some(event_loop);
         }
