@@ -1156,6 +1156,11 @@ impl Drop for LoopInner {
     /// A loop dropped with tasks still pending closes them (see `close_tasks`): their
     /// callbacks and timers can never run again.
     fn drop(&mut self) {
+        // Its sources first, as `close` does: a stream dropped with a task can no longer
+        // reach this loop to delete its socket from the poller before closing it.
+        if let Some(io) = self.io.get() {
+            io.close();
+        }
         self.close_tasks();
     }
 }

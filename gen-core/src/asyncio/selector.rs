@@ -133,8 +133,10 @@ impl<T: AsFd> Pollable<T> {
         // from the poller. `self` owns it (`io`), and is registered with one loop at a
         // time (the one in `registered`: the old one's registration was deleted just
         // above); dropping `self` deletes it from that loop's poller before `io` is
-        // dropped (`Drop::drop` runs before the fields are dropped). If that loop is gone,
-        // its poller is closed with it; if it closed, it deleted every source.
+        // dropped (`Drop::drop` runs before the fields are dropped). If the drop cannot
+        // reach that loop (it is being dropped, or is gone), the loop deleted every source
+        // from its poller first (`Io::close`, which `LoopInner::close` and its drop call
+        // before they drop tasks, and `Io`'s drop calls before the poller closes).
         unsafe { event_loop.io().set_edge(self.io.as_fd(), interest, waiter) };
     }
 
