@@ -16,6 +16,8 @@ Usage: python3 bench/report.py [--target DIR] [--python FILE] [--callgrind FILE]
                                [--out FILE] [--svg FILE] [--note TEXT]
        python3 bench/report.py --redraw-chart [--out FILE] [--svg FILE]
          (no run: redraw the chart from the W3 table already in BENCHMARKS.md)
+       python3 bench/report.py --only e1 [--target DIR] [--out FILE]
+         (only the E1 region, from <target>/echo.json and echo_python.json)
        python3 bench/report.py --only w6 [--runs DIR ...] [--out FILE]
          (only the W6 region, from one or more runs of `cargo bench -- W6`, each DIR a
          copy of <target>/criterion, or a directory holding one; every other region is
@@ -730,7 +732,79 @@ def fill_regions(text, tables, path, partial=False):
     return REGION.sub(replace, text)
 
 
-def tables_of_run(results, callgrind, info, when, note):
+def load_json(path):
+    if not path or not os.path.exists(path):
+        return None
+    with open(path) as f:
+        data = json.load(f)
+    data["mtime"] = os.path.getmtime(path)
+    return data
+
+
+# E1: (implementation, label, note), from src/bin/echo.rs (cogen, tokio) and python/echo.py.
+E1_ROWS = [
+    ("cogen", "**cogen** `asyncio`",
+     "`start_server` + `open_connection`; `write`, `drain`, `readline`"),
+    ("tokio", "tokio current-thread", "`TcpListener`/`TcpStream`, `BufReader::read_until`, "
+     "`write_all`"),
+    ("cpython", "CPython asyncio", "`asyncio.start_server` + `open_connection`; `write`, "
+     "`drain`, `readline`"),
+    ("uvloop", "uvloop", "the CPython script under `uvloop.run`"),
+]
+# The issue-10 targets: cogen's requests/s at least 1/1.5 of tokio's, more than 5x CPython's.
+E1_TOKIO_TARGET = 1.5
+E1_CPYTHON_TARGET = 5.0
+
+
+def e1_table(rust, python):
+    """The E1 region: requests per second of each implementation and cogen's ratios."""
+    rows = {}
+    shapes = []
+    for data in (rust, python):
+        if not data:
+            continue
+        shapes.append(f"{data['clients']} clients x {data['trips']:,} round trips "
+                      f"({data['message_bytes']}-byte lines)")
+        for name, result in data["results"].items():
+            rows[name] = (result["requests_per_s"], result["runs"], data)
+    if not rows:
+        return "No E1 results in this run (`bench/run.sh` runs `echo` and `python/echo.py`)."
+    cogen = rows.get("cogen", (None,))[0]
+    lines = ["| implementation | requests / s | cogen ÷ this | runs | notes |",
+             "| --- | ---: | ---: | ---: | --- |"]
+    for name, label, note in E1_ROWS:
+        if name not in rows:
+            reason = "not installed" if name == "uvloop" else "no result in this run"
+            lines.append(f"| {label} | — | — | — | {reason} |")
+            continue
+        rate, runs, data = rows[name]
+        ratio = fmt_ratio(cogen / rate) if cogen and name != "cogen" else ""
+        lines.append(f"| {label} | {rate:,.0f} | {ratio} | {len(runs)} | {note} |")
+    out = "\n".join(lines)
+    newest = max(data["mtime"] for data in (rust, python) if data)
+    when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
+    head = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT)
+    out += ("\n\nMedian of the timed runs (after one warm-up run) of each; sizes: " +
+            "; ".join(dict.fromkeys(shapes)) + f" (Rust rows first). Run finished at "
+            f"{when:%Y-%m-%d %H:%M} UTC, cogen `{head}`.")
+    if cogen:
+        checks = []
+        if "tokio" in rows:
+            slower = rows["tokio"][0] / cogen
+            met = slower <= E1_TOKIO_TARGET
+            checks.append(f"within {E1_TOKIO_TARGET}x of tokio: tokio ÷ cogen "
+                          f"{fmt_ratio(slower)}: **{'met' if met else 'missed'}**")
+        if "cpython" in rows:
+            faster = cogen / rows["cpython"][0]
+            met = faster > E1_CPYTHON_TARGET
+            checks.append(f"more than {E1_CPYTHON_TARGET:.0f}x CPython's: cogen ÷ CPython "
+                          f"{fmt_ratio(faster)}: **{'met' if met else 'missed'}**")
+        if checks:
+            out += "\n\nTargets (issue 10): " + "; ".join(checks) + "."
+    return out
+
+
+def tables_of_run(results, callgrind, info, when, note, echo=(None, None)):
     """Every generated region's content, by name, in the order they appear in the file."""
     if info["dirty"]:
         lib_state = (f"`{info['head']}` **plus uncommitted changes** to " +
@@ -779,6 +853,7 @@ def tables_of_run(results, callgrind, info, when, note):
         "w4": simple_table("W4_tree", W4_ROWS, results, "hand_stack", "cogen"),
         "w5": simple_table("W5_switch", W5_ROWS, results, "hand", "cogen", unit="switch"),
         "w6": w6_table([results], w6_when([results], info)),
+        "e1": e1_table(*echo),
         "callgrind": callgrind_table(callgrind),
         "allocations": allocation_measured(callgrind),
     }
@@ -817,8 +892,9 @@ def main():
     parser.add_argument("--redraw-chart", action="store_true",
                         help="no run: redraw the chart from the W3 table in --out, and change "
                         "nothing else")
-    parser.add_argument("--only", choices=["w6"],
-                        help="rewrite only this region (w6: the W6 table), from --runs")
+    parser.add_argument("--only", choices=["w6", "e1"],
+                        help="rewrite only this region (w6: the W6 table, from --runs; e1: the "
+                        "E1 table, from --target's echo.json and echo_python.json)")
     parser.add_argument("--runs", nargs="+", metavar="DIR",
                         help="with --only w6: the runs to take the medians and ratio ranges "
                         "over, each a copy of <target>/criterion (default: --target's)")
@@ -827,6 +903,16 @@ def main():
     with open(args.out) as f:
         text = f.read()
 
+    echo = (load_json(os.path.join(args.target, "echo.json")),
+            load_json(os.path.join(args.target, "echo_python.json")))
+    if args.only == "e1":
+        if not any(echo):
+            raise SystemExit(f"{args.target}: no echo.json or echo_python.json: run "
+                             "`release/echo` and `python/echo.py` as bench/run.sh does")
+        with open(args.out, "w") as f:
+            f.write(fill_regions(text, {"e1": e1_table(*echo)}, args.out, partial=True))
+        print(f"wrote the e1 region of {args.out}")
+        return
     if args.only == "w6":
         runs = []
         for d in args.runs or [args.target]:
@@ -863,7 +949,7 @@ def main():
     newest = max(r["mtime"] for r in results.values() if "mtime" in r)
     when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
 
-    text = fill_regions(text, tables_of_run(results, callgrind, info, when, args.note),
+    text = fill_regions(text, tables_of_run(results, callgrind, info, when, args.note, echo),
                         args.out)
     drew = draw_w3_chart(results, args.svg)
     with open(args.out, "w") as f:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark suite, from a clean clone: the Rust benches (criterion), the CPython
 # script, the callgrind instruction counts (if valgrind is installed), then the tables of
-# BENCHMARKS.md (its prose is kept by hand) and bench/w3_depth.svg. About 8-10 minutes on a
+# BENCHMARKS.md (its prose is kept by hand) and bench/w3_depth.svg. About 9-11 minutes on a
 # 2-core machine, build included.
 #
 #   bash bench/run.sh            # everything
@@ -13,9 +13,9 @@ target="${CARGO_TARGET_DIR:-$here/target}"
 quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 
-# The report's Python packages (matplotlib), installed now rather than failing after the
-# benches.
-if ! python3 -c "import matplotlib" 2>/dev/null; then
+# The report's Python packages (matplotlib) and E1's uvloop, installed now rather than
+# failing after the benches.
+if ! python3 -c "import matplotlib, uvloop" 2>/dev/null; then
     echo "== pip install -r bench/requirements.txt" >&2
     python3 -m pip install --quiet -r "$here/requirements.txt"
 fi
@@ -28,6 +28,14 @@ cargo bench --manifest-path "$here/Cargo.toml" --bench generators
 
 echo "== CPython" >&2
 python3 "$here/python/bench.py" --runs 7 --out "$target/python.json" >/dev/null
+
+# E1 TCP echo: 100 clients; 2,000 round trips each for cogen and tokio, 200 for CPython
+# asyncio and uvloop (about a minute in all). uvloop is in requirements.txt; without it the
+# report says so.
+echo "== E1 TCP echo" >&2
+cargo build --release --manifest-path "$here/Cargo.toml" --bin echo
+"$target/release/echo" --clients 100 --trips 2000 --runs 5 >"$target/echo.json"
+python3 "$here/python/echo.py" --clients 100 --trips 200 --runs 3 >"$target/echo_python.json"
 
 if [[ $quick == 0 ]] && command -v valgrind >/dev/null; then
     echo "== callgrind instruction counts" >&2

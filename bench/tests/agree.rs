@@ -84,3 +84,22 @@ fn w6_every_stream_yields_every_item() {
         }
     }
 }
+
+#[test]
+fn e1_every_client_of_every_implementation_gets_every_echo_back() {
+    let config = echo::Config {
+        clients: 5,
+        trips: 20,
+    };
+    for (name, run) in [
+        ("cogen", echo::cogen as fn(&echo::Config) -> echo::Run),
+        ("tokio", echo::tokio),
+    ] {
+        let run = run(&config);
+        assert_eq!(
+            run.echoed,
+            config.requests() * echo::MESSAGE.len(),
+            "E1 {name}"
+        );
+    }
+}
