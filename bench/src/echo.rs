@@ -43,6 +43,12 @@ pub struct Run {
     pub echoed: usize,
 }
 
+/// A run of one implementation.
+pub type Impl = fn(&Config) -> Run;
+
+/// The Rust implementations, by name (the bench ids of `src/bin/echo.rs`'s output).
+pub const IMPLS: [(&str, Impl); 2] = [("cogen", cogen), ("tokio", tokio)];
+
 pub fn cogen(config: &Config) -> Run {
     use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
     use cogen::yield_from;

@@ -91,10 +91,7 @@ fn e1_every_client_of_every_implementation_gets_every_echo_back() {
         clients: 5,
         trips: 20,
     };
-    for (name, run) in [
-        ("cogen", echo::cogen as fn(&echo::Config) -> echo::Run),
-        ("tokio", echo::tokio),
-    ] {
+    for (name, run) in echo::IMPLS {
         let run = run(&config);
         assert_eq!(
             run.echoed,

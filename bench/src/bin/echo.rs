@@ -10,7 +10,7 @@
 //! Prints one JSON object on stdout: per implementation, the requests (round trips) per
 //! second of each run and their median. Every client checks each echo it receives.
 
-use cogen_bench::echo::{self, Config, Run};
+use cogen_bench::echo::{self, Config};
 
 fn main() {
     let mut config = Config::default();
@@ -27,10 +27,8 @@ fn main() {
             other => panic!("unknown argument {other:?}"),
         }
     }
-    let implementations: [(&str, fn(&Config) -> Run); 2] =
-        [("cogen", echo::cogen), ("tokio", echo::tokio)];
     let mut results = Vec::new();
-    for (name, run) in implementations {
+    for (name, run) in echo::IMPLS {
         if only.as_deref().is_some_and(|only| only != name) {
             continue;
         }

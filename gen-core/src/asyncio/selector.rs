@@ -418,10 +418,8 @@ impl Io {
     #[cfg(unix)]
     fn remove_edge(&self, fd: RawFd) {
         let mut sources = self.sources.borrow_mut();
-        if !sources
-            .get(&fd)
-            .is_some_and(|source| source.owner.is_none())
-        {
+        // Only an edge-triggered source (one of `add_reader`'s is not a `Pollable`'s).
+        if sources.get(&fd).is_none_or(|source| source.owner.is_some()) {
             return;
         }
         let mut source = sources.remove(&fd).expect("present");
