@@ -178,7 +178,37 @@ impl std::error::Error for Cancelled {}
 /// assert!(FetchError::from(Cancelled).is_cancelled());
 /// ```
 pub trait AsyncError: From<Cancelled> {
-    /// Whether this error is a cancellation.
+    /// Whether this error is a cancellation: what lets [`Task::cancelled`], `gather` and
+    /// [`TaskGroup`] tell a cancelled task from a failed one.
+    ///
+    /// ```
+    /// use cogen::asyncio::{AsyncError, Cancelled, TimeoutError};
+    ///
+    /// #[derive(Debug)]
+    /// enum Error {
+    ///     Cancelled,
+    ///     TimedOut,
+    /// }
+    /// impl From<Cancelled> for Error {
+    ///     fn from(_: Cancelled) -> Error {
+    ///         Error::Cancelled
+    ///     }
+    /// }
+    /// impl From<TimeoutError> for Error {
+    ///     fn from(_: TimeoutError) -> Error {
+    ///         Error::TimedOut
+    ///     }
+    /// }
+    /// impl AsyncError for Error {
+    ///     fn is_cancelled(&self) -> bool {
+    ///         matches!(self, Error::Cancelled)
+    ///     }
+    /// }
+    ///
+    /// assert!(Cancelled.is_cancelled());
+    /// assert!(Error::from(Cancelled).is_cancelled());
+    /// assert!(!Error::from(TimeoutError).is_cancelled()); // a failure, not a cancellation
+    /// ```
     fn is_cancelled(&self) -> bool;
 }
 
@@ -190,6 +220,19 @@ impl AsyncError for Cancelled {
 
 /// What a coroutine is resumed with: `Ok(())`, or `Err(Cancelled)` when its task is
 /// cancelled while it is suspended. The `send` type of every coroutine.
+///
+/// The awaitables hand it on: a cancelled wait returns `Err(Cancelled)`, which `?`
+/// carries up the chain of coroutines.
+///
+/// ```
+/// use cogen::Generator;
+/// use cogen::asyncio::{self, Cancelled, Resume};
+///
+/// let mut pause = std::pin::pin!(asyncio::yield_now());
+/// pause.as_mut().start(); // suspended, as its task would see it
+/// let cancelled: Resume = Err(Cancelled);
+/// assert_eq!(pause.as_mut().resume(cancelled).complete(), Some(Err(Cancelled)));
+/// ```
 pub type Resume = Result<(), Cancelled>;
 
 /// What a coroutine yields to its task: a request to be resumed later, made only by the
@@ -241,6 +284,16 @@ impl fmt::Debug for Suspend {
 /// ```
 pub trait Awaitable<T, E> {
     /// The future to wait for: a coroutine is scheduled as a task on `event_loop`.
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, Awaitable, Cancelled, EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let scheduled: Future<(), Cancelled> = asyncio::yield_now().ensure_future(&lp);
+    /// assert!(!scheduled.done()); // a task now, not run yet
+    /// lp.run_until_idle();
+    /// assert_eq!(scheduled.result(), Some(Ok(())));
+    /// ```
     fn ensure_future(self, event_loop: &EventLoop) -> Future<T, E>;
 
     /// The loop this is bound to, if it is a future or task (for `gather` outside a
