@@ -98,7 +98,7 @@
 
 pub use cogen_core::{
     AsyncGenerator, Generator, GeneratorExit, GeneratorFuture, GeneratorState, GeneratorStream,
-    IntoGenerator, IntoIter, Iter, Resume, Status, Throwable,
+    IntoGenerator, IntoIter, Iter, Resume, Status, Throwable, UnitGenerator,
 };
 
 /// A small asyncio in which a coroutine awaits by `yield_from!`: event loop, futures, tasks,

@@ -23,7 +23,7 @@ mod iter;
 mod raw;
 mod state;
 
-pub use adapt::{GeneratorFuture, GeneratorStream};
+pub use adapt::{GeneratorFuture, GeneratorStream, UnitGenerator};
 pub use async_generator::{AsyncGenerator, Resume};
 pub use generator::{Generator, GeneratorExit, IntoGenerator, Throwable};
 pub use iter::{IntoIter, Iter};
