@@ -178,7 +178,7 @@ impl std::error::Error for Cancelled {}
 /// assert!(FetchError::from(Cancelled).is_cancelled());
 /// ```
 pub trait AsyncError: From<Cancelled> {
-    /// Whether this error is a cancellation: what lets [`Task::cancelled`], `gather` and
+    /// Whether this error is a cancellation: what lets [`Future::cancelled`], `gather` and
     /// [`TaskGroup`] tell a cancelled task from a failed one.
     ///
     /// ```
