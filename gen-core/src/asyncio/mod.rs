@@ -95,6 +95,7 @@ mod locks;
 mod queues;
 mod selector;
 mod semaphore;
+mod std_future;
 #[cfg(unix)]
 mod streams;
 mod task;
@@ -116,6 +117,7 @@ pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
+pub use std_future::{FutureAwait, WrapFuture, spawn_future, wrap_future};
 #[cfg(unix)]
 pub use streams::{
     DEFAULT_LIMIT, IncompleteReadError, IoError, IoWait, LimitOverrunError, Server, StreamReader,

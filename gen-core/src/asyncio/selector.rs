@@ -108,6 +108,36 @@ impl ThreadsafeHandle {
     }
 }
 
+impl ThreadsafeHandle {
+    /// A handle that does not keep the loop waiting for other threads (see `Io::active`):
+    /// what the wakers of std futures hold (asyncio/std_future.rs).
+    pub(crate) fn downgrade(&self) -> WeakThreadsafeHandle {
+        WeakThreadsafeHandle {
+            remote: Arc::downgrade(&self.remote),
+        }
+    }
+}
+
+/// A [`ThreadsafeHandle`] that does not count as one: its calls reach the loop while its
+/// selector exists, and are dropped after.
+pub(crate) struct WeakThreadsafeHandle {
+    remote: alloc::sync::Weak<Remote>,
+}
+
+impl WeakThreadsafeHandle {
+    /// [`ThreadsafeHandle::call_soon_threadsafe`], or `false` (and `callback` dropped here)
+    /// if the loop's selector is gone.
+    pub(crate) fn call_soon_threadsafe(&self, callback: impl FnOnce() + Send + 'static) -> bool {
+        match self.remote.upgrade() {
+            Some(remote) => {
+                ThreadsafeHandle { remote }.call_soon_threadsafe(callback);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 impl fmt::Debug for ThreadsafeHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ThreadsafeHandle").finish_non_exhaustive()
