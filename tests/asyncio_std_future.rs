@@ -345,7 +345,6 @@ fn waking_twice_before_the_loop_runs_polls_the_std_future_once() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "miri cannot run the OS poller the loop waits in")]
 fn wakes_from_another_thread_before_the_loop_runs_step_the_task_once() {
     let stash = Stash::default();
     let lp = EventLoop::with_virtual_clock();
@@ -365,7 +364,6 @@ fn wakes_from_another_thread_before_the_loop_runs_step_the_task_once() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "miri cannot run the OS poller the loop waits in")]
 fn wakers_woken_after_the_task_finished_or_the_loop_dropped_do_nothing() {
     let stash = Stash::default();
     let lp = EventLoop::with_virtual_clock();
@@ -401,6 +399,19 @@ fn wakers_woken_after_the_task_finished_or_the_loop_dropped_do_nothing() {
     .join()
     .unwrap();
     assert_eq!(pending.polls(), 1);
+}
+
+#[test]
+fn a_std_future_that_keeps_no_waker_and_never_completes_is_a_reported_deadlock() {
+    #[asyncio::coroutine]
+    fn wait_for_nothing() -> Result<(), Cancelled> {
+        yield_from!(asyncio::wrap_future(std::future::pending::<()>()))
+    }
+
+    // `pending()` drops the waker it is polled with: nothing can wake the task.
+    let lp = EventLoop::with_virtual_clock();
+    let message = support::expect_panic(|| lp.run_until_complete(wait_for_nothing()));
+    assert!(message.starts_with("deadlock: the event loop has nothing left to run"), "{message}");
 }
 
 #[test]

@@ -103,8 +103,9 @@ struct Waiting {
     waker: Waker,
     /// The future the task waits on, parked in the signal too.
     parked: Future<(), Cancelled>,
-    /// Keeps the loop waiting in its poller for the waker (see `Io::active`).
-    _keep_waiting: ThreadsafeHandle,
+    /// Keeps the loop waiting in its poller for the waker (see `Io::active`), while the
+    /// std future holds a clone of it.
+    keep_waiting: Option<ThreadsafeHandle>,
 }
 
 impl<F> fmt::Debug for WrapFuture<F> {
@@ -153,18 +154,17 @@ impl<F: core::future::Future> WrapFuture<F> {
                 waiting
             }
             None => {
-                let keep_waiting = event_loop.threadsafe_handle();
                 let signal = Arc::new(Signal {
                     owner: thread::current().id(),
                     parked: Cell::new(None),
                     queued: AtomicBool::new(false),
-                    remote: keep_waiting.downgrade(),
+                    remote: event_loop.threadsafe_handle().downgrade(),
                 });
                 Waiting {
                     waker: Waker::from(signal.clone()),
                     signal,
                     parked,
-                    _keep_waiting: keep_waiting,
+                    keep_waiting: None,
                 }
             }
         };
@@ -172,19 +172,37 @@ impl<F: core::future::Future> WrapFuture<F> {
         // and the task is stepped again on the next tick, after the other ready tasks.
         waiting.signal.park(waiting.parked.clone());
         let waker = waiting.waker.clone();
+        let signal = waiting.signal.clone();
         let suspend = Suspend(Wait::On(waiting.parked.waitable()));
         *self.as_mut().state().1 = Some(waiting);
-        let polled = match self.as_mut().future().as_pin_mut() {
-            Some(future) => future.poll(&mut Context::from_waker(&waker)),
-            None => unreachable!("cogen: a pending wrap_future holds its future"),
+        let polled = {
+            let _polling = Polling::enter(&signal);
+            match self.as_mut().future().as_pin_mut() {
+                Some(future) => future.poll(&mut Context::from_waker(&waker)),
+                None => unreachable!("cogen: a pending wrap_future holds its future"),
+            }
         };
+        drop(waker);
         match polled {
             Poll::Ready(value) => {
                 self.as_mut().finish();
                 GeneratorState::Complete(Ok(value))
             }
             Poll::Pending => {
-                *self.as_mut().state().0 = Status::Suspended;
+                // Ours are `signal` and the `Waiting`'s signal and waker: any other count is
+                // a waker the std future kept (or a wake queued by another thread), which
+                // may be woken from anywhere, so the loop must wait for it in its poller.
+                let held = Arc::strong_count(&signal) > 3;
+                drop(signal);
+                let (status, waiting) = self.as_mut().state();
+                *status = Status::Suspended;
+                if let Some(waiting) = waiting {
+                    waiting.keep_waiting = match waiting.keep_waiting.take() {
+                        Some(handle) if held => Some(handle),
+                        None if held => Some(event_loop.threadsafe_handle()),
+                        _ => None,
+                    };
+                }
                 GeneratorState::Yielded(suspend)
             }
         }
@@ -238,6 +256,39 @@ impl<F: core::future::Future> Generator<Resume> for WrapFuture<F> {
 
     fn status(&self) -> Status {
         self.status
+    }
+}
+
+std::thread_local! {
+    /// The signal of the `WrapFuture` polling its std future on this thread, if any: a
+    /// [`FutureAwait`] polled with its waker is woken through it without holding the waker
+    /// (which would make the loop wait in its poller for a wake that comes from itself).
+    static POLLING: core::cell::RefCell<Option<alloc::sync::Weak<Signal>>> =
+        const { core::cell::RefCell::new(None) };
+}
+
+/// Marks `signal` as the one polling, until dropped (even if the poll panics).
+struct Polling(Option<alloc::sync::Weak<Signal>>);
+
+impl Polling {
+    fn enter(signal: &Arc<Signal>) -> Polling {
+        Polling(POLLING.with(|polling| polling.replace(Some(Arc::downgrade(signal)))))
+    }
+
+    /// The signal polling now, if `waker` is its waker.
+    fn signal_of(waker: &Waker) -> Option<alloc::sync::Weak<Signal>> {
+        POLLING.with(|polling| {
+            let polling = polling.borrow();
+            let signal = polling.as_ref()?;
+            core::ptr::eq(waker.data(), signal.as_ptr().cast()).then(|| signal.clone())
+        })
+    }
+}
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        POLLING.with(|polling| *polling.borrow_mut() = previous);
     }
 }
 
@@ -457,7 +508,27 @@ impl<F: core::future::Future<Output = Result<T, E>>, T, E: AsyncError> Generator
 #[must_use = "futures do nothing unless polled"]
 pub struct FutureAwait<T: 'static, E: 'static> {
     future: Future<T, E>,
-    registered: Option<(CallbackId, Waker)>,
+    registered: Option<(CallbackId, Registered)>,
+}
+
+/// Whom a [`FutureAwait`]'s done callback wakes.
+enum Registered {
+    /// Any waker.
+    Waker(Waker),
+    /// The signal of the `WrapFuture` that polls it (a task of the loop: `spawn_future`),
+    /// by address (the callback holds a `Weak` of it).
+    Signal(*const ()),
+}
+
+impl Registered {
+    fn will_wake(&self, waker: &Waker) -> bool {
+        match self {
+            Registered::Waker(registered) => registered.will_wake(waker),
+            Registered::Signal(data) => {
+                core::ptr::eq(*data, waker.data()) && Polling::signal_of(waker).is_some()
+            }
+        }
+    }
 }
 
 impl<T: 'static, E: 'static> fmt::Debug for FutureAwait<T, E> {
@@ -488,11 +559,23 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> core::future::Future
             this.unregister();
             return Poll::Ready(result);
         }
-        if !matches!(&this.registered, Some((_, waker)) if waker.will_wake(cx.waker())) {
+        if !matches!(&this.registered, Some((_, registered)) if registered.will_wake(cx.waker())) {
             this.unregister();
-            let waker = cx.waker().clone();
-            let id = this.future.add_done_callback(move |_| waker.wake());
-            this.registered = Some((id, cx.waker().clone()));
+            this.registered = Some(match Polling::signal_of(cx.waker()) {
+                Some(signal) => {
+                    let id = this.future.add_done_callback(move |_| {
+                        if let Some(signal) = signal.upgrade() {
+                            signal.wake_here();
+                        }
+                    });
+                    (id, Registered::Signal(cx.waker().data()))
+                }
+                None => {
+                    let waker = cx.waker().clone();
+                    let id = this.future.add_done_callback(move |_| waker.wake());
+                    (id, Registered::Waker(cx.waker().clone()))
+                }
+            });
         }
         Poll::Pending
     }

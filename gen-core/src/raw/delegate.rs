@@ -216,7 +216,10 @@ impl<T, Y, S, B> DelegateOther for Source<T, Y, S, B> {}
             when `send = ()`, an `IntoIterator` of the yield type",
     note = "in the body of an async generator (a #[generator] `async fn`) also an \
             `AsyncGenerator<S>` and, when `send = ()`, a `Stream` of the yield type; a \
-            generator that is not `async` cannot wait for either"
+            generator that is not `async` cannot wait for either",
+    note = "a std `Future` (an `async fn`'s or `async` block's, a channel's receiver) is \
+            awaited in a coroutine through `asyncio::wrap_future`: \
+            `yield_from!(asyncio::wrap_future(fut))`"
 )]
 pub trait Delegable {}
 
