@@ -52,7 +52,14 @@ fn signal_when_pending<F: std::future::Future + Unpin>(
     poll_fn(move |cx| {
         polls += 1;
         let polled = Pin::new(&mut inner).poll(cx);
-        log.push(format!("poll {polls}: {}", if polled.is_ready() { "ready" } else { "pending" }));
+        log.push(format!(
+            "poll {polls}: {}",
+            if polled.is_ready() {
+                "ready"
+            } else {
+                "pending"
+            }
+        ));
         if polls == 1 {
             go.send(()).unwrap();
         }
@@ -76,7 +83,11 @@ fn a_oneshot_completed_from_another_thread_wakes_the_coroutine() {
             })
         };
         log.push("awaiting");
-        let received = yield_from!(asyncio::wrap_future(signal_when_pending(rx, go, log.clone())))?;
+        let received = yield_from!(asyncio::wrap_future(signal_when_pending(
+            rx,
+            go,
+            log.clone()
+        )))?;
         sender.join().unwrap();
         log.push(format!("received {received:?}"));
         Ok(received.unwrap())
@@ -87,7 +98,13 @@ fn a_oneshot_completed_from_another_thread_wakes_the_coroutine() {
     assert_eq!(lp.run_until_complete(receive(log.clone())), Ok(7));
     assert_eq!(
         log.entries(),
-        ["awaiting", "poll 1: pending", "thread: send 7", "poll 2: ready", "received Ok(7)"]
+        [
+            "awaiting",
+            "poll 1: pending",
+            "thread: send 7",
+            "poll 2: ready",
+            "received Ok(7)"
+        ]
     );
 }
 
@@ -183,14 +200,34 @@ fn awaiting_a_future_leaves_no_callback_when_dropped_or_repolled_with_another_wa
 
     let mut awaiting = std::pin::pin!((&fut).into_future());
     let waker = Waker::from(first.clone());
-    assert!(awaiting.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
-    assert!(awaiting.as_mut().poll(&mut Context::from_waker(&waker)).is_pending()); // same waker: kept
+    assert!(
+        awaiting
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    assert!(
+        awaiting
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    ); // same waker: kept
     let waker = Waker::from(second.clone());
-    assert!(awaiting.as_mut().poll(&mut Context::from_waker(&waker)).is_pending()); // replaces `first`
+    assert!(
+        awaiting
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    ); // replaces `first`
 
     let mut abandoned = Box::pin(fut.clone().into_future());
     let waker = Waker::from(dropped.clone());
-    assert!(abandoned.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
+    assert!(
+        abandoned
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
     drop(abandoned); // its callback goes with it
 
     fut.set_result(5).unwrap();
@@ -198,7 +235,10 @@ fn awaiting_a_future_leaves_no_callback_when_dropped_or_repolled_with_another_wa
     let wakes = |waker: &CountingWaker| waker.0.load(Ordering::SeqCst);
     assert_eq!((wakes(&first), wakes(&second), wakes(&dropped)), (0, 1, 0));
     let waker = Waker::from(second.clone());
-    assert_eq!(awaiting.as_mut().poll(&mut Context::from_waker(&waker)), Poll::Ready(Ok(5)));
+    assert_eq!(
+        awaiting.as_mut().poll(&mut Context::from_waker(&waker)),
+        Poll::Ready(Ok(5))
+    );
 }
 
 #[test]
@@ -269,7 +309,10 @@ fn cancelling_a_task_waiting_on_a_std_future_drops_that_future() {
     assert!(entries(&trace).is_empty());
     assert!(task.cancel());
     lp.run_briefly(); // the task resumes: the std future is dropped before the await returns
-    assert_eq!(entries(&trace), ["std future dropped", "coroutine: Err(Cancelled)"]);
+    assert_eq!(
+        entries(&trace),
+        ["std future dropped", "coroutine: Err(Cancelled)"]
+    );
     assert!(task.cancelled());
 }
 
@@ -411,7 +454,10 @@ fn a_std_future_that_keeps_no_waker_and_never_completes_is_a_reported_deadlock()
     // `pending()` drops the waker it is polled with: nothing can wake the task.
     let lp = EventLoop::with_virtual_clock();
     let message = support::expect_panic(|| lp.run_until_complete(wait_for_nothing()));
-    assert!(message.starts_with("deadlock: the event loop has nothing left to run"), "{message}");
+    assert!(
+        message.starts_with("deadlock: the event loop has nothing left to run"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -497,10 +543,12 @@ fn async_io_sockets_and_timers_run_on_the_cogen_loop() {
             stream.write_all(&line).await.unwrap();
             Ok::<_, Cancelled>(())
         });
-        yield_from!(asyncio::wrap_future(Timer::after(Duration::from_millis(10))))?;
+        yield_from!(asyncio::wrap_future(Timer::after(Duration::from_millis(
+            10
+        ))))?;
         log.push("timer fired");
-        let mut client = yield_from!(asyncio::wrap_future(Async::<TcpStream>::connect(address)))?
-            .unwrap();
+        let mut client =
+            yield_from!(asyncio::wrap_future(Async::<TcpStream>::connect(address)))?.unwrap();
         yield_from!(asyncio::wrap_future(client.write_all(b"hello")))?.unwrap();
         let mut echoed = Vec::new();
         yield_from!(asyncio::wrap_future(client.read_to_end(&mut echoed)))?.unwrap();

@@ -12,7 +12,7 @@
 //! once, resumes the leaf, and the leaf polls the std future again.
 
 use alloc::sync::Arc;
-use core::cell::Cell;
+use core::cell::{Cell, UnsafeCell};
 use core::fmt;
 use core::future::IntoFuture;
 use core::marker::PhantomData;
@@ -42,10 +42,15 @@ use crate::{Generator, GeneratorState, Status};
 /// was dropped, does nothing more (a stale wake at most makes the task poll `fut` once more).
 /// `fut` itself need not be `Send`: it never leaves the loop's thread.
 ///
-/// While a coroutine waits for a std future, the loop cannot know who holds the waker, so
-/// it waits in its poller (for real, even on a virtual clock, which then follows the real
-/// time waited) rather than report a deadlock, as it does while a thread-safe handle
-/// exists: a future that is never woken keeps the loop waiting.
+/// While a pending std future holds a clone of its waker, the loop cannot know who will
+/// wake it (another thread, an OS reactor), so when nothing else is ready it waits in its
+/// poller (for real, even on a virtual clock, which then follows the real time waited, up
+/// to its next timer) rather than report a deadlock, as it does while a
+/// [`ThreadsafeHandle`] exists: a future that keeps its waker and is never woken keeps the
+/// loop waiting. One that keeps no waker cannot be woken: when nothing else is left to
+/// run, [`EventLoop::run_until_complete`] reports the deadlock. A [`Task`] or [`Future`]
+/// of the loop awaited by a spawned future ([`FutureAwait`]) does not count: it is woken
+/// by the loop itself.
 ///
 /// ```
 /// use cogen::yield_from;
@@ -71,7 +76,7 @@ use crate::{Generator, GeneratorState, Status};
 /// When started or resumed outside a running loop.
 pub fn wrap_future<F: core::future::Future>(fut: F) -> WrapFuture<F> {
     WrapFuture {
-        future: Some(fut),
+        future: UnsafeCell::new(Some(fut)),
         status: Status::Created,
         waiting: None,
         _not_send: PhantomData,
@@ -88,8 +93,11 @@ pub fn wrap_future<F: core::future::Future>(fut: F) -> WrapFuture<F> {
 /// assert_eq!(lp.run_until_complete(&task), Ok(7));
 /// ```
 pub struct WrapFuture<F> {
-    /// Dropped (in place) as soon as it is ready or the wait is cancelled.
-    future: Option<F>,
+    /// Dropped (in place) as soon as it is ready or the wait is cancelled. In an
+    /// `UnsafeCell` because it may borrow from itself (an `async` block holding
+    /// `rx.next()`): a shared `&WrapFuture` (`status()`) must not claim its bytes as
+    /// read-only (miri reports that under Stacked Borrows, as for a generator's body).
+    future: UnsafeCell<Option<F>>,
     status: Status,
     /// Set while the std future is pending.
     waiting: Option<Waiting>,
@@ -132,7 +140,8 @@ impl<F: core::future::Future> WrapFuture<F> {
         // SAFETY: `future` is pinned structurally: `WrapFuture` is `Unpin` only if `F` is
         // (auto trait), its `Drop` does not move it, and nothing moves it out of the
         // `Option` (it is only polled through this pin and dropped in place by `set`).
-        unsafe { self.map_unchecked_mut(|this| &mut this.future) }
+        // `get_mut` needs no `unsafe`: we hold the only (mutable) access.
+        unsafe { self.map_unchecked_mut(|this| this.future.get_mut()) }
     }
 
     /// The fields that are not pinned.
@@ -144,7 +153,9 @@ impl<F: core::future::Future> WrapFuture<F> {
 
     /// Poll the std future once, parking a fresh future for its waker first.
     #[track_caller]
-    fn poll_once(mut self: Pin<&mut Self>) -> GeneratorState<Suspend, Result<F::Output, Cancelled>> {
+    fn poll_once(
+        mut self: Pin<&mut Self>,
+    ) -> GeneratorState<Suspend, Result<F::Output, Cancelled>> {
         let event_loop = running_loop("asyncio::wrap_future");
         let parked = event_loop.create_future();
         let (_, waiting) = self.as_mut().state();
