@@ -561,3 +561,27 @@ fn async_io_sockets_and_timers_run_on_the_cogen_loop() {
     assert_eq!(asyncio::run(echo_once(log.clone())), Ok(b"hello".to_vec()));
     assert_eq!(log.entries(), ["timer fired", "echoed"]);
 }
+
+#[test]
+fn yield_from_awaits_a_std_future_in_a_coroutine_without_wrapping_it() {
+    #[asyncio::coroutine]
+    fn main_coro(trace: support::Trace) -> Result<u32, Cancelled> {
+        async fn answer() -> u32 {
+            42
+        }
+        let (tx, rx) = oneshot::channel::<u32>();
+        let sender = asyncio::create_task(asyncio::wrap_future(async move {
+            tx.send(1).unwrap();
+        }));
+        let one = yield_from!(rx)?.unwrap(); // a channel's receiver
+        let answer = yield_from!(answer())?; // an async fn's future
+        yield_from!(&sender)?;
+        push(&trace, format!("{one} {answer}"));
+        Ok(one + answer)
+    }
+
+    let trace = new_trace();
+    let lp = EventLoop::with_virtual_clock();
+    assert_eq!(lp.run_until_complete(main_coro(trace.clone())), Ok(43));
+    assert_eq!(entries(&trace), ["1 42"]);
+}

@@ -27,7 +27,7 @@
 //! | `CancelledError` | [`Cancelled`] |
 //! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` (Unix) | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |
 //! | `loop.call_soon_threadsafe(cb)` | [`EventLoop::threadsafe_handle`], [`ThreadsafeHandle::call_soon_threadsafe`] |
-//! | `await asyncio.wrap_future(f)`: await a Rust `std::future::Future` | [`yield_from!(wrap_future(fut))`](wrap_future) |
+//! | `await asyncio.wrap_future(f)`: await a Rust `std::future::Future` | `yield_from!(fut)`, or [`yield_from!(wrap_future(fut))`](wrap_future) |
 //! | a std future as a task, awaiting tasks and futures with `.await` | [`spawn_future(fut)`](spawn_future), `task.await` / `fut.await` ([`FutureAwait`]) |
 //! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` (Unix) | `open_connection(addr)`, `start_server(cb, addr)` |
 //! | `StreamReader`, `StreamWriter`, `Server` (Unix) | `StreamReader`, `StreamWriter`, `Server` |

@@ -33,7 +33,10 @@ use crate::{Generator, GeneratorState, Status};
 /// `await asyncio.wrap_future(f)`): `yield_from!(asyncio::wrap_future(fut))` is `Ok` of
 /// what `fut` returns, or `Err(Cancelled)` if the task is cancelled meanwhile (`?` turns it
 /// into the coroutine's own error type, as for [`sleep`](super::sleep)); `fut` is dropped
-/// as soon as the cancelled task resumes.
+/// as soon as the cancelled task resumes. In a coroutine's body `yield_from!(fut)` does the
+/// same without the call (a type that is both a `Future` and an `IntoIterator` needs it);
+/// the wrapper is also what [`create_task`](super::create_task) and
+/// [`EventLoop::run_until_complete`] accept for a std future of any output.
 ///
 /// `fut` is polled by the awaiting task, with a [`Waker`] that is `Send + Sync`: woken on
 /// the loop's thread it reschedules the task directly; woken from another thread it goes
@@ -65,7 +68,7 @@ use crate::{Generator, GeneratorState, Status};
 ///     let (tx, rx) = futures::channel::oneshot::channel();
 ///     std::thread::spawn(move || tx.send(40).unwrap());
 ///     let forty = yield_from!(asyncio::wrap_future(rx))?.unwrap();
-///     let two = yield_from!(asyncio::wrap_future(add(1, 1)))?;
+///     let two = yield_from!(add(1, 1))?; // the same, unwrapped
 ///     Ok(forty + two)
 /// }
 ///
