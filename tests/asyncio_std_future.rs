@@ -585,3 +585,14 @@ fn yield_from_awaits_a_std_future_in_a_coroutine_without_wrapping_it() {
     assert_eq!(lp.run_until_complete(main_coro(trace.clone())), Ok(43));
     assert_eq!(entries(&trace), ["1 42"]);
 }
+
+#[test]
+fn spawn_future_outside_a_running_loop_panics_at_the_callers_line() {
+    let (message, line) =
+        support::expect_panic_at(|| asyncio::spawn_future(async { Ok::<(), Cancelled>(()) }));
+    assert_eq!(line, line!() - 1);
+    assert!(
+        message.starts_with("spawn_future needs a running event loop"),
+        "{message}"
+    );
+}
