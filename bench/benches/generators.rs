@@ -1,5 +1,5 @@
 //! The cogen benchmark suite: W1 iterate, W2 send, W3 delegate, W4 tree, W5 switch, W6 async
-//! stream, every implementation in the same run. Throughput is in items (W5: task switches),
+//! stream, W7 pipeline, W8 stream polled in a loop, every implementation in the same run. Throughput is in items (W5: task switches),
 //! so criterion's per-iteration median divided by the item count is ns per item (`report.py`
 //! does that).
 //!
@@ -91,6 +91,26 @@ fn w6_async_stream(c: &mut Criterion) {
     group.finish();
 }
 
+fn w7_pipeline(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W7_pipeline");
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(W7_N));
+    for &(name, f) in W7_IMPLS {
+        group.bench_function(name, |b| b.iter(|| f(black_box(W7_N))));
+    }
+    group.finish();
+}
+
+fn w8_stream_loop(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W8_stream_loop");
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(W8_N));
+    for &(name, f) in W8_IMPLS {
+        group.bench_function(name, |b| b.iter(|| f(black_box(W8_N))));
+    }
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(15)
@@ -102,6 +122,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = w1_iterate, w2_send, w3_delegate, w4_tree, w5_switch, w6_async_stream
+    targets = w1_iterate, w2_send, w3_delegate, w4_tree, w5_switch, w6_async_stream,
+        w7_pipeline, w8_stream_loop
 }
 criterion_main!(benches);
