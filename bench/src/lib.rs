@@ -91,6 +91,7 @@ pub const W1_IMPLS: &[(&str, W1Fn)] = &[
     ("cogen_pinned", w1::cogen_pinned),
     ("cogen_pinned_sole_use", w1::cogen_pinned_sole_use),
     ("cogen_pinned_resume", w1::cogen_pinned_resume),
+    ("hand_resume", w1::hand_resume),
     ("cogen_boxed_for", w1::cogen_boxed_for),
     ("genawaiter_stack", w1::genawaiter_stack),
     ("genawaiter_rc", w1::genawaiter_rc),
@@ -175,6 +176,7 @@ pub const W7_IMPLS: &[(&str, W7Fn)] = &[
     ("boxed_stages", w7::boxed_stages),
     ("cogen", w7::cogen),
     ("cogen_boxed_for", w7::cogen_boxed_for),
+    ("cogen_into_iter", w7::cogen_into_iter),
 ];
 
 /// W8 implementations, by bench id.
@@ -318,6 +320,25 @@ pub mod w1 {
         while let GeneratorState::Yielded(x) = step {
             acc = mix(acc, x);
             step = g.as_mut().resume(());
+        }
+        acc
+    }
+
+    /// Diagnostic: the hand-written counter driven in the shape of `cogen_pinned_resume`
+    /// (a first step, then `while let Yielded(x) = step { ..; step = resume() }`), to
+    /// tell the cost of that loop's shape from the cost of the generator.
+    pub fn hand_resume(n: u64) -> u64 {
+        use cogen::GeneratorState;
+        let mut it = Upto::new(n);
+        let mut resume = move || match it.next() {
+            Some(x) => GeneratorState::Yielded(x),
+            None => GeneratorState::Complete(()),
+        };
+        let mut acc = 0;
+        let mut step = resume();
+        while let GeneratorState::Yielded(x) = step {
+            acc = mix(acc, x);
+            step = resume();
         }
         acc
     }
@@ -1686,6 +1707,25 @@ pub mod w7 {
                 yield_!(super::map(x));
             }
         }
+
+        /// The filter stage over any iterable (`for x in upstream`: a generator is boxed
+        /// once by its `IntoIterator`).
+        #[generator(yield = u64)]
+        pub fn filter_iter(upstream: impl IntoIterator<Item = u64>) {
+            for x in upstream {
+                if super::keep(x) {
+                    yield_!(x);
+                }
+            }
+        }
+
+        /// The map stage over any iterable.
+        #[generator(yield = u64)]
+        pub fn map_iter(upstream: impl IntoIterator<Item = u64>) {
+            for x in upstream {
+                yield_!(super::map(x));
+            }
+        }
     }
 
     /// Three generators, each held in place by the next: `map(filter(source(n)))`,
@@ -1696,6 +1736,17 @@ pub mod w7 {
         let g = std::pin::pin!(map(filter(source(n))));
         let mut acc = 0;
         for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// Stages over `impl IntoIterator`, each `for x in upstream`: every stage but the
+    /// last boxed once by `for`.
+    pub fn cogen_into_iter(n: u64) -> u64 {
+        use cogen_impl::{filter_iter, map_iter, source};
+        let mut acc = 0;
+        for x in map_iter(filter_iter(source(n))) {
             acc = mix(acc, x);
         }
         acc
