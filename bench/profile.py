@@ -9,6 +9,9 @@ the file it comes from: gen-core/src/*.rs is the library, lib.rs is the generato
 the bench's own loop), and the calls to malloc/calloc/realloc/posix_memalign in that run.
 report.py puts the table into BENCHMARKS.md.
 
+At the end it prints every cogen row's instructions per item beside its floor's (the first
+case of the same workload, and depth), and the ratio.
+
 Standard library only. Usage: python3 bench/profile.py [--only PREFIX]
 (--only W5: just the cases whose id starts with W5, merged into an existing summary.json)
 """
@@ -221,6 +224,30 @@ def main():
                           key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     with open(summary_file, "w") as f:
         json.dump(summary, f, indent=2)
+    print_cogen_rows(summary)
+
+
+def floor_case(case):
+    """The floor a case is compared with: the first case of its workload (and depth)."""
+    workload, _, rest = case.partition(" ")
+    depth = rest.split(" ")[1] if " " in rest else None
+    for c, *_ in CASES:
+        w, _, r = c.partition(" ")
+        if w == workload and (depth is None or r.endswith(" " + depth)):
+            return c
+    return None
+
+
+def print_cogen_rows(summary):
+    """Instructions per item of every cogen row, beside its floor's."""
+    print(f"\n{'cogen row':40} {'instr/item':>10} {'floor':>8} {'x floor':>8}", file=sys.stderr)
+    for case, v in summary.items():
+        if "cogen" not in case:
+            continue
+        floor = summary.get(floor_case(case) or "", {}).get("instructions_per_item")
+        n = v["instructions_per_item"]
+        ratio = f"{n / floor:7.2f}x" if floor else ""
+        print(f"{case:40} {n:10.1f} {floor or 0:8.1f} {ratio:>8}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,10 @@ Usage: python3 bench/report.py [--target DIR] [--python FILE] [--callgrind FILE]
          (several runs, each DIR a copy of <target>/criterion: ns per item is the median
          over them, every ratio is taken within a run and shown as median (min-max);
          `bash bench/run.sh` makes 3 runs)
-       python3 bench/report.py --only w6 [--runs DIR ...] [--out FILE]
-         (only the W6 region, from one or more runs of `cargo bench -- W6`, each DIR a
-         copy of <target>/criterion, or a directory holding one; every other region is
-         left as it is)
+       python3 bench/report.py --only REGION ... [--runs DIR ...] [--out FILE]
+         (only those regions, e.g. `--only w6` from runs of `cargo bench -- W6`, each DIR
+         a copy of <target>/criterion, or a directory holding one; every other region and
+         the charts are left as they are)
 """
 
 import argparse
@@ -1022,8 +1022,10 @@ def main():
     parser.add_argument("--redraw-chart", action="store_true",
                         help="no run: redraw the chart from the W3 table in --out, and change "
                         "nothing else")
-    parser.add_argument("--only", choices=["w6"],
-                        help="rewrite only this region (w6: the W6 table), from --runs")
+    parser.add_argument("--only", nargs="+", metavar="REGION",
+                        help="rewrite only these regions (e.g. w6 w7 w8 callgrind), from "
+                        "--runs of only those workloads; the other regions and the charts "
+                        "are left as they are")
     parser.add_argument("--runs", nargs="+", metavar="DIR",
                         help="the runs to take the medians and ratio ranges over, each a copy "
                         "of <target>/criterion (default: --target's criterion output alone)")
@@ -1031,20 +1033,6 @@ def main():
 
     with open(args.out) as f:
         text = f.read()
-
-    if args.only == "w6":
-        runs = []
-        for d in args.runs or [args.target]:
-            run = load_criterion(d)
-            if not any(k.startswith(W6_GROUP + "/") for k in run):
-                raise SystemExit(f"{d}: no W6 results: run `cargo bench --bench generators "
-                                 "-- W6`")
-            runs.append(run)
-        table = w6_table(runs, w6_when(runs, machine_info(None)))
-        with open(args.out, "w") as f:
-            f.write(fill_regions(text, {"w6": table}, args.out, partial=True))
-        print(f"wrote the w6 region of {args.out} from {len(runs)} run(s)")
-        return
 
     if args.redraw_chart:
         w3 = read_regions(text, args.out).get("w3")
@@ -1068,8 +1056,17 @@ def main():
     newest = max(r["mtime"] for r in results.values() if "mtime" in r)
     when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
 
-    text = fill_regions(text, tables_of_run(results, callgrind, info, when, args.note, runs),
-                        args.out)
+    tables = tables_of_run(results, callgrind, info, when, args.note, runs)
+    if args.only:
+        unknown = sorted(set(args.only) - set(tables))
+        if unknown:
+            raise SystemExit("--only: report.py writes no region named " + ", ".join(unknown))
+        with open(args.out, "w") as f:
+            f.write(fill_regions(text, {k: tables[k] for k in args.only}, args.out,
+                                 partial=True))
+        print(f"wrote the regions {', '.join(args.only)} of {args.out} from {len(runs)} run(s)")
+        return
+    text = fill_regions(text, tables, args.out)
     drew = draw_w3_chart(results, args.svg)
     draw_ratio_chart(results, args.ratio_svg)
     with open(args.out, "w") as f:
