@@ -1646,7 +1646,7 @@ pub mod w7 {
     /// The filter stage's predicate.
     #[inline(always)]
     pub fn keep(x: u64) -> bool {
-        x % 3 != 0
+        !x.is_multiple_of(3)
     }
 
     /// The map stage's function.
