@@ -431,15 +431,17 @@ def fmt_ratios(ratios):
     return f"{fmt_ratio(median(ratios))} ({fmt_ratio(min(ratios))}–{fmt_ratio(max(ratios))})"
 
 
-def w6_table(runs, when_text):
+def w6_table(runs, when_text, callgrind=None):
     """The W6 region: W6 and W6b side by side, ns per item and the ratio to the floor,
-    then the targets. With several runs: the median over them, and the ratio's min-max."""
+    then the targets. With several runs: the median over them, and the ratio's min-max.
+    The instructions per item (callgrind) of both variants are in their own column."""
+    callgrind = callgrind or {}
     many = len(runs) > 1
     ratio_head = "× floor, median (min–max)" if many else "× floor"
     lines = [
         f"| implementation | W6 ns / item | W6 {ratio_head} | W6b ns / item | "
-        f"W6b {ratio_head} | notes |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        f"W6b {ratio_head} | instructions / item, W6 / W6b (× floor) | notes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     cells = {}
     for w6_id, w6b_id, label, note in W6_ROWS:
@@ -453,6 +455,9 @@ def w6_table(runs, when_text):
                     ["— " + missing_reason(bench_id, note), "—"]
             else:
                 row += [fmt_ns(c[0]), fmt_ratios(c[1])]
+        row.append(" / ".join(
+            instr_cell(callgrind, callgrind_case(W6_GROUP, b), callgrind_case(W6_GROUP, f))
+            or "—" for b, f in ((w6_id, "hand"), (w6b_id, "await_hand")) if b))
         lines.append("| " + " | ".join(row) + f" | {note} |")
 
     def target(variant, cogen_id, floor_id, peer_id):
@@ -977,7 +982,7 @@ def tables_of_run(results, callgrind, info, when, note, runs):
                            callgrind=callgrind),
         "w5": simple_table("W5_switch", W5_ROWS, results, "hand", "cogen", unit="switch",
                            callgrind=callgrind),
-        "w6": w6_table(runs, w6_when(runs, info)),
+        "w6": w6_table(runs, w6_when(runs, info), callgrind),
         "w7": simple_table(W7_GROUP, W7_ROWS, results, "combinators", "cogen",
                            callgrind=callgrind),
         "w8": simple_table(W8_GROUP, W8_ROWS, results, "hand", "cogen_generator_stream",
