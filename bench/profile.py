@@ -77,6 +77,8 @@ CASES = [
      1_000_000),
     ("W7 cogen_into_iter", ["w7", "cogen_into_iter"], "cogen_bench::w7::cogen_into_iter",
      1_000_000),
+    ("W7 cogen_source_combinators", ["w7", "cogen_source_combinators"],
+     "cogen_bench::w7::cogen_source_combinators", 1_000_000),
     ("W8 hand", ["w8", "hand"], "cogen_bench::w8::hand", 1_000_000),
     ("W8 stream_iter", ["w8", "stream_iter"], "cogen_bench::w8::stream_iter", 1_000_000),
     ("W8 async_stream", ["w8", "async_stream"], "cogen_bench::w8::async_stream", 1_000_000),

@@ -155,6 +155,8 @@ W7_ROWS = [
     ("cogen_boxed_for", "cogen, stages held in place, `for x in g`", "the same, boxed once"),
     ("cogen_into_iter", "cogen, stages over `impl IntoIterator`",
      "each stage `for x in upstream`: every inner stage boxed once"),
+    ("cogen_source_combinators", "cogen source, combinators for the other stages",
+     "`pin!(source(n)).iter().filter(..).map(..)`"),
 ]
 W8_GROUP = "W8_stream_loop"
 W8_ROWS = [

@@ -177,6 +177,7 @@ pub const W7_IMPLS: &[(&str, W7Fn)] = &[
     ("cogen", w7::cogen),
     ("cogen_boxed_for", w7::cogen_boxed_for),
     ("cogen_into_iter", w7::cogen_into_iter),
+    ("cogen_source_combinators", w7::cogen_source_combinators),
 ];
 
 /// W8 implementations, by bench id.
@@ -1736,6 +1737,17 @@ pub mod w7 {
         let g = std::pin::pin!(map(filter(source(n))));
         let mut acc = 0;
         for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// One generator (the source) and the iterator combinators for the other stages.
+    pub fn cogen_source_combinators(n: u64) -> u64 {
+        use cogen::Generator;
+        let g = std::pin::pin!(cogen_impl::source(n));
+        let mut acc = 0;
+        for x in g.iter().filter(|&x| keep(x)).map(map) {
             acc = mix(acc, x);
         }
         acc
