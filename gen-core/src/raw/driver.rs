@@ -298,7 +298,14 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
         // whose (pinned) trampoline it points to, and cleared before the body is polled or
         // dropped; the body cannot run meanwhile: we hold it.
-        let poll = trampoline::run(unsafe { &mut *parked.as_ptr() }, io, waker);
+        let trampoline = unsafe { &mut *parked.as_ptr() };
+        // `io` is the step's own, fresh exchange area (`step`, `AsyncGen::poll_step`):
+        // marked here, unmarked before the body may be polled with it. A panic abandons
+        // it, so no guard is needed to restore the mark.
+        debug_assert!(!io.in_trampoline());
+        io.set_trampoline_mark(true);
+        let poll = trampoline::run_marked(trampoline, io, waker);
+        io.set_trampoline_mark(false);
         if poll.is_ready() {
             self.unpark();
         }

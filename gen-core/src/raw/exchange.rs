@@ -81,6 +81,12 @@ impl<Y, S> Io<Y, S> {
         self.trampoline
     }
 
+    /// Set the trampoline mark, for an exchange area nothing else has marked.
+    #[inline(always)]
+    pub(crate) fn set_trampoline_mark(&mut self, running: bool) {
+        self.trampoline = running;
+    }
+
     /// Run `poll` with the trampoline mark set to `running`, restoring the previous mark
     /// afterwards, also when `poll` unwinds (a caller that catches the panic inside the
     /// step must not find a stale mark).
