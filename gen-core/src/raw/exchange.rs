@@ -142,6 +142,12 @@ impl<Y, S> Io<Y, S> {
         }
     }
 
+    /// Whether a boxed delegate was handed up and not yet taken.
+    #[inline(always)]
+    pub(crate) fn has_hand_off(&self) -> bool {
+        self.handed_off.is_some()
+    }
+
     #[inline(always)]
     pub(crate) fn take_hand_off(&mut self) -> Option<Frame<Y, S>> {
         self.handed_off.take()

@@ -211,9 +211,11 @@ pub(crate) fn run_marked<Y, S>(
             return Poll::Ready(());
         };
         if top.poll(io, waker).is_pending() {
-            match io.take_hand_off() {
-                None => return Poll::Pending,
-                Some(frame) => frames.push(frame),
+            if !io.has_hand_off() {
+                return Poll::Pending;
+            }
+            if let Some(frame) = io.take_hand_off() {
+                frames.push(frame);
             }
         } else if let Some(done) = frames.pop() {
             done.release();
@@ -291,7 +293,9 @@ unsafe impl<G: Generator<S>, S> Sync for YieldFromBoxed<G, S> {}
 impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
     type Output = G::Return;
 
-    #[inline]
+    // Inline: it is polled twice per delegation (to hand its generator off, to take its
+    // return value), so a recursive walk calls it twice per node (W4).
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
         let this = unsafe { self.get_unchecked_mut() };
