@@ -9,6 +9,9 @@ the file it comes from: gen-core/src/*.rs is the library, lib.rs is the generato
 the bench's own loop), and the calls to malloc/calloc/realloc/posix_memalign in that run.
 report.py puts the table into BENCHMARKS.md.
 
+At the end it prints every cogen row's instructions per item beside its floor's (the first
+case of the same workload, and depth), and the ratio.
+
 Standard library only. Usage: python3 bench/profile.py [--only PREFIX]
 (--only W5: just the cases whose id starts with W5, merged into an existing summary.json)
 """
@@ -26,13 +29,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(HERE, "target"))
 OUT_DIR = os.path.join(TARGET, "callgrind")
 
-# (case id, profile args, function collected, items per run)
+# (case id, profile args, function collected, items per run); every case whose id
+# has "cogen" in it is a cogen row
 CASES = [
     ("W1 hand", ["w1", "hand"], "cogen_bench::w1::hand", 1_000_000),
     ("W1 cogen_pinned", ["w1", "cogen_pinned"], "cogen_bench::w1::cogen_pinned", 1_000_000),
     ("W1 cogen_pinned_sole_use", ["w1", "cogen_pinned_sole_use"],
      "cogen_bench::w1::cogen_pinned_sole_use", 1_000_000),
     ("W1 cogen_boxed_for", ["w1", "cogen_boxed_for"], "cogen_bench::w1::cogen_boxed_for", 1_000_000),
+    ("W1 cogen_pinned_resume", ["w1", "cogen_pinned_resume"],
+     "cogen_bench::w1::cogen_pinned_resume", 1_000_000),
+    ("W1 hand_resume", ["w1", "hand_resume"], "cogen_bench::w1::hand_resume", 1_000_000),
     ("W2 hand", ["w2", "hand"], "cogen_bench::w2::hand", 1_000_000),
     ("W2 cogen", ["w2", "cogen"], "cogen_bench::w2::cogen", 1_000_000),
     ("W3 hand_chain d=1", ["w3", "hand_chain", "1"], "cogen_bench::w3::hand_chain", 62_500),
@@ -62,6 +69,27 @@ CASES = [
     ("W6b await_async_stream", ["w6", "await_async_stream"],
      "cogen_bench::w6::await_async_stream", 1_000_000),
     ("W6b await_cogen", ["w6", "await_cogen"], "cogen_bench::w6::await_cogen", 1_000_000),
+    # W7: items are the source's (two thirds reach the sum).
+    ("W7 combinators", ["w7", "combinators"], "cogen_bench::w7::combinators", 1_000_000),
+    ("W7 boxed_stages", ["w7", "boxed_stages"], "cogen_bench::w7::boxed_stages", 1_000_000),
+    ("W7 cogen", ["w7", "cogen"], "cogen_bench::w7::cogen", 1_000_000),
+    ("W7 cogen_boxed_for", ["w7", "cogen_boxed_for"], "cogen_bench::w7::cogen_boxed_for",
+     1_000_000),
+    ("W7 cogen_into_iter", ["w7", "cogen_into_iter"], "cogen_bench::w7::cogen_into_iter",
+     1_000_000),
+    ("W7 cogen_source_combinators", ["w7", "cogen_source_combinators"],
+     "cogen_bench::w7::cogen_source_combinators", 1_000_000),
+    ("W8 hand", ["w8", "hand"], "cogen_bench::w8::hand", 1_000_000),
+    ("W8 stream_iter", ["w8", "stream_iter"], "cogen_bench::w8::stream_iter", 1_000_000),
+    ("W8 async_stream", ["w8", "async_stream"], "cogen_bench::w8::async_stream", 1_000_000),
+    ("W8 cogen_generator_stream", ["w8", "cogen_generator_stream"],
+     "cogen_bench::w8::cogen_generator_stream", 1_000_000),
+    ("W8 cogen_generator_stream_sole_use", ["w8", "cogen_generator_stream_sole_use"],
+     "cogen_bench::w8::cogen_generator_stream_sole_use", 1_000_000),
+    ("W8 cogen_iter", ["w8", "cogen_iter"], "cogen_bench::w8::cogen_iter", 1_000_000),
+    ("W8 cogen_async", ["w8", "cogen_async"], "cogen_bench::w8::cogen_async", 1_000_000),
+    ("W8 cogen_async_await", ["w8", "cogen_async_await"], "cogen_bench::w8::cogen_async_await",
+     1_000_000),
 ]
 
 # Calls to these count as allocations (`__rust_alloc` and `Vec` growth end up in them;
@@ -127,6 +155,20 @@ def summarize(out_file, items):
     }
 
 
+def symbol_aliases(binary):
+    """function name -> every function name at the same address (identical code folded
+    into one by the linker), from `nm`; empty if `nm` is missing."""
+    if not shutil.which("nm"):
+        return {}
+    text = subprocess.run(["nm", "-C", binary], capture_output=True, text=True).stdout
+    by_address = collections.defaultdict(list)
+    for line in text.splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) == 3 and parts[1] in "tT":
+            by_address[parts[0]].append(parts[2])
+    return {name: names for names in by_address.values() if len(names) > 1 for name in names}
+
+
 def main():
     import argparse
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -140,6 +182,7 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--bin", "profile", "--manifest-path",
                     manifest], check=True)
     binary = os.path.join(TARGET, "release", "profile")
+    aliases = symbol_aliases(binary)
     os.makedirs(OUT_DIR, exist_ok=True)
     summary = {}
     summary_file = os.path.join(OUT_DIR, "summary.json")
@@ -158,12 +201,23 @@ def main():
         # the function's run. (`--toggle-collect` would not do for the allocations:
         # callgrind counts calls even while it does not collect, e.g. the tree's
         # construction.)
-        subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--dump-before={function}",
-             f"--dump-after={function}", f"--callgrind-out-file={out_file}", binary, *case_args],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        # Two functions that compile to the same code are folded into one by the linker,
+        # and callgrind knows the code by one of their names only: try each.
+        folded = [f for f in aliases.get(function, [function]) if f != function]
+        for name in [function] + folded:
+            subprocess.run(
+                ["valgrind", "--tool=callgrind", f"--dump-before={name}",
+                 f"--dump-after={name}", f"--callgrind-out-file={out_file}", binary,
+                 *case_args],
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            if os.path.exists(out_file + ".2"):
+                break
+        else:
+            raise SystemExit(f"profile.py: callgrind saw no call of {function}")
         summary[case] = summarize(out_file + ".2", items)
+        if folded:
+            summary[case]["same_code_as"] = folded
         print(f"{case:28} {summary[case]['instructions_per_item']:8.1f} instructions/item, "
               f"{summary[case]['allocations']} allocations/run", file=sys.stderr)
     # In CASES order, so the report's table keeps the workloads in order.
@@ -172,6 +226,30 @@ def main():
                           key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     with open(summary_file, "w") as f:
         json.dump(summary, f, indent=2)
+    print_cogen_rows(summary)
+
+
+def floor_case(case):
+    """The floor a case is compared with: the first case of its workload (and depth)."""
+    workload, _, rest = case.partition(" ")
+    depth = rest.split(" ")[1] if " " in rest else None
+    for c, *_ in CASES:
+        w, _, r = c.partition(" ")
+        if w == workload and (depth is None or r.endswith(" " + depth)):
+            return c
+    return None
+
+
+def print_cogen_rows(summary):
+    """Instructions per item of every cogen row, beside its floor's."""
+    print(f"\n{'cogen row':40} {'instr/item':>10} {'floor':>8} {'x floor':>8}", file=sys.stderr)
+    for case, v in summary.items():
+        if "cogen" not in case:
+            continue
+        floor = summary.get(floor_case(case) or "", {}).get("instructions_per_item")
+        n = v["instructions_per_item"]
+        ratio = f"{n / floor:7.2f}x" if floor else ""
+        print(f"{case:40} {n:10.1f} {floor or 0:8.1f} {ratio:>8}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fill in BENCHMARKS.md's tables and draw bench/w3_depth.svg from a benchmark run.
+"""Fill in BENCHMARKS.md's tables and draw bench/w3_depth.svg and bench/ratios.svg from
+benchmark runs.
 
 BENCHMARKS.md is kept by hand, except for its generated regions: each one lies between a
 `<!-- table:NAME begin -->` line and a `<!-- table:NAME end -->` line, and this script
@@ -10,18 +11,24 @@ no table is silently dropped or left stale.
 Reads criterion's output (<target>/criterion/**/new/{benchmark,estimates}.json: the median
 time per iteration, divided by the iteration's item count = ns per item), the CPython
 results written by python/bench.py, and, if present, the callgrind summary written by
-profile.py. The chart is drawn with matplotlib (bench/requirements.txt).
+profile.py (its instructions per item are shown beside the times). The charts are drawn
+with matplotlib (bench/requirements.txt).
 
 Usage: python3 bench/report.py [--target DIR] [--python FILE] [--callgrind FILE]
                                [--out FILE] [--svg FILE] [--note TEXT]
        python3 bench/report.py --redraw-chart [--out FILE] [--svg FILE]
          (no run: redraw the chart from the W3 table already in BENCHMARKS.md)
+       python3 bench/report.py --runs DIR ... [options above]
+         (several runs, each DIR a copy of <target>/criterion: ns per item is the median
+         over them, every ratio is taken within a run and shown as median (min-max);
+         `bash bench/run.sh` makes 3 runs)
+       python3 bench/report.py --only REGION ... [--runs DIR ...] [--out FILE]
+         (only those regions, e.g. `--only w6` from runs of `cargo bench -- W6`, each DIR
+         a copy of <target>/criterion, or a directory holding one; every other region and
+         the charts are left as they are)
        python3 bench/report.py --only e1 [--target DIR] [--out FILE]
-         (only the E1 region, from <target>/echo.json and echo_python.json)
-       python3 bench/report.py --only w6 [--runs DIR ...] [--out FILE]
-         (only the W6 region, from one or more runs of `cargo bench -- W6`, each DIR a
-         copy of <target>/criterion, or a directory holding one; every other region is
-         left as it is)
+         (only the E1 region, from <target>/echo.json and echo_python.json, which
+         src/bin/echo and python/echo.py write; no criterion run needed)
 """
 
 import argparse
@@ -52,7 +59,10 @@ W1_ROWS = [
     ("cogen_pinned_sole_use", "cogen, `pin!(g).iter()`, sole use",
      "check: same generator, its only use in the crate (formerly the only inlined case)"),
     ("cogen_pinned_resume", "cogen, pinned, `start`/`resume(())` loop",
-     "diagnostic: same generator as `cogen_pinned`, driven without `iter()`"),
+     "same generator as `cogen_pinned`, `while let Yielded(x) = step { ..; step = "
+     "g.as_mut().resume(()) }`"),
+    ("hand_resume", "hand-written `Iterator` in the `start`/`resume` loop's shape",
+     "diagnostic: the counter behind a closure returning `GeneratorState`, the same loop"),
     ("cogen_boxed_for", "cogen, `for x in g` (boxed once)", ""),
     ("genawaiter_stack", "genawaiter (`stack`)", "`let_gen_using!`, no allocation"),
     ("genawaiter_rc", "genawaiter (`rc`)", "`rc::Gen::new`"),
@@ -138,6 +148,39 @@ W6_ROWS = [
     ("cogen_generator_stream", None, "cogen `GeneratorStream` over a sync generator",
      "the older adapter, `pin!`-ed `#[generator] fn`; n/a in W6b: a sync body cannot `.await`"),
 ]
+W7_GROUP = "W7_pipeline"
+W7_ROWS = [
+    ("combinators", "iterator combinators (floor)", "`(0..n).filter(..).map(..)`"),
+    ("boxed_stages", "`Box<dyn Iterator>` stages", "each stage boxed over the one before"),
+    ("cogen", "**cogen**, stages held in place",
+     "`map(filter(source(n)))`, each stage `for x in pin!(upstream).iter()`; "
+     "`pin!(g).iter()`"),
+    ("cogen_boxed_for", "cogen, stages held in place, `for x in g`", "the same, boxed once"),
+    ("cogen_into_iter", "cogen, stages over `impl IntoIterator`",
+     "each stage `for x in upstream`: every inner stage boxed once"),
+    ("cogen_source_combinators", "cogen source, combinators for the other stages",
+     "`pin!(source(n)).iter().filter(..).map(..)`"),
+]
+W8_GROUP = "W8_stream_loop"
+W8_ROWS = [
+    ("hand", "hand-written `Stream` (floor)", "a counter struct's `poll_next`"),
+    ("stream_iter", "`futures::stream::iter(0..n)`", ""),
+    ("async_stream", "async-stream `stream!`", "`for i in 0..n { yield i; }`"),
+    ("cogen_generator_stream", "**cogen** `GeneratorStream`",
+     "`pin!`-ed `#[generator] fn` with three uses in the crate"),
+    ("cogen_generator_stream_sole_use", "cogen `GeneratorStream`, sole use",
+     "the same generator, its only use"),
+    ("cogen_async", "cogen async generator", "`#[generator(yield = u64)] async fn` (W6's)"),
+    ("cogen_async_await", "cogen async generator, `ready(()).await` per item", "W6b's"),
+    ("cogen_iter", "cogen, `pin!(g).iter()`", "reference: the three-use generator iterated"),
+    ("cogen_generator_stream_next", "cogen `GeneratorStream`, boxed, under `block_on`",
+     "reference: the three-use generator's second use, W6's driver"),
+]
+# Issue 12's targets.
+W7_TARGET = 1.5
+W8_TARGET = 1.2
+W1_RESUME_TARGET = 1.1
+
 # The project's W6 target: cogen's async generator at most this many times the floor, and
 # below async-stream, in W6 and in W6b.
 W6_TARGET = 1.2
@@ -172,6 +215,36 @@ def load_criterion(target):
             "mtime": os.path.getmtime(bench_file),
         }
     return results
+
+
+def merge_runs(runs):
+    """One results dict from several runs of the same benches: `ns` is the median over the
+    runs, `runs` the value of each run (None where a run lacks the bench), so that ratios
+    can be taken within each run."""
+    merged = {}
+    for i, run in enumerate(runs):
+        for key, r in run.items():
+            m = merged.setdefault(key, {"runs": [None] * len(runs), "mtime": r.get("mtime", 0)})
+            m["runs"][i] = r["ns"]
+            m["mtime"] = max(m["mtime"], r.get("mtime", 0))
+    for m in merged.values():
+        m["ns"] = median([ns for ns in m["runs"] if ns is not None])
+    return merged
+
+
+def ratios(results, key, floor_key):
+    """The ratio key / floor_key in each run that has both (one for a single run)."""
+    a, b = results.get(key), results.get(floor_key)
+    if a is None or b is None:
+        return []
+    ra, rb = a.get("runs", [a["ns"]]), b.get("runs", [b["ns"]])
+    if len(ra) != len(rb):
+        return [a["ns"] / b["ns"]]
+    return [x / y for x, y in zip(ra, rb) if x is not None and y is not None]
+
+
+def run_count(results):
+    return max((len(r.get("runs", [0])) for r in results.values()), default=1)
 
 
 def load_python(path):
@@ -267,23 +340,48 @@ def missing_reason(bench_id, note):
     return "no result in this run"
 
 
-def simple_table(group, rows, results, floor_id, cogen_id, unit="item"):
-    floor = results.get(f"{group}/{floor_id}", {}).get("ns")
+def callgrind_case(group, bench_id):
+    """The profile.py case id of a bench (`W1_iterate/hand` -> `W1 hand`)."""
+    workload = group.split("_", 1)[0]
+    if group == W6_GROUP and bench_id.startswith("await_"):
+        workload = "W6b"
+    return f"{workload} {bench_id}"
+
+
+def instr_cell(callgrind, case, floor_case):
+    """Instructions per item, and the ratio to the floor's, if both were counted."""
+    c = callgrind.get(case, {}).get("instructions_per_item")
+    if c is None:
+        return ""
+    f = callgrind.get(floor_case, {}).get("instructions_per_item")
+    return f"{c:.1f}" + (f" ({fmt_ratio(c / f)})" if f else "")
+
+
+def simple_table(group, rows, results, floor_id, cogen_id, unit="item", callgrind=None):
+    callgrind = callgrind or {}
+    floor_key = f"{group}/{floor_id}"
     cpy = results.get(f"{group}/{CPY}", {}).get("ns")
+    many = run_count(results) > 1
+    ratio_head = "× floor, median (min–max)" if many else "× floor"
     lines = [
-        f"| implementation | ns / {unit} | × floor | CPython ÷ this | notes |",
-        "| --- | ---: | ---: | ---: | --- |",
+        f"| implementation | ns / {unit} | {ratio_head} | instructions / {unit} (× floor) | "
+        "CPython ÷ this | notes |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
+    floor_case = callgrind_case(group, floor_id)
     for bench_id, label, note in rows:
-        r = results.get(f"{group}/{bench_id}")
+        key = f"{group}/{bench_id}"
+        r = results.get(key)
         if r is None:
-            lines.append(f"| {label} | — | — | — | {missing_reason(bench_id, note)} |")
+            lines.append(f"| {label} | — | — | — | — | {missing_reason(bench_id, note)} |")
             continue
         ns = r["ns"]
-        ratio = ns / floor if floor else None
+        ratio = fmt_ratios(ratios(results, key, floor_key)) if key != f"{group}/{CPY}" else \
+            fmt_ratio(ns / results[floor_key]["ns"]) if floor_key in results else ""
+        instr = instr_cell(callgrind, callgrind_case(group, bench_id), floor_case)
         speedup = cpy / ns if cpy and bench_id != CPY else None
         lines.append(
-            f"| {label} | {fmt_ns(ns)} | {fmt_ratio(ratio)} | {fmt_ratio(speedup)} | {note} |"
+            f"| {label} | {fmt_ns(ns)} | {ratio} | {instr} | {fmt_ratio(speedup)} | {note} |"
         )
     return "\n".join(lines)
 
@@ -297,14 +395,15 @@ def w3_table(results):
         cells = []
         for d in W3_DEPTHS:
             r = results.get(f"W3_delegate/{bench_id}/{d}")
-            floor = results.get(f"W3_delegate/hand_chain/{d}", {}).get("ns")
             if r is None:
                 if bench_id == "cogen_static" and d not in W3_STATIC_DEPTHS:
                     cells.append("not written (d = 1, 8 only)")
                 else:
                     cells.append("— " + missing_reason(bench_id, note))
                 continue
-            cells.append(f"{fmt_ns(r['ns'])} ({fmt_ratio(r['ns'] / floor) if floor else '?'})")
+            rs = ratios(results, f"W3_delegate/{bench_id}/{d}", f"W3_delegate/hand_chain/{d}")
+            spread = f"; {fmt_ratio(min(rs))}–{fmt_ratio(max(rs))}" if len(rs) > 1 else ""
+            cells.append(f"{fmt_ns(r['ns'])} ({fmt_ratio(median(rs)) if rs else '?'}{spread})")
         d1 = results.get(f"W3_delegate/{bench_id}/1", {}).get("ns")
         d64 = results.get(f"W3_delegate/{bench_id}/64", {}).get("ns")
         growth = fmt_ratio(d64 / d1) if d1 and d64 else ""
@@ -337,15 +436,17 @@ def fmt_ratios(ratios):
     return f"{fmt_ratio(median(ratios))} ({fmt_ratio(min(ratios))}–{fmt_ratio(max(ratios))})"
 
 
-def w6_table(runs, when_text):
+def w6_table(runs, when_text, callgrind=None):
     """The W6 region: W6 and W6b side by side, ns per item and the ratio to the floor,
-    then the targets. With several runs: the median over them, and the ratio's min-max."""
+    then the targets. With several runs: the median over them, and the ratio's min-max.
+    The instructions per item (callgrind) of both variants are in their own column."""
+    callgrind = callgrind or {}
     many = len(runs) > 1
     ratio_head = "× floor, median (min–max)" if many else "× floor"
     lines = [
         f"| implementation | W6 ns / item | W6 {ratio_head} | W6b ns / item | "
-        f"W6b {ratio_head} | notes |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        f"W6b {ratio_head} | instructions / item, W6 / W6b (× floor) | notes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     cells = {}
     for w6_id, w6b_id, label, note in W6_ROWS:
@@ -359,6 +460,9 @@ def w6_table(runs, when_text):
                     ["— " + missing_reason(bench_id, note), "—"]
             else:
                 row += [fmt_ns(c[0]), fmt_ratios(c[1])]
+        row.append(" / ".join(
+            instr_cell(callgrind, callgrind_case(W6_GROUP, b), callgrind_case(W6_GROUP, f))
+            or "—" for b, f in ((w6_id, "hand"), (w6b_id, "await_hand")) if b))
         lines.append("| " + " | ".join(row) + f" | {note} |")
 
     def target(variant, cogen_id, floor_id, peer_id):
@@ -424,13 +528,22 @@ def target_rows(results):
         mark = "—" if ok is None else ("**met**" if ok else "**missed**")
         rows.append(f"| {target} | {value_text} | {mark} |")
 
+    def verdict(rs, ok):
+        """Met only if met in every run; say so when only the median is."""
+        if all(ok(r) for r in rs):
+            return "**met**"
+        if ok(median(rs)):
+            return "**met** in the median, not in every run"
+        return "**missed**"
+
     def ratio_row(target, num, den, limit, what):
         a, b = ns(num), ns(den)
-        if a is None or b is None:
+        rs = ratios(results, num, den)
+        if a is None or b is None or not rs:
             add(target, "no result", None)
             return
-        r = a / b
-        add(target, f"{what}: {fmt_ns(a)} / {fmt_ns(b)} ns = {r:.2f}x", r <= limit)
+        rows.append(f"| {target} | {what}: {fmt_ns(a)} / {fmt_ns(b)} ns = {fmt_ratios(rs)} | "
+                    f"{verdict(rs, lambda r: r <= limit)} |")
 
     ratio_row("W1 ≤ 1.05x floor", "W1_iterate/cogen_pinned", "W1_iterate/hand", 1.05,
               "`pin!(g).iter()`")
@@ -491,6 +604,20 @@ def target_rows(results):
         if a and b:
             add(f"({variant}: below async-stream)", f"{fmt_ns(a)} / {fmt_ns(b)} ns = {a / b:.2f}x",
                 a < b)
+    ratio_row(f"W7 pipeline ≤ {W7_TARGET}x the iterator combinators", f"{W7_GROUP}/cogen",
+              f"{W7_GROUP}/combinators", W7_TARGET, "stages held in place")
+    for bench_id, what in [("cogen_generator_stream", "three uses of the generator"),
+                           ("cogen_generator_stream_sole_use", "sole use"),
+                           ("cogen_async", "async generator")]:
+        ratio_row(f"W8 {'`GeneratorStream`' if 'stream' in bench_id else 'async generator'} "
+                  f"≤ {W8_TARGET}x hand-written `Stream` ({what})", f"{W8_GROUP}/{bench_id}",
+                  f"{W8_GROUP}/hand", W8_TARGET, "polled in a loop")
+    ratio_row(f"`start`/`resume` loop ≤ {W1_RESUME_TARGET}x `Iterator` (W1)",
+              "W1_iterate/cogen_pinned_resume", "W1_iterate/hand", W1_RESUME_TARGET,
+              "`while let Yielded(x) = step`")
+    ratio_row(f"(`start`/`resume` loop against the same loop over a hand-written counter)",
+              "W1_iterate/cogen_pinned_resume", "W1_iterate/hand_resume", W1_RESUME_TARGET,
+              "same loop shape")
     a, b = ns("W3_delegate/cogen_static/1"), ns("W3_delegate/cpython/1")
     if a and b:
         add("(W3 d = 1 with the static chain)", f"{fmt_ns(b)} / {fmt_ns(a)} ns = {b / a:.0f}x",
@@ -526,13 +653,21 @@ def headline(results):
          "minimal ready-queue executor", "W5_switch/cpython"),
         ("W6 async stream (async generator)", f"{W6_GROUP}/cogen", f"{W6_GROUP}/hand",
          "hand-written `Stream`", None),
+        ("W7 pipeline (three generators held in place)", f"{W7_GROUP}/cogen",
+         f"{W7_GROUP}/combinators", "iterator combinators", None),
+        ("W8 stream polled in a loop (`GeneratorStream`)", f"{W8_GROUP}/cogen_generator_stream",
+         f"{W8_GROUP}/hand", "hand-written `Stream`", None),
     ]:
         c, f, p = ns(cogen), ns(floor), ns(cpy) if cpy else None
         if c is None or f is None:
             out.append(f"* **{label}**: no result in this run")
             continue
         unit = "switch" if cogen.startswith("W5") else "item"
-        line = f"* **{label}**: {fmt_ns(c)} ns/{unit}, **{c / f:.2f}x** the {floor_name}"
+        rs = ratios(results, cogen, floor)
+        spread = (f" (min {fmt_ratio(min(rs))}, max {fmt_ratio(max(rs))} over {len(rs)} runs)"
+                  if len(rs) > 1 else "")
+        line = (f"* **{label}**: {fmt_ns(c)} ns/{unit}, **{fmt_ratio(median(rs))}** the "
+                f"{floor_name}{spread}")
         if cogen.startswith("W5"):
             t = ns("W5_switch/tokio")
             if t is not None:
@@ -693,6 +828,66 @@ def draw_w3_chart(results, path):
     return True
 
 
+def cogen_ratio_rows(results):
+    """[(label, [ratio to the floor in each run])] for every cogen row of the run."""
+    out = []
+    simple = [("W1", "W1_iterate", W1_ROWS, "hand"), ("W2", "W2_send", W2_ROWS, "hand"),
+              ("W4", "W4_tree", W4_ROWS, "hand_stack"), ("W5", "W5_switch", W5_ROWS, "hand"),
+              ("W7", W7_GROUP, W7_ROWS, "combinators"), ("W8", W8_GROUP, W8_ROWS, "hand")]
+    for workload, group, rows, floor in simple:
+        for bench_id, label, _ in rows:
+            rs = ratios(results, f"{group}/{bench_id}", f"{group}/{floor}")
+            if bench_id.startswith("cogen") and rs:
+                out.append((f"{workload} {label}", rs))
+    for w6_id, w6b_id, label, _ in W6_ROWS:
+        for workload, bench_id, floor in (("W6", w6_id, "hand"), ("W6b", w6b_id, "await_hand")):
+            rs = ratios(results, f"{W6_GROUP}/{bench_id}", f"{W6_GROUP}/{floor}") \
+                if bench_id else []
+            if bench_id and bench_id.startswith(("cogen", "await_cogen")) and rs:
+                out.append((f"{workload} {label}", rs))
+    for bench_id, label, _ in W3_ROWS:
+        for d in W3_DEPTHS:
+            rs = ratios(results, f"W3_delegate/{bench_id}/{d}", f"W3_delegate/hand_chain/{d}")
+            if bench_id.startswith("cogen") and rs:
+                out.append((f"W3 {label}, d = {d}", rs))
+    return [(label.replace("**", "").replace("`", ""), rs) for label, rs in out]
+
+
+def draw_ratio_chart(results, path):
+    """Every cogen row's time as a multiple of its workload's floor: the median over the
+    runs, with the min-max over the runs as a whisker (log scale)."""
+    rows = cogen_ratio_rows(results)
+    if not rows:
+        return False
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    plt.rcParams["svg.hashsalt"] = "cogen-bench-ratios"
+    plt.rcParams["svg.fonttype"] = "none"
+    fig, ax = plt.subplots(figsize=(10, 0.32 * len(rows) + 1.4))
+    ys = list(range(len(rows)))[::-1]
+    meds = [median(rs) for _, rs in rows]
+    lo = [m - min(rs) for m, (_, rs) in zip(meds, rows)]
+    hi = [max(rs) - m for m, (_, rs) in zip(meds, rows)]
+    ax.barh(ys, meds, color="#1f77b4", height=0.6, zorder=2)
+    ax.errorbar(meds, ys, xerr=[lo, hi], fmt="none", ecolor="#000000", capsize=3, zorder=3)
+    ax.axvline(1.0, color="#d62728", linewidth=1.2, zorder=4)
+    ax.set_yticks(ys, [label for label, _ in rows])
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda r, _: f"{r:g}x"))
+    ax.grid(True, which="major", axis="x", color="#bbbbbb", linewidth=0.8)
+    n = run_count(results)
+    ax.set_xlabel(f"time ÷ the workload's floor (median over {n} run{'s' * (n > 1)}; "
+                  "whiskers: min–max; red line: the floor)")
+    ax.set_title("cogen rows against their hand-written floors", loc="left",
+                 fontweight="bold")
+    fig.savefig(path, bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return True
+
+
 # ---------------------------------------------------------------------------------------
 # BENCHMARKS.md's generated regions
 # ---------------------------------------------------------------------------------------
@@ -804,7 +999,15 @@ def e1_table(rust, python):
     return out
 
 
-def tables_of_run(results, callgrind, info, when, note, echo=(None, None)):
+def runs_text(results):
+    n = run_count(results)
+    if n == 1:
+        return "one run of the suite"
+    return (f"{n} runs of the suite: ns per item is the median over the runs, each ratio is "
+            "taken within its run and shown as the median (min–max) over the runs")
+
+
+def tables_of_run(results, callgrind, info, when, note, runs, echo=(None, None)):
     """Every generated region's content, by name, in the order they appear in the file."""
     if info["dirty"]:
         lib_state = (f"`{info['head']}` **plus uncommitted changes** to " +
@@ -827,7 +1030,8 @@ def tables_of_run(results, callgrind, info, when, note, echo=(None, None)):
         "headline": f"cogen `{info['head']}`{head_note}, median ns per item on the machine "
                     f"below; ratios to the\nhand-written equivalent in the same run, and to "
                     f"CPython {cpython}:\n\n{headline(results)}",
-        "run": f"Measured in the run of {when:%Y-%m-%d %H:%M} UTC{runs_note(results)}."
+        "run": f"Measured in {runs_text(results)}, the last finished at "
+               f"{when:%Y-%m-%d %H:%M} UTC{runs_note(results)}."
                + (f" {note}" if note else ""),
         "machine": "\n".join([
             "| | |",
@@ -844,15 +1048,22 @@ def tables_of_run(results, callgrind, info, when, note, echo=(None, None)):
         ]),
         "targets": "\n".join(["| target | measured | |", "| --- | --- | --- |"]
                              + target_rows(results)),
-        "w1": simple_table("W1_iterate", W1_ROWS, results, "hand", "cogen_pinned"),
+        "w1": simple_table("W1_iterate", W1_ROWS, results, "hand", "cogen_pinned",
+                           callgrind=callgrind),
         "w1-countdown": simple_table("W1_iterate", W1_COUNTDOWN_ROWS, results, "countdown_hand",
                                      "countdown_cogen_pinned"),
-        "w2": simple_table("W2_send", W2_ROWS, results, "hand", "cogen"),
+        "w2": simple_table("W2_send", W2_ROWS, results, "hand", "cogen", callgrind=callgrind),
         "w3": w3_table(results),
         "w3-cpython": f"CPython ÷ cogen boxed: {w3_cpython or 'no result in this run'}.",
-        "w4": simple_table("W4_tree", W4_ROWS, results, "hand_stack", "cogen"),
-        "w5": simple_table("W5_switch", W5_ROWS, results, "hand", "cogen", unit="switch"),
-        "w6": w6_table([results], w6_when([results], info)),
+        "w4": simple_table("W4_tree", W4_ROWS, results, "hand_stack", "cogen",
+                           callgrind=callgrind),
+        "w5": simple_table("W5_switch", W5_ROWS, results, "hand", "cogen", unit="switch",
+                           callgrind=callgrind),
+        "w6": w6_table(runs, w6_when(runs, info), callgrind),
+        "w7": simple_table(W7_GROUP, W7_ROWS, results, "combinators", "cogen",
+                           callgrind=callgrind),
+        "w8": simple_table(W8_GROUP, W8_ROWS, results, "hand", "cogen_generator_stream",
+                           callgrind=callgrind),
         "e1": e1_table(*echo),
         "callgrind": callgrind_table(callgrind),
         "allocations": allocation_measured(callgrind),
@@ -887,17 +1098,20 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"),
                         help="the Markdown file whose generated regions are rewritten")
     parser.add_argument("--svg", default=os.path.join(HERE, "w3_depth.svg"))
+    parser.add_argument("--ratio-svg", default=os.path.join(HERE, "ratios.svg"),
+                        help="the chart of every cogen row against its floor")
     parser.add_argument("--note", default="", help="a sentence added after the run date, e.g. "
                         "which cogen state the results of a separate run were measured on")
     parser.add_argument("--redraw-chart", action="store_true",
                         help="no run: redraw the chart from the W3 table in --out, and change "
                         "nothing else")
-    parser.add_argument("--only", choices=["w6", "e1"],
-                        help="rewrite only this region (w6: the W6 table, from --runs; e1: the "
-                        "E1 table, from --target's echo.json and echo_python.json)")
+    parser.add_argument("--only", nargs="+", metavar="REGION",
+                        help="rewrite only these regions (e.g. w6 w7 w8 callgrind), from "
+                        "--runs of only those workloads; the other regions and the charts "
+                        "are left as they are")
     parser.add_argument("--runs", nargs="+", metavar="DIR",
-                        help="with --only w6: the runs to take the medians and ratio ranges "
-                        "over, each a copy of <target>/criterion (default: --target's)")
+                        help="the runs to take the medians and ratio ranges over, each a copy "
+                        "of <target>/criterion (default: --target's criterion output alone)")
     args = parser.parse_args()
 
     with open(args.out) as f:
@@ -905,7 +1119,7 @@ def main():
 
     echo = (load_json(os.path.join(args.target, "echo.json")),
             load_json(os.path.join(args.target, "echo_python.json")))
-    if args.only == "e1":
+    if args.only == ["e1"]:
         if not any(echo):
             raise SystemExit(f"{args.target}: no echo.json or echo_python.json: run "
                              "`release/echo` and `python/echo.py` as bench/run.sh does")
@@ -913,21 +1127,6 @@ def main():
             f.write(fill_regions(text, {"e1": e1_table(*echo)}, args.out, partial=True))
         print(f"wrote the e1 region of {args.out}")
         return
-    if args.only == "w6":
-        runs = []
-        for d in args.runs or [args.target]:
-            run = load_criterion(d)
-            if not any(k.startswith(W6_GROUP + "/") for k in run):
-                raise SystemExit(f"{d}: no W6 results: run `cargo bench --bench generators "
-                                 "-- W6`")
-            runs.append(run)
-        table = w6_table(runs, w6_when(runs, machine_info(None)))
-        with open(args.out, "w") as f:
-            f.write(fill_regions(text, {"w6": table}, args.out, partial=True))
-        print(f"wrote the w6 region of {args.out} from {len(runs)} run(s)")
-        return
-    if args.runs:
-        raise SystemExit("--runs is for --only w6")
 
     if args.redraw_chart:
         w3 = read_regions(text, args.out).get("w3")
@@ -940,21 +1139,34 @@ def main():
 
     callgrind = load_callgrind(args.callgrind or
                                os.path.join(args.target, "callgrind", "summary.json"))
-    results = load_criterion(args.target)
-    if not results:
-        raise SystemExit(f"no criterion results under {args.target}/criterion: run the benches")
+    runs = [load_criterion(d) for d in (args.runs or [args.target])]
+    for d, run in zip(args.runs or [args.target], runs):
+        if not run:
+            raise SystemExit(f"no criterion results under {d}: run the benches")
+    results = merge_runs(runs)
     py_results, py_meta = load_python(args.python or os.path.join(args.target, "python.json"))
     results.update(py_results)
     info = machine_info(py_meta)
     newest = max(r["mtime"] for r in results.values() if "mtime" in r)
     when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
 
-    text = fill_regions(text, tables_of_run(results, callgrind, info, when, args.note, echo),
-                        args.out)
+    tables = tables_of_run(results, callgrind, info, when, args.note, runs, echo)
+    if args.only:
+        unknown = sorted(set(args.only) - set(tables))
+        if unknown:
+            raise SystemExit("--only: report.py writes no region named " + ", ".join(unknown))
+        with open(args.out, "w") as f:
+            f.write(fill_regions(text, {k: tables[k] for k in args.only}, args.out,
+                                 partial=True))
+        print(f"wrote the regions {', '.join(args.only)} of {args.out} from {len(runs)} run(s)")
+        return
+    text = fill_regions(text, tables, args.out)
     drew = draw_w3_chart(results, args.svg)
+    draw_ratio_chart(results, args.ratio_svg)
     with open(args.out, "w") as f:
         f.write(text)
-    print(f"wrote the tables of {args.out}" + (f" and {args.svg}" if drew else ""))
+    print(f"wrote the tables of {args.out}" + (f", {args.svg}" if drew else "") +
+          f" and {args.ratio_svg}")
 
 
 if __name__ == "__main__":

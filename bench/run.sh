@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# The whole benchmark suite, from a clean clone: the Rust benches (criterion), the CPython
-# script, the callgrind instruction counts (if valgrind is installed), then the tables of
-# BENCHMARKS.md (its prose is kept by hand) and bench/w3_depth.svg. About 9-11 minutes on a
-# 2-core machine, build included.
+# The whole benchmark suite, from a clean clone: the Rust benches (criterion) several times,
+# the CPython script, the callgrind instruction counts (if valgrind is installed), then the
+# tables of BENCHMARKS.md (its prose is kept by hand), bench/w3_depth.svg and
+# bench/ratios.svg. About 16 minutes on a 2-core machine with the default 3 runs, build
+# included (each run of the criterion suite takes about 4 minutes; E1 about a minute).
 #
-#   bash bench/run.sh            # everything
-#   bash bench/run.sh --quick    # skip the callgrind counts
+#   bash bench/run.sh              # everything, 3 runs of the criterion suite
+#   bash bench/run.sh --runs 5     # 5 runs (the report shows median and min-max over them)
+#   bash bench/run.sh --quick      # 1 run, no callgrind counts
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="${CARGO_TARGET_DIR:-$here/target}"
 quick=0
-[[ "${1:-}" == "--quick" ]] && quick=1
+runs=3
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --quick) quick=1; runs=1 ;;
+        --runs) runs="$2"; shift ;;
+        *) echo "usage: bash bench/run.sh [--quick] [--runs N]" >&2; exit 2 ;;
+    esac
+    shift
+done
 
 # The report's Python packages (matplotlib) and E1's uvloop, installed now rather than
 # failing after the benches.
@@ -20,11 +30,16 @@ if ! python3 -c "import matplotlib, uvloop" 2>/dev/null; then
     python3 -m pip install --quiet -r "$here/requirements.txt"
 fi
 
-# Stale results of renamed or removed benches must not reach the report.
-rm -rf "$target/criterion"
-
-echo "== cargo bench (criterion)" >&2
-cargo bench --manifest-path "$here/Cargo.toml" --bench generators
+# Stale results of renamed or removed benches, or of earlier runs, must not reach the report.
+rm -rf "$target/criterion" "$target/runs"
+run_dirs=()
+for ((i = 1; i <= runs; i++)); do
+    echo "== cargo bench (criterion), run $i of $runs" >&2
+    cargo bench --manifest-path "$here/Cargo.toml" --bench generators
+    mkdir -p "$target/runs"
+    mv "$target/criterion" "$target/runs/$i"
+    run_dirs+=("$target/runs/$i")
+done
 
 echo "== CPython" >&2
 python3 "$here/python/bench.py" --runs 7 --out "$target/python.json" >/dev/null
@@ -45,4 +60,4 @@ else
 fi
 
 echo "== report" >&2
-python3 "$here/report.py" --target "$target"
+python3 "$here/report.py" --target "$target" --runs "${run_dirs[@]}"

@@ -98,7 +98,7 @@
 
 pub use cogen_core::{
     AsyncGenerator, Generator, GeneratorExit, GeneratorFuture, GeneratorState, GeneratorStream,
-    IntoGenerator, IntoIter, Iter, Resume, Status, Throwable,
+    IntoGenerator, IntoIter, Iter, Resume, Status, Throwable, UnitGenerator,
 };
 
 /// A small asyncio in which a coroutine awaits by `yield_from!`: event loop, futures, tasks,
@@ -115,7 +115,7 @@ pub mod asyncio {
     ///
     /// `#[asyncio::coroutine]` is `#[generator(yield = asyncio::Suspend, send =
     /// asyncio::Resume)]`: the body awaits with `yield_from!` (another coroutine, `&future`,
-    /// `&task`, `asyncio::sleep(d)`), and the fn returns `Result<T, E>` where `E` can be a
+    /// `&task`, `asyncio::sleep(d)`, any std `Future`), and the fn returns `Result<T, E>` where `E` can be a
     /// cancellation ([`Cancelled`] or your own [`AsyncError`]). Run it with [`run`], or
     /// schedule it with [`create_task`]. `crate = path` is accepted as for `#[generator]`.
     ///
@@ -418,7 +418,11 @@ macro_rules! yield_ {
 /// * in an async generator (`#[generator] async fn`) also an [`AsyncGenerator`] (held in
 ///   place, borrowed, or boxed on the same trampoline; its `.await`s wait for the
 ///   delegator too) and, when `send = ()`, any `futures::Stream` of the yield type
-///   (JavaScript's `yield*`).
+///   (JavaScript's `yield*`);
+/// * in an asyncio coroutine (`yield = asyncio::Suspend`, `send = asyncio::Resume`) also
+///   any `std::future::Future` (an `async fn`'s, a channel's receiver, an `async-io`
+///   socket's): it evaluates to `Result<F::Output, asyncio::Cancelled>`, as
+///   `asyncio::wrap_future` does.
 ///
 /// A fresh subgenerator is started. One that is already suspended at a yield is, with
 /// `send = ()`, resumed with `()` where it is (PEP 380's `next(_i)`), so that one generator

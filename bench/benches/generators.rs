@@ -1,10 +1,11 @@
 //! The cogen benchmark suite: W1 iterate, W2 send, W3 delegate, W4 tree, W5 switch, W6 async
-//! stream, every implementation in the same run. Throughput is in items (W5: task switches),
-//! so criterion's per-iteration median divided by the item count is ns per item (`report.py`
-//! does that).
+//! stream, W7 pipeline, W8 stream polled in a loop, every implementation in the same run.
+//! Throughput is in items (W5: task switches), so criterion's per-iteration median divided
+//! by the item count is ns per item (`report.py` does that).
 //!
-//! Settings are trimmed so the whole suite (about 80 benchmarks) runs in about five minutes
-//! on a 2-core machine: 15 flat samples, 0.5 s warm-up, 2.5 s measurement per benchmark. Each
+//! Settings are trimmed so that one run of the whole suite (about 90 benchmarks) takes about
+//! three and a half minutes on a 2-core machine, and `bash bench/run.sh` can afford three
+//! runs: 15 flat samples, 0.5 s warm-up, 1.5 s measurement per benchmark. Each
 //! iteration is a whole workload (62,500 to 1,000,000 items), so a sample is long enough to
 //! be stable. Override with criterion's own flags, e.g.
 //! `cargo bench --manifest-path bench/Cargo.toml -- --measurement-time 5 W3`; run one
@@ -91,17 +92,38 @@ fn w6_async_stream(c: &mut Criterion) {
     group.finish();
 }
 
+fn w7_pipeline(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W7_pipeline");
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(W7_N));
+    for &(name, f) in W7_IMPLS {
+        group.bench_function(name, |b| b.iter(|| f(black_box(W7_N))));
+    }
+    group.finish();
+}
+
+fn w8_stream_loop(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W8_stream_loop");
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(W8_N));
+    for &(name, f) in W8_IMPLS {
+        group.bench_function(name, |b| b.iter(|| f(black_box(W8_N))));
+    }
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(15)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_millis(2500))
+        .measurement_time(Duration::from_millis(1500))
         .without_plots()
 }
 
 criterion_group! {
     name = benches;
     config = config();
-    targets = w1_iterate, w2_send, w3_delegate, w4_tree, w5_switch, w6_async_stream
+    targets = w1_iterate, w2_send, w3_delegate, w4_tree, w5_switch, w6_async_stream,
+        w7_pipeline, w8_stream_loop
 }
 criterion_main!(benches);

@@ -15,6 +15,10 @@
 //! * W6 async stream: an async stream of `0..1_000_000`, summed by one `block_on`
 //!   (`while let Some(x) = s.next().await`); W6b: the same with an always-ready
 //!   `.await` before each item.
+//! * W7 pipeline: a source of `0..1_000_000`, a filter (drops the multiples of 3) and a map
+//!   (`2x + 1`), summed.
+//! * W8 stream polled to the end: a `Stream` of `0..1_000_000` polled in a plain loop
+//!   (no executor, no `async` block).
 //! * E1 TCP echo ([`echo`]): 100 clients making round trips over loopback with an echo
 //!   server in the same event loop (run by `src/bin/echo.rs`, not criterion).
 
@@ -43,6 +47,10 @@ pub const W5_YIELDS: u32 = 100;
 pub const W5_SWITCHES: u64 = W5_TASKS as u64 * W5_YIELDS as u64;
 /// W6 and W6b: items per run.
 pub const W6_N: u64 = 1_000_000;
+/// W7: items the source yields (two thirds of them reach the sum).
+pub const W7_N: u64 = 1_000_000;
+/// W8: items per run.
+pub const W8_N: u64 = 1_000_000;
 
 /// The sink every item goes through: an opaque value added with wrapping.
 #[inline(always)]
@@ -75,6 +83,10 @@ pub type W4Fn = fn(&'static Node) -> u64;
 pub type W5Fn = fn(u32, u32) -> u64;
 /// A W6 (or W6b) implementation: an async stream of `n` items, summed by `block_on`.
 pub type W6Fn = fn(u64) -> u64;
+/// A W7 implementation: the pipeline over a source of `n` items, summed.
+pub type W7Fn = fn(u64) -> u64;
+/// A W8 implementation: a stream of `n` items polled to the end in a plain loop, summed.
+pub type W8Fn = fn(u64) -> u64;
 
 /// W1 implementations, by bench id.
 pub const W1_IMPLS: &[(&str, W1Fn)] = &[
@@ -83,6 +95,7 @@ pub const W1_IMPLS: &[(&str, W1Fn)] = &[
     ("cogen_pinned", w1::cogen_pinned),
     ("cogen_pinned_sole_use", w1::cogen_pinned_sole_use),
     ("cogen_pinned_resume", w1::cogen_pinned_resume),
+    ("hand_resume", w1::hand_resume),
     ("cogen_boxed_for", w1::cogen_boxed_for),
     ("genawaiter_stack", w1::genawaiter_stack),
     ("genawaiter_rc", w1::genawaiter_rc),
@@ -159,6 +172,35 @@ pub const W6B_IMPLS: &[(&str, W6Fn)] = &[
     ("await_hand", w6::await_hand),
     ("await_async_stream", w6::await_async_stream),
     ("await_cogen", w6::await_cogen),
+];
+
+/// W7 implementations, by bench id.
+pub const W7_IMPLS: &[(&str, W7Fn)] = &[
+    ("combinators", w7::combinators),
+    ("boxed_stages", w7::boxed_stages),
+    ("cogen", w7::cogen),
+    ("cogen_boxed_for", w7::cogen_boxed_for),
+    ("cogen_into_iter", w7::cogen_into_iter),
+    ("cogen_source_combinators", w7::cogen_source_combinators),
+];
+
+/// W8 implementations, by bench id.
+pub const W8_IMPLS: &[(&str, W8Fn)] = &[
+    ("hand", w8::hand),
+    ("stream_iter", w8::stream_iter),
+    ("async_stream", w8::async_stream),
+    ("cogen_generator_stream", w8::cogen_generator_stream),
+    (
+        "cogen_generator_stream_sole_use",
+        w8::cogen_generator_stream_sole_use,
+    ),
+    (
+        "cogen_generator_stream_next",
+        w8::cogen_generator_stream_next,
+    ),
+    ("cogen_iter", w8::cogen_iter),
+    ("cogen_async", w8::cogen_async),
+    ("cogen_async_await", w8::cogen_async_await),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -283,6 +325,25 @@ pub mod w1 {
         while let GeneratorState::Yielded(x) = step {
             acc = mix(acc, x);
             step = g.as_mut().resume(());
+        }
+        acc
+    }
+
+    /// Diagnostic: the hand-written counter driven in the shape of `cogen_pinned_resume`
+    /// (a first step, then `while let Yielded(x) = step { ..; step = resume() }`), to
+    /// tell the cost of that loop's shape from the cost of the generator.
+    pub fn hand_resume(n: u64) -> u64 {
+        use cogen::GeneratorState;
+        let mut it = Upto::new(n);
+        let mut resume = move || match it.next() {
+            Some(x) => GeneratorState::Yielded(x),
+            None => GeneratorState::Complete(()),
+        };
+        let mut acc = 0;
+        let mut step = resume();
+        while let GeneratorState::Yielded(x) = step {
+            acc = mix(acc, x);
+            step = resume();
         }
         acc
     }
@@ -1574,5 +1635,254 @@ pub mod w6 {
     /// came before async generators.
     pub fn cogen_generator_stream(n: u64) -> u64 {
         drive(cogen::GeneratorStream::new(pin!(cogen_impl::upto(n))))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// W7 pipeline
+// ---------------------------------------------------------------------------------------
+
+pub mod w7 {
+    //! A three-stage pipeline: a source of `0..n`, a filter that drops the multiples of 3,
+    //! a map `x -> 2x + 1`, summed. Every row computes the same items.
+
+    use super::mix;
+
+    /// The filter stage's predicate.
+    #[inline(always)]
+    pub fn keep(x: u64) -> bool {
+        !x.is_multiple_of(3)
+    }
+
+    /// The map stage's function.
+    #[inline(always)]
+    pub fn map(x: u64) -> u64 {
+        2 * x + 1
+    }
+
+    /// The floor: the iterator combinators `(0..n).filter(..).map(..)`.
+    pub fn combinators(n: u64) -> u64 {
+        let mut acc = 0;
+        for x in (0..n).filter(|&x| keep(x)).map(map) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// Each stage a `Box<dyn Iterator>` over the one before.
+    pub fn boxed_stages(n: u64) -> u64 {
+        let source: Box<dyn Iterator<Item = u64>> = Box::new(0..n);
+        let filtered: Box<dyn Iterator<Item = u64>> = Box::new(source.filter(|&x| keep(x)));
+        let mapped: Box<dyn Iterator<Item = u64>> = Box::new(filtered.map(map));
+        let mut acc = 0;
+        for x in mapped {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    pub mod cogen_impl {
+        use std::pin::pin;
+
+        use cogen::{Generator, generator, yield_};
+
+        /// The source stage.
+        #[generator(yield = u64)]
+        pub fn source(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+
+        /// The filter stage, over any generator of `u64`s (held in place, iterated with
+        /// `iter()`).
+        #[generator(yield = u64)]
+        pub fn filter<G: Generator<Yield = u64, Return = ()>>(upstream: G) {
+            for x in pin!(upstream).iter() {
+                if super::keep(x) {
+                    yield_!(x);
+                }
+            }
+        }
+
+        /// The map stage.
+        #[generator(yield = u64)]
+        pub fn map<G: Generator<Yield = u64, Return = ()>>(upstream: G) {
+            for x in pin!(upstream).iter() {
+                yield_!(super::map(x));
+            }
+        }
+
+        /// The filter stage over any iterable (`for x in upstream`: a generator is boxed
+        /// once by its `IntoIterator`).
+        #[generator(yield = u64)]
+        pub fn filter_iter(upstream: impl IntoIterator<Item = u64>) {
+            for x in upstream {
+                if super::keep(x) {
+                    yield_!(x);
+                }
+            }
+        }
+
+        /// The map stage over any iterable.
+        #[generator(yield = u64)]
+        pub fn map_iter(upstream: impl IntoIterator<Item = u64>) {
+            for x in upstream {
+                yield_!(super::map(x));
+            }
+        }
+    }
+
+    /// Three generators, each held in place by the next: `map(filter(source(n)))`,
+    /// iterated with `pin!(g).iter()`.
+    pub fn cogen(n: u64) -> u64 {
+        use cogen::Generator;
+        use cogen_impl::{filter, map, source};
+        let g = std::pin::pin!(map(filter(source(n))));
+        let mut acc = 0;
+        for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// One generator (the source) and the iterator combinators for the other stages.
+    pub fn cogen_source_combinators(n: u64) -> u64 {
+        use cogen::Generator;
+        let g = std::pin::pin!(cogen_impl::source(n));
+        let mut acc = 0;
+        for x in g.iter().filter(|&x| keep(x)).map(map) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// Stages over `impl IntoIterator`, each `for x in upstream`: every stage but the
+    /// last boxed once by `for`.
+    pub fn cogen_into_iter(n: u64) -> u64 {
+        use cogen_impl::{filter_iter, map_iter, source};
+        let mut acc = 0;
+        for x in map_iter(filter_iter(source(n))) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// The same stages, the pipeline iterated with `for x in g` (boxed once).
+    pub fn cogen_boxed_for(n: u64) -> u64 {
+        use cogen_impl::{filter, map, source};
+        let mut acc = 0;
+        for x in map(filter(source(n))) {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// W8 stream polled to the end
+// ---------------------------------------------------------------------------------------
+
+pub mod w8 {
+    //! A `Stream` of `0..n` polled to its end in a plain loop: pinned on the stack, a no-op
+    //! waker, `poll_next` until `Ready(None)`, no executor and no `async` block (W6 measures
+    //! the same streams under `block_on` + `next().await`).
+
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use futures::Stream;
+
+    use super::mix;
+
+    /// The driver of every W8 row.
+    #[inline(always)]
+    pub fn drive(stream: impl Stream<Item = u64>) -> u64 {
+        let mut stream = pin!(stream);
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut acc = 0;
+        loop {
+            match stream.as_mut().poll_next(&mut cx) {
+                Poll::Ready(Some(x)) => acc = mix(acc, x),
+                Poll::Ready(None) => return acc,
+                Poll::Pending => {}
+            }
+        }
+    }
+
+    pub mod cogen_impl {
+        use cogen::{generator, yield_};
+
+        /// A sync generator with three uses in this crate (`GeneratorStream` here and in
+        /// `cogen_generator_stream_next`, `iter()` in `cogen_iter`): the case where the
+        /// step stopped being inlined.
+        #[generator(yield = u64)]
+        pub fn upto(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+
+        /// The same generator, with one use in the crate.
+        #[generator(yield = u64)]
+        pub fn upto_sole_use(n: u64) {
+            for i in 0..n {
+                yield_!(i);
+            }
+        }
+    }
+
+    pub fn hand(n: u64) -> u64 {
+        drive(super::w6::Upto::new(n))
+    }
+
+    pub fn stream_iter(n: u64) -> u64 {
+        drive(futures::stream::iter(0..n))
+    }
+
+    pub fn async_stream(n: u64) -> u64 {
+        drive(async_stream::stream! {
+            for i in 0..n {
+                yield i;
+            }
+        })
+    }
+
+    /// `GeneratorStream` over the generator with three uses in the crate.
+    pub fn cogen_generator_stream(n: u64) -> u64 {
+        drive(cogen::GeneratorStream::new(pin!(cogen_impl::upto(n))))
+    }
+
+    /// `GeneratorStream` over the generator with one use.
+    pub fn cogen_generator_stream_sole_use(n: u64) -> u64 {
+        drive(cogen::GeneratorStream::new(pin!(
+            cogen_impl::upto_sole_use(n)
+        )))
+    }
+
+    /// The second use of `upto`: `GeneratorStream` boxed, under W6's `block_on` driver.
+    pub fn cogen_generator_stream_next(n: u64) -> u64 {
+        super::w6::drive(cogen::GeneratorStream::new(Box::pin(cogen_impl::upto(n))))
+    }
+
+    /// The third use of `upto`: iterated in place.
+    pub fn cogen_iter(n: u64) -> u64 {
+        use cogen::Generator;
+        let g = pin!(cogen_impl::upto(n));
+        let mut acc = 0;
+        for x in g.iter() {
+            acc = mix(acc, x);
+        }
+        acc
+    }
+
+    /// cogen's async generator (W6's), polled in the plain loop.
+    pub fn cogen_async(n: u64) -> u64 {
+        drive(super::w6::cogen_impl::count(n))
+    }
+
+    /// cogen's async generator with a `ready(()).await` per item (W6b's).
+    pub fn cogen_async_await(n: u64) -> u64 {
+        drive(super::w6::cogen_impl::count_await(n))
     }
 }

@@ -100,3 +100,26 @@ fn e1_every_client_of_every_implementation_gets_every_echo_back() {
         );
     }
 }
+
+#[test]
+fn w7_every_pipeline_keeps_and_maps_the_same_items() {
+    for n in [0u64, 1, 3, 4, 10_000] {
+        let expected: u64 = (0..n)
+            .filter(|x| !x.is_multiple_of(3))
+            .map(|x| 2 * x + 1)
+            .sum();
+        for (name, f) in W7_IMPLS {
+            assert_eq!(f(n), expected, "W7 {name} n={n}");
+        }
+    }
+}
+
+#[test]
+fn w8_every_stream_polled_in_a_loop_yields_every_item() {
+    for n in [0u64, 1, 10_000] {
+        let expected = n * n.saturating_sub(1) / 2;
+        for (name, f) in W8_IMPLS {
+            assert_eq!(f(n), expected, "W8 {name} n={n}");
+        }
+    }
+}

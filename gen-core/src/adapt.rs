@@ -182,10 +182,37 @@ pub struct GeneratorFuture<P> {
 // The generator is pinned by `Pin<P>`, which may move freely.
 impl<P> Unpin for GeneratorFuture<P> {}
 
+/// The generators a [`GeneratorFuture`] drives: `send = ()` and `yield = ()` (every
+/// `Generator<(), Yield = ()>` is one). It exists to say what to do when a generator is
+/// not one, such as an asyncio coroutine.
+///
+/// ```
+/// use cogen::{generator, yield_, UnitGenerator};
+///
+/// #[generator]
+/// fn turns() {
+///     yield_!();
+/// }
+///
+/// fn takes_turns(_: impl UnitGenerator) {}
+/// takes_turns(turns());
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`GeneratorFuture` drives generators with `send = ()` and `yield = ()`; `{Self}` is not one",
+    label = "not a `Generator<(), Yield = ()>`",
+    note = "an asyncio coroutine (`yield = Suspend, send = Resume`) runs on cogen's event loop: \
+            `asyncio::run(coro)`, `EventLoop::run_until_complete(coro)` or `asyncio::create_task`",
+    note = "to await std futures between yields on any executor, make it an async generator \
+            (`#[generator]` on an `async fn`)"
+)]
+pub trait UnitGenerator: Generator<(), Yield = ()> {}
+
+impl<G: Generator<(), Yield = ()> + ?Sized> UnitGenerator for G {}
+
 impl<P> GeneratorFuture<P>
 where
     P: DerefMut,
-    P::Target: Generator<(), Yield = ()>,
+    P::Target: UnitGenerator,
 {
     /// Adapt the pinned generator.
     ///
@@ -220,7 +247,7 @@ where
 impl<P> Future for GeneratorFuture<P>
 where
     P: DerefMut,
-    P::Target: Generator<(), Yield = ()>,
+    P::Target: UnitGenerator,
 {
     type Output = <P::Target as Generator<()>>::Return;
 

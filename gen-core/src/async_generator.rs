@@ -67,9 +67,11 @@ use crate::{GeneratorState, Status, Throwable};
 /// message that says what to call instead, at the caller's line, before anything is touched.
 #[must_use = "an async generator does nothing until polled (`start().await`, or as a Stream)"]
 pub trait AsyncGenerator<S = ()> {
-    /// The type of the values handed out by `yield_!`.
+    /// The type of the values handed out by `yield_!` (`#[generator(yield = Y)]`); see the
+    /// trait's example.
     type Yield;
-    /// The type of the value the generator completes with.
+    /// The type of the value the generator completes with: the `async fn`'s written return
+    /// type; see the trait's example.
     type Return;
 
     /// Poll the current step: the poll-level protocol under `start`, `resume` and `throw`.
@@ -79,6 +81,29 @@ pub trait AsyncGenerator<S = ()> {
     /// taken (left `None`) at the poll that hands it to the body. `Ready` ends the step with
     /// a yielded value or the return value; `Pending` means the body waits in an `.await`,
     /// and `cx`'s waker will be woken when it can go on.
+    ///
+    /// A hand-written driver polls it directly (this is what the `Resume` futures do):
+    ///
+    /// ```
+    /// use core::task::{Context, Poll, Waker};
+    /// use cogen::{generator, yield_, AsyncGenerator, GeneratorState};
+    ///
+    /// #[generator(yield = u32, send = u32)]
+    /// async fn doubler() {
+    ///     let mut x = 1;
+    ///     loop {
+    ///         x = yield_!(2 * x);
+    ///     }
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(doubler());
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let mut arg = None; // start
+    /// assert_eq!(g.as_mut().poll_resume(&mut cx, &mut arg), Poll::Ready(GeneratorState::Yielded(2)));
+    /// let mut arg = Some(21); // resume(21)
+    /// assert_eq!(g.as_mut().poll_resume(&mut cx, &mut arg), Poll::Ready(GeneratorState::Yielded(42)));
+    /// assert_eq!(arg, None); // taken by the body
+    /// ```
     ///
     /// # Panics
     /// If `arg` does not fit the status (see the trait's docs), or the generator is closed.
@@ -90,16 +115,69 @@ pub trait AsyncGenerator<S = ()> {
 
     /// Where the generator is: created, suspended (at a yield, or waiting in an `.await`
     /// within a step), or closed.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, AsyncGenerator, Status};
+    /// use futures::executor::block_on;
+    ///
+    /// #[generator(yield = u32)]
+    /// async fn one() {
+    ///     yield_!(1);
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(one());
+    /// assert_eq!(g.status(), Status::Created);
+    /// block_on(g.as_mut().start());
+    /// assert_eq!(g.status(), Status::Suspended);
+    /// block_on(g.as_mut().resume(()));
+    /// assert_eq!(g.status(), Status::Closed);
+    /// ```
     fn status(&self) -> Status;
 
     /// Whether a step is in progress: the body waits in an `.await` (Python's
     /// `ag_running`). Only then is a `Suspended` generator not at a yield.
+    ///
+    /// ```
+    /// use core::task::{Context, Waker};
+    /// use cogen::{generator, yield_, AsyncGenerator};
+    ///
+    /// #[generator(yield = u32)]
+    /// async fn late(rx: futures::channel::oneshot::Receiver<u32>) {
+    ///     yield_!(rx.await.unwrap());
+    /// }
+    ///
+    /// let (tx, rx) = futures::channel::oneshot::channel();
+    /// let mut g = std::pin::pin!(late(rx));
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(g.as_mut().poll_resume(&mut cx, &mut None).is_pending()); // waits in `rx.await`
+    /// assert!(g.is_running());
+    /// tx.send(7).unwrap();
+    /// assert!(g.as_mut().poll_resume(&mut cx, &mut None).is_ready()); // yielded 7
+    /// assert!(!g.is_running());
+    /// ```
     fn is_running(&self) -> bool;
 
     /// Finish early (Python's `aclose()`): drop the generator's live state in place, its
     /// delegates first, then its own locals innermost first, also while a step is in
     /// progress (the future it waits for is dropped: cancelled). Afterwards the status is
     /// [`Closed`](Status::Closed). A closed generator is left as it is.
+    ///
+    /// ```
+    /// use core::task::{Context, Waker};
+    /// use cogen::{generator, yield_, AsyncGenerator, Status};
+    ///
+    /// #[generator(yield = u32)]
+    /// async fn waiting(rx: futures::channel::oneshot::Receiver<u32>) {
+    ///     yield_!(rx.await.unwrap_or(0));
+    /// }
+    ///
+    /// let (tx, rx) = futures::channel::oneshot::channel::<u32>();
+    /// let mut g = std::pin::pin!(waiting(rx));
+    /// let _ = g.as_mut().poll_resume(&mut Context::from_waker(Waker::noop()), &mut None);
+    /// g.as_mut().close(); // drops the receiver the body was waiting on
+    /// assert_eq!(g.status(), Status::Closed);
+    /// assert!(tx.is_canceled());
+    /// ```
     fn close(self: Pin<&mut Self>);
 
     /// The return value of a generator that completed while polled as a `Stream`
@@ -128,6 +206,19 @@ pub trait AsyncGenerator<S = ()> {
     /// Run a fresh generator up to its first `yield_!` (Python: `__anext__()` /
     /// `asend(None)` on a new generator); also goes on with a step in progress.
     ///
+    /// ```
+    /// use cogen::{generator, yield_, AsyncGenerator, GeneratorState};
+    /// use futures::executor::block_on;
+    ///
+    /// #[generator(yield = &'static str)]
+    /// async fn hello() {
+    ///     yield_!("hello");
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(hello());
+    /// assert_eq!(block_on(g.as_mut().start()), GeneratorState::Yielded("hello"));
+    /// ```
+    ///
     /// # Panics
     /// Here, at the caller's line, if the generator is suspended at a yield (use
     /// [`resume`](AsyncGenerator::resume)) or closed.
@@ -146,6 +237,25 @@ pub trait AsyncGenerator<S = ()> {
     /// Deliver `arg` as the value of the suspended `yield_!` and run to the next one
     /// (Python: `asend(arg)`).
     ///
+    /// ```
+    /// use cogen::{generator, yield_, AsyncGenerator, GeneratorState};
+    /// use futures::executor::block_on;
+    ///
+    /// #[generator(yield = String, send = &'static str)]
+    /// async fn echo() {
+    ///     let mut heard = yield_!(String::new());
+    ///     loop {
+    ///         heard = yield_!(heard.to_uppercase());
+    ///     }
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(echo());
+    /// block_on(async {
+    ///     g.as_mut().start().await;
+    ///     assert_eq!(g.as_mut().resume("hi").await, GeneratorState::Yielded("HI".to_string()));
+    /// });
+    /// ```
+    ///
     /// # Panics
     /// Here, at the caller's line, if the generator has not started, is closed, or has a
     /// step in progress.
@@ -160,6 +270,30 @@ pub trait AsyncGenerator<S = ()> {
 
     /// Throw an error in at the suspended `yield_!` (Python: `athrow(e)`), for generators
     /// declared with `send = Result<T, E>`: `resume(Err(error))`.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, AsyncGenerator, GeneratorState};
+    /// use futures::executor::block_on;
+    ///
+    /// #[generator(yield = u32, send = Result<(), String>)]
+    /// async fn ticks() -> String {
+    ///     let mut n = 0;
+    ///     loop {
+    ///         if let Err(why) = yield_!(n) {
+    ///             return format!("stopped at {n}: {why}");
+    ///         }
+    ///         n += 1;
+    ///     }
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(ticks());
+    /// block_on(async {
+    ///     g.as_mut().start().await;
+    ///     g.as_mut().resume(Ok(())).await;
+    ///     let end = g.as_mut().throw("enough".to_string()).await;
+    ///     assert_eq!(end, GeneratorState::Complete("stopped at 1: enough".to_string()));
+    /// });
+    /// ```
     ///
     /// # Panics
     /// As [`resume`](AsyncGenerator::resume).

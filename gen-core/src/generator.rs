@@ -65,12 +65,63 @@ impl Sealed {
 /// panic happens before anything is touched: the generator stays as it was.
 #[must_use = "a generator does nothing until started (a coroutine: until awaited, run or spawned)"]
 pub trait Generator<S = ()> {
-    /// The type of the values handed out by `yield_!`.
+    /// The type of the values handed out by `yield_!`: `#[generator(yield = Y)]`.
+    ///
+    /// ```
+    /// use cogen::{Generator, generator, yield_};
+    ///
+    /// #[generator(yield = char)]
+    /// fn letters() {
+    ///     yield_!('a');
+    /// }
+    ///
+    /// fn first<G: Generator<Yield = char>>(g: std::pin::Pin<&mut G>) -> Option<char> {
+    ///     g.start().yielded()
+    /// }
+    /// assert_eq!(first(std::pin::pin!(letters())), Some('a'));
+    /// ```
     type Yield;
-    /// The type of the value the generator completes with.
+    /// The type of the value the generator completes with: the function's written return
+    /// type (Python's `StopIteration.value`).
+    ///
+    /// ```
+    /// use cogen::{Generator, generator, yield_};
+    ///
+    /// #[generator(yield = u32)]
+    /// fn counted() -> &'static str {
+    ///     yield_!(1);
+    ///     "done"
+    /// }
+    ///
+    /// fn run_to_end<G: Generator>(mut g: std::pin::Pin<&mut G>) -> G::Return {
+    ///     let mut state = g.as_mut().start();
+    ///     loop {
+    ///         match state {
+    ///             cogen::GeneratorState::Yielded(_) => state = g.as_mut().resume(()),
+    ///             cogen::GeneratorState::Complete(value) => return value,
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(run_to_end(std::pin::pin!(counted())), "done");
+    /// ```
     type Return;
 
     /// Run a fresh generator up to its first `yield_!` (Python: `next(g)` on a new generator).
+    ///
+    /// ```
+    /// use cogen::{Generator, GeneratorState, Status, generator, yield_};
+    ///
+    /// #[generator(yield = u32)]
+    /// fn two() {
+    ///     yield_!(1);
+    ///     yield_!(2);
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(two());
+    /// assert_eq!(g.status(), Status::Created);
+    /// assert_eq!(g.as_mut().start(), GeneratorState::Yielded(1));
+    /// assert_eq!(g.status(), Status::Suspended);
+    /// ```
     ///
     /// # Panics
     /// If the generator has already started or is closed.
@@ -83,6 +134,28 @@ pub trait Generator<S = ()> {
     /// If the generator has not started yet (call [`start`](Generator::start) first) or is
     /// closed. A panic in the generator's body propagates out of `resume`; the generator is
     /// then closed and its live locals have been dropped.
+    ///
+    /// ```
+    /// use cogen::{Generator, GeneratorState, generator, yield_};
+    ///
+    /// #[generator(yield = u32, send = u32)]
+    /// fn adder() -> u32 {
+    ///     let mut total = 0;
+    ///     loop {
+    ///         let x = yield_!(total);
+    ///         if x == 0 {
+    ///             return total;
+    ///         }
+    ///         total += x;
+    ///     }
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(adder());
+    /// assert_eq!(g.as_mut().start(), GeneratorState::Yielded(0));
+    /// assert_eq!(g.as_mut().resume(5), GeneratorState::Yielded(5));
+    /// assert_eq!(g.as_mut().resume(7), GeneratorState::Yielded(12));
+    /// assert_eq!(g.as_mut().resume(0), GeneratorState::Complete(12));
+    /// ```
     fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Self::Yield, Self::Return>;
 
     /// Finish early (Python: `g.close()`): drop the generator's live state in place, running
@@ -91,10 +164,57 @@ pub trait Generator<S = ()> {
     /// it does nothing. Afterwards the status is [`Closed`](Status::Closed).
     ///
     /// Python's "generator ignored GeneratorExit" cannot happen: closing is dropping, and a
-    /// destructor cannot yield.
+    /// destructor cannot yield. For cleanup that runs the body's own code, see
+    /// [`close_gracefully`](Generator::close_gracefully).
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use cogen::{Generator, Status, generator, yield_};
+    ///
+    /// struct Log<'a>(&'a Cell<u32>);
+    /// impl Drop for Log<'_> {
+    ///     fn drop(&mut self) {
+    ///         self.0.set(self.0.get() + 1);
+    ///     }
+    /// }
+    ///
+    /// #[generator(yield = u32)]
+    /// fn guarded(drops: &Cell<u32>) {
+    ///     let _guard = Log(drops);
+    ///     loop {
+    ///         yield_!(1);
+    ///     }
+    /// }
+    ///
+    /// let drops = Cell::new(0);
+    /// let mut g = std::pin::pin!(guarded(&drops));
+    /// g.as_mut().start();
+    /// g.as_mut().close(); // the guard, alive at the yield, is dropped now
+    /// assert_eq!((drops.get(), g.status()), (1, Status::Closed));
+    /// g.as_mut().close(); // closing again does nothing
+    /// assert_eq!(drops.get(), 1);
+    /// ```
     fn close(self: Pin<&mut Self>);
 
-    /// Where the generator is: created, suspended at a yield, or closed.
+    /// Where the generator is: created, suspended at a yield, or closed (Python's
+    /// `inspect.getgeneratorstate`, without `GEN_RUNNING`: a running generator is mutably
+    /// borrowed, so no one can ask).
+    ///
+    /// ```
+    /// use cogen::{Generator, Status, generator, yield_};
+    ///
+    /// #[generator(yield = u32)]
+    /// fn once() {
+    ///     yield_!(1);
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(once());
+    /// assert_eq!(g.status(), Status::Created);
+    /// g.as_mut().start();
+    /// assert_eq!(g.status(), Status::Suspended);
+    /// g.as_mut().resume(());
+    /// assert_eq!(g.status(), Status::Closed);
+    /// ```
     fn status(&self) -> Status;
 
     /// Iterate a pinned generator in place, without allocating: each `next` starts or
@@ -487,7 +607,20 @@ pub trait IntoGenerator<S = ()> {
     type Return;
     /// The generator made.
     type IntoGen: Generator<S, Yield = Self::Yield, Return = Self::Return>;
-    /// Make the generator (Python: `__await__`).
+    /// Make the generator (Python: `__iter__` for `yield from`, `__await__` for `await`).
+    /// `yield_from!(x)` calls it; so can a hand-written driver. An asyncio
+    /// [`Future`](crate::asyncio::Future) makes the awaitable that waits for it:
+    ///
+    /// ```
+    /// use cogen::{Generator, IntoGenerator};
+    /// use cogen::asyncio::{EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let fut: Future<u32> = lp.create_future();
+    /// fut.set_result(3).unwrap();
+    /// let mut wait = std::pin::pin!(fut.into_generator());
+    /// assert_eq!(wait.as_mut().start().complete(), Some(Ok(3))); // done: no suspension
+    /// ```
     fn into_generator(self) -> Self::IntoGen;
 }
 
@@ -511,6 +644,41 @@ pub trait Throwable {
     /// The error that [`Generator::throw`] takes.
     type Error;
     /// Wrap an error as a value to send.
+    ///
+    /// A send enum of your own can carry an error too:
+    ///
+    /// ```
+    /// use cogen::{Generator, Throwable, generator, yield_};
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// enum Command {
+    ///     Push(u32),
+    ///     Abort(&'static str),
+    /// }
+    ///
+    /// impl Throwable for Command {
+    ///     type Error = &'static str;
+    ///     fn from_error(error: &'static str) -> Command {
+    ///         Command::Abort(error)
+    ///     }
+    /// }
+    ///
+    /// #[generator(yield = u32, send = Command)]
+    /// fn stack() -> Result<u32, &'static str> {
+    ///     let mut total = 0;
+    ///     loop {
+    ///         match yield_!(total) {
+    ///             Command::Push(x) => total += x,
+    ///             Command::Abort(why) => return Err(why),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let mut g = std::pin::pin!(stack());
+    /// g.as_mut().start();
+    /// g.as_mut().resume(Command::Push(2));
+    /// assert_eq!(g.as_mut().throw("stop").complete(), Some(Err("stop")));
+    /// ```
     fn from_error(error: Self::Error) -> Self;
 }
 

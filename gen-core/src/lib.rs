@@ -23,7 +23,7 @@ mod iter;
 mod raw;
 mod state;
 
-pub use adapt::{GeneratorFuture, GeneratorStream};
+pub use adapt::{GeneratorFuture, GeneratorStream, UnitGenerator};
 pub use async_generator::{AsyncGenerator, Resume};
 pub use generator::{Generator, GeneratorExit, IntoGenerator, Throwable};
 pub use iter::{IntoIter, Iter};
@@ -40,7 +40,7 @@ pub mod __private {
     pub use crate::raw::delegate::{
         Delegable, DelegateAsyncBoxed, DelegateAsyncBoxedDyn, DelegateAsyncGenerator,
         DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIntoGenerator, DelegateIter,
-        DelegateOther, DelegateStream, DelegateUnitGenerator, Source,
+        DelegateOther, DelegateStdFuture, DelegateStream, DelegateUnitGenerator, Source,
     };
     pub use crate::raw::driver::{Gen, generator};
     pub use crate::raw::yield_point::{Awaiting, Blocking, Co};

@@ -138,7 +138,8 @@ impl Lowerer<'_> {
                             DelegateAsyncGenerator as _, DelegateBoxed as _,
                             DelegateBoxedDyn as _, DelegateGenerator as _,
                             DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _,
-                            DelegateStream as _, DelegateUnitGenerator as _,
+                            DelegateStdFuture as _, DelegateStream as _,
+                            DelegateUnitGenerator as _,
                         };
                         #unsafe_ { (&&&&&&&&&&&source) #kind_call .delegate(source) }
                     }

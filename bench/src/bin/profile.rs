@@ -1,5 +1,5 @@
 //! Run one workload implementation in a loop, for a profiler:
-//! `profile <w1|w1c|w2|w3|w4|w5|w6> <impl> [depth] [reps]` (w6: the W6 and W6b
+//! `profile <w1|w1c|w2|w3|w4|w5|w6|w7|w8> <impl> [depth] [reps]` (w6: the W6 and W6b
 //! implementations), e.g.
 //! `valgrind --tool=callgrind target/release/profile w3 cogen_boxed 64 2`.
 
@@ -45,6 +45,8 @@ fn main() {
             let f = find(&[W6_IMPLS, W6B_IMPLS].concat(), name);
             (0..num(2, 1)).for_each(|_| out ^= f(black_box(W6_N)))
         }
+        "w7" => (0..num(2, 1)).for_each(|_| out ^= find(W7_IMPLS, name)(black_box(W7_N))),
+        "w8" => (0..num(2, 1)).for_each(|_| out ^= find(W8_IMPLS, name)(black_box(W8_N))),
         _ => panic!("unknown workload {workload:?}"),
     }
     println!("{out}");

@@ -179,7 +179,41 @@ impl<Y, S, E> AsyncGen<Y, S, E> {
 impl<Y: 'static, S: 'static, E: AsyncError + From<GeneratorExit> + 'static> AsyncGen<Y, S, E> {
     /// Python's `anext(agen)` (`agen.asend(None)`): run the body to its next item. On a
     /// fresh generator it starts the body; on a suspended one the `yield_!` evaluates to
-    /// `Ok(S::default())`. See [`AsyncGen`] for an example.
+    /// `Ok(S::default())`. Once the body has returned, every `anext` fails with
+    /// [`AsyncGenError::StopAsyncIteration`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::{yield_, yield_from};
+    /// use cogen::asyncio::{self, AsyncGenError, Cancelled, GeneratorExit};
+    /// # #[derive(Debug, Clone, PartialEq)] struct E;
+    /// # impl From<Cancelled> for E { fn from(_: Cancelled) -> Self { E } }
+    /// # impl From<GeneratorExit> for E { fn from(_: GeneratorExit) -> Self { E } }
+    /// # impl asyncio::AsyncError for E { fn is_cancelled(&self) -> bool { false } }
+    ///
+    /// #[asyncio::async_generator(yield = u64)]
+    /// fn ticker(n: u64) -> Result<(), E> {
+    ///     for i in 0..n {
+    ///         yield_from!(asyncio::sleep(Duration::from_secs(1)))?;
+    ///         yield_!(i)?;
+    ///     }
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn demo() -> Result<Vec<u64>, AsyncGenError<E>> {
+    ///     let agen = ticker(2);
+    ///     let mut seen = Vec::new();
+    ///     loop {
+    ///         match yield_from!(agen.anext()) {
+    ///             Ok(i) => seen.push(i),
+    ///             Err(AsyncGenError::StopAsyncIteration) => return Ok(seen),
+    ///             Err(other) => return Err(other),
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(asyncio::run(demo()), Ok(vec![0, 1]));
+    /// ```
     ///
     /// # Panics
     /// When awaited while another step of the generator is running.

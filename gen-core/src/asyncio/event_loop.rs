@@ -368,7 +368,8 @@ impl Drop for Running {
 #[track_caller]
 pub fn run<G, T, E>(main: G) -> Result<T, E>
 where
-    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
+    G: 'static, // a task outlives your locals: move, clone or Rc its data in (not `use<>`)
     T: 'static,
     E: AsyncError + 'static,
 {
@@ -795,7 +796,8 @@ impl EventLoop {
     /// ```
     pub fn create_task<G, T, E>(&self, coroutine: G) -> Task<T, E>
     where
-        G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+        G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
+        G: 'static, // a task outlives your locals: move, clone or Rc its data in (not `use<>`)
         T: 'static,
         E: AsyncError + 'static,
     {
@@ -826,7 +828,8 @@ impl EventLoop {
     #[track_caller]
     pub fn run<G, T, E>(&self, main: G) -> Result<T, E>
     where
-        G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+        G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
+        G: 'static, // a task outlives your locals: move, clone or Rc its data in (not `use<>`)
         T: 'static,
         E: AsyncError + 'static,
     {

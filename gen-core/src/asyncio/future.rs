@@ -123,7 +123,21 @@ enum Callback<T, E> {
 /// another thread must not name a callback of this one.
 static NEXT_CALLBACK_ID: AtomicU64 = AtomicU64::new(0);
 
-/// Names a callback added by [`Future::add_done_callback`], to remove it.
+/// Names a callback added by [`Future::add_done_callback`], to remove it with
+/// [`Future::remove_done_callback`]. Ids are unique in the process: an id of another
+/// future's callback removes nothing.
+///
+/// ```
+/// use cogen::asyncio::{CallbackId, EventLoop, Future};
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let (a, b): (Future<u32>, Future<u32>) = (lp.create_future(), lp.create_future());
+/// let on_a: CallbackId = a.add_done_callback(|_| ());
+/// let on_b: CallbackId = b.add_done_callback(|_| ());
+/// assert_ne!(on_a, on_b);
+/// assert_eq!(b.remove_done_callback(on_a), 0); // not b's
+/// assert_eq!(a.remove_done_callback(on_a), 1);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CallbackId(u64);
 

@@ -265,7 +265,26 @@ where
 /// assert_eq!(lp.run_until_complete(&both), Ok((1, "b")));
 /// ```
 pub trait GatherTuple<Ts, E> {
-    /// Schedule the coroutines as tasks on `event_loop`, and gather.
+    /// Schedule the coroutines as tasks on `event_loop`, and gather: what
+    /// [`gather_tuple`](super::gather_tuple) does with the running loop.
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, GatherTuple};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn number() -> Result<u32, Cancelled> {
+    ///     Ok(1)
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn word() -> Result<&'static str, Cancelled> {
+    ///     Ok("one")
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let both = (number(), word()).gather_on(&lp); // two coroutine types, one future
+    /// assert_eq!(lp.run_until_complete(&both), Ok((1, "one")));
+    /// ```
     fn gather_on(self, event_loop: &EventLoop) -> Future<Ts, E>;
 }
 

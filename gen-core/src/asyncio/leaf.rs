@@ -183,6 +183,17 @@ pub fn yield_now() -> YieldNow {
 }
 
 /// The awaitable of [`yield_now`]: yields to the loop once.
+///
+/// ```
+/// use cogen::asyncio::{self, EventLoop, YieldNow};
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let pause: YieldNow = asyncio::yield_now();
+/// let task = lp.create_task(pause);
+/// let before = lp.ticks();
+/// assert_eq!(lp.run_until_complete(&task), Ok(()));
+/// assert_eq!(lp.ticks() - before, 2); // one tick to yield, the next to finish
+/// ```
 #[derive(Debug)]
 pub struct YieldNow {
     status: Status,
@@ -223,7 +234,20 @@ impl Generator<Resume> for YieldNow {
     }
 }
 
-/// The awaitable of [`sleep`] and [`yield_now`].
+/// The awaitable of [`sleep`]: nothing happens until it is awaited (`yield_from!`) or run
+/// as a task, and then the timer starts.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::asyncio::{self, EventLoop, Sleep};
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let nap: Sleep = asyncio::sleep(Duration::from_secs(3));
+/// assert_eq!(lp.scheduled_timers(), 0); // made, not started
+/// let task = lp.create_task(nap); // an awaitable is a coroutine: it can be a task
+/// assert_eq!(lp.run_until_complete(&task), Ok(()));
+/// assert_eq!(lp.time(), Duration::from_secs(3));
+/// ```
 #[derive(Debug)]
 pub struct Sleep {
     delay: Duration,

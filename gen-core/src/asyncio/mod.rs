@@ -27,6 +27,8 @@
 //! | `CancelledError` | [`Cancelled`] |
 //! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` (Unix) | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |
 //! | `loop.call_soon_threadsafe(cb)` | [`EventLoop::threadsafe_handle`], [`ThreadsafeHandle::call_soon_threadsafe`] |
+//! | `await asyncio.wrap_future(f)`: await a Rust `std::future::Future` | `yield_from!(fut)`, or [`yield_from!(wrap_future(fut))`](wrap_future) |
+//! | a std future as a task, awaiting tasks and futures with `.await` | [`spawn_future(fut)`](spawn_future), `task.await` / `fut.await` ([`FutureAwait`]) |
 //! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` (Unix) | `open_connection(addr)`, `start_server(cb, addr)` |
 //! | `StreamReader`, `StreamWriter`, `Server` (Unix) | `StreamReader`, `StreamWriter`, `Server` |
 //! | `IncompleteReadError`, `LimitOverrunError`, `OSError` (Unix) | `IncompleteReadError`, `LimitOverrunError`, `IoError` |
@@ -95,6 +97,7 @@ mod locks;
 mod queues;
 mod selector;
 mod semaphore;
+mod std_future;
 #[cfg(unix)]
 mod streams;
 mod task;
@@ -116,6 +119,7 @@ pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
+pub use std_future::{FutureAwait, WrapFuture, spawn_future, wrap_future};
 #[cfg(unix)]
 pub use streams::{
     DEFAULT_LIMIT, IncompleteReadError, IoError, IoWait, LimitOverrunError, Server, StreamReader,
@@ -178,7 +182,37 @@ impl std::error::Error for Cancelled {}
 /// assert!(FetchError::from(Cancelled).is_cancelled());
 /// ```
 pub trait AsyncError: From<Cancelled> {
-    /// Whether this error is a cancellation.
+    /// Whether this error is a cancellation: what lets [`Future::cancelled`], `gather` and
+    /// [`TaskGroup`] tell a cancelled task from a failed one.
+    ///
+    /// ```
+    /// use cogen::asyncio::{AsyncError, Cancelled, TimeoutError};
+    ///
+    /// #[derive(Debug)]
+    /// enum Error {
+    ///     Cancelled,
+    ///     TimedOut,
+    /// }
+    /// impl From<Cancelled> for Error {
+    ///     fn from(_: Cancelled) -> Error {
+    ///         Error::Cancelled
+    ///     }
+    /// }
+    /// impl From<TimeoutError> for Error {
+    ///     fn from(_: TimeoutError) -> Error {
+    ///         Error::TimedOut
+    ///     }
+    /// }
+    /// impl AsyncError for Error {
+    ///     fn is_cancelled(&self) -> bool {
+    ///         matches!(self, Error::Cancelled)
+    ///     }
+    /// }
+    ///
+    /// assert!(Cancelled.is_cancelled());
+    /// assert!(Error::from(Cancelled).is_cancelled());
+    /// assert!(!Error::from(TimeoutError).is_cancelled()); // a failure, not a cancellation
+    /// ```
     fn is_cancelled(&self) -> bool;
 }
 
@@ -190,6 +224,19 @@ impl AsyncError for Cancelled {
 
 /// What a coroutine is resumed with: `Ok(())`, or `Err(Cancelled)` when its task is
 /// cancelled while it is suspended. The `send` type of every coroutine.
+///
+/// The awaitables hand it on: a cancelled wait returns `Err(Cancelled)`, which `?`
+/// carries up the chain of coroutines.
+///
+/// ```
+/// use cogen::Generator;
+/// use cogen::asyncio::{self, Cancelled, Resume};
+///
+/// let mut pause = std::pin::pin!(asyncio::yield_now());
+/// pause.as_mut().start(); // suspended, as its task would see it
+/// let cancelled: Resume = Err(Cancelled);
+/// assert_eq!(pause.as_mut().resume(cancelled).complete(), Some(Err(Cancelled)));
+/// ```
 pub type Resume = Result<(), Cancelled>;
 
 /// What a coroutine yields to its task: a request to be resumed later, made only by the
@@ -241,6 +288,16 @@ impl fmt::Debug for Suspend {
 /// ```
 pub trait Awaitable<T, E> {
     /// The future to wait for: a coroutine is scheduled as a task on `event_loop`.
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, Awaitable, Cancelled, EventLoop, Future};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let scheduled: Future<(), Cancelled> = asyncio::yield_now().ensure_future(&lp);
+    /// assert!(!scheduled.done()); // a task now, not run yet
+    /// lp.run_until_idle();
+    /// assert_eq!(scheduled.result(), Some(Ok(())));
+    /// ```
     fn ensure_future(self, event_loop: &EventLoop) -> Future<T, E>;
 
     /// The loop this is bound to, if it is a future or task (for `gather` outside a

@@ -19,7 +19,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::fmt;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use polling::{Event, Events, Poller};
@@ -172,8 +172,28 @@ impl<T: AsFd> Drop for Pollable<T> {
 
 /// What other threads share with the loop: the poller (to wake it) and their calls.
 pub(crate) struct Remote {
-    poller: Poller,
+    /// Made the first time the loop registers a source or waits in it (not before: a
+    /// loop whose thread-safe calls are all sent while it runs never needs one).
+    poller: OnceLock<Poller>,
     calls: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+}
+
+impl Remote {
+    /// The poller, made on first use (on the loop's thread).
+    fn poller(&self) -> &Poller {
+        self.poller.get_or_init(|| match Poller::new() {
+            Ok(poller) => poller,
+            Err(error) => panic!("cannot make the event loop's OS poller: {error}"),
+        })
+    }
+
+    fn has_calls(&self) -> bool {
+        !self
+            .calls
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_empty()
+    }
 }
 
 /// A handle to an event loop that other threads can use (it is `Send` and `Sync`, and
@@ -222,8 +242,41 @@ impl ThreadsafeHandle {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .push(Box::new(callback));
-        // A failed wake-up leaves the call queued for the loop's next tick.
-        let _ = self.remote.poller.notify();
+        // A failed wake-up leaves the call queued for the loop's next tick. No poller yet:
+        // the loop is not waiting in it, and looks at the calls once it has made it.
+        if let Some(poller) = self.remote.poller.get() {
+            let _ = poller.notify();
+        }
+    }
+}
+
+impl ThreadsafeHandle {
+    /// A handle that does not keep the loop waiting for other threads (see `Io::active`):
+    /// what the wakers of std futures hold (asyncio/std_future.rs).
+    pub(crate) fn downgrade(&self) -> WeakThreadsafeHandle {
+        WeakThreadsafeHandle {
+            remote: Arc::downgrade(&self.remote),
+        }
+    }
+}
+
+/// A [`ThreadsafeHandle`] that does not count as one: its calls reach the loop while its
+/// selector exists, and are dropped after.
+pub(crate) struct WeakThreadsafeHandle {
+    remote: alloc::sync::Weak<Remote>,
+}
+
+impl WeakThreadsafeHandle {
+    /// [`ThreadsafeHandle::call_soon_threadsafe`], or `false` (and `callback` dropped here)
+    /// if the loop's selector is gone.
+    pub(crate) fn call_soon_threadsafe(&self, callback: impl FnOnce() + Send + 'static) -> bool {
+        match self.remote.upgrade() {
+            Some(remote) => {
+                ThreadsafeHandle { remote }.call_soon_threadsafe(callback);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -249,13 +302,9 @@ pub(crate) struct Io {
 
 impl Io {
     pub(crate) fn new() -> Io {
-        let poller = match Poller::new() {
-            Ok(poller) => poller,
-            Err(error) => panic!("cannot make the event loop's OS poller: {error}"),
-        };
         Io {
             remote: Arc::new(Remote {
-                poller,
+                poller: OnceLock::new(),
                 calls: Mutex::new(Vec::new()),
             }),
             events: RefCell::new(Events::new()),
@@ -303,12 +352,26 @@ impl Io {
     /// Wait in the poller up to `timeout` (`None`: until woken), then schedule the
     /// callbacks of the ready sources and the calls of other threads. Returns whether
     /// anything woke it before the timeout.
-    pub(crate) fn poll(&self, event_loop: &LoopInner, timeout: Option<Duration>) -> bool {
+    pub(crate) fn poll(&self, event_loop: &LoopInner, mut timeout: Option<Duration>) -> bool {
+        let poller = match self.remote.poller.get() {
+            Some(poller) => poller,
+            // No poller, so no source: only the calls can be ready, and not waiting needs
+            // no poller (nor an OS that has one: miri).
+            None if timeout == Some(Duration::ZERO) => return self.take_remote_calls(event_loop),
+            None => {
+                let poller = self.remote.poller();
+                // A call sent before the poller existed did not notify it.
+                if self.remote.has_calls() {
+                    timeout = Some(Duration::ZERO);
+                }
+                poller
+            }
+        };
         #[cfg(unix)]
         self.rearm_sources();
         let mut events = self.events.borrow_mut();
         events.clear();
-        match self.remote.poller.wait(&mut events, timeout) {
+        match poller.wait(&mut events, timeout) {
             Ok(_) => {}
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
             Err(error) => panic!("the event loop's OS poller failed: {error}"),
@@ -369,7 +432,7 @@ impl Io {
     #[cfg(unix)]
     fn modify(&self, source: &Source, fd: RawFd) {
         let Some(owner) = &source.owner else { return };
-        if let Err(error) = self.remote.poller.modify(owner.as_fd(), source.event(fd)) {
+        if let Err(error) = self.remote.poller().modify(owner.as_fd(), source.event(fd)) {
             panic!("cannot change the interest of file descriptor {fd} in the OS poller: {error}");
         }
     }
@@ -389,7 +452,7 @@ impl Io {
             std::collections::hash_map::Entry::Vacant(entry) => {
                 // SAFETY: the caller keeps `fd` open until it is deleted.
                 let added = unsafe {
-                    self.remote.poller.add_with_mode(
+                    self.remote.poller().add_with_mode(
                         raw,
                         Event::all(raw as usize),
                         polling::PollMode::Edge,
@@ -428,7 +491,7 @@ impl Io {
         // after this); `delete` only uses it for the duration of the call.
         let _ = self
             .remote
-            .poller
+            .poller()
             .delete(unsafe { BorrowedFd::borrow_raw(fd) });
         for interest in [Interest::Read, Interest::Write] {
             if let Some(old) = source.slot(interest).take() {
@@ -485,7 +548,7 @@ impl Io {
             // descriptor belongs to (by I/O safety, it cannot be closed while that value
             // lives), in `sources` until `unregister` or `close` has deleted it, and `Io`'s
             // drop deletes what is left before `owner` is dropped.
-            let added = unsafe { self.remote.poller.add(fd, source.event(fd)) };
+            let added = unsafe { self.remote.poller().add(fd, source.event(fd)) };
             if let Err(error) = added {
                 panic!("cannot add file descriptor {fd} to the OS poller: {error}");
             }
@@ -517,7 +580,7 @@ impl Io {
         } else if source.reader.is_none() && source.writer.is_none() {
             let source = sources.remove(&raw).expect("present");
             drop(sources);
-            let _ = self.remote.poller.delete(fd);
+            let _ = self.remote.poller().delete(fd);
             // `old` and `source` (callbacks may hold anything) drop here, with no borrow.
             drop(source);
         } else {
@@ -542,7 +605,7 @@ impl Io {
                 // (which owns the descriptor) lives. `delete` only uses it during the call.
                 let _ = self
                     .remote
-                    .poller
+                    .poller()
                     .delete(unsafe { BorrowedFd::borrow_raw(fd) });
                 for callback in [&source.reader, &source.writer].into_iter().flatten() {
                     callback.retire();

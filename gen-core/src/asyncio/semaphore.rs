@@ -263,7 +263,24 @@ impl fmt::Debug for Semaphore {
     }
 }
 
-/// The awaitable of [`Semaphore::acquire`].
+/// The awaitable of [`Semaphore::acquire`]: takes a permit when awaited, waiting in FIFO
+/// order while there is none. Dropped while it waits, it gives up its place (a permit it
+/// was granted meanwhile goes to the next waiter).
+///
+/// ```
+/// use cogen::asyncio::{Acquire, EventLoop, Semaphore};
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let sem = Semaphore::new(1);
+/// let first: Acquire = sem.acquire();
+/// lp.run_until_complete(lp.create_task(first)).unwrap();
+/// let second = lp.create_task(sem.acquire());
+/// lp.run_until_idle();
+/// assert!(!second.done()); // waits: no permit left
+/// sem.release();
+/// lp.run_until_idle();
+/// assert_eq!(second.result(), Some(Ok(())));
+/// ```
 #[derive(Debug)]
 pub struct Acquire {
     semaphore: Semaphore,

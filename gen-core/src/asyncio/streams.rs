@@ -1574,6 +1574,33 @@ impl Server {
 
     /// Wait until the server is closed (Python: `await server.serve_forever()`, which
     /// raises `CancelledError` where this returns `Ok(())`).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, Server, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn ignore(_reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn stop_later(server: Server) -> Result<(), IoError> {
+    ///     yield_from!(asyncio::sleep(std::time::Duration::from_millis(10)))?;
+    ///     server.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<bool, IoError> {
+    ///     let server = asyncio::start_server(ignore, "127.0.0.1:0")?;
+    ///     asyncio::create_task(stop_later(server.clone()));
+    ///     yield_from!(server.serve_forever())?; // until `stop_later` closes it
+    ///     Ok(server.is_serving())
+    /// }
+    ///
+    /// assert!(!asyncio::run(main_coro()).unwrap());
+    /// ```
     pub fn serve_forever(&self) -> Await<(), Cancelled> {
         self.state.serving.clone().into_generator()
     }
@@ -1614,7 +1641,9 @@ impl Server {
         self.state.maybe_closed();
     }
 
-    /// Whether the server still accepts connections (Python: `server.is_serving()`).
+    /// Whether the server still accepts connections (Python: `server.is_serving()`): from
+    /// [`start_server`] until [`close`](Server::close). See [`close`](Server::close) for an
+    /// example.
     pub fn is_serving(&self) -> bool {
         self.state.listener.borrow().is_some()
     }
@@ -1656,6 +1685,37 @@ impl Server {
 
     /// Wait until the server is closed and every connection's handler has finished
     /// (Python 3.12: `await server.wait_closed()`).
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn until_eof(mut reader: StreamReader, finished: Rc<Cell<bool>>) -> Result<(), IoError> {
+    ///     yield_from!(reader.read_to_end())?; // until the client leaves
+    ///     finished.set(true);
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<bool, IoError> {
+    ///     let finished = Rc::new(Cell::new(false));
+    ///     let flag = finished.clone();
+    ///     let handler = move |reader, _writer: StreamWriter| until_eof(reader, flag.clone());
+    ///     let server = asyncio::start_server(handler, "127.0.0.1:0")?;
+    ///     let (_reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     while server.connections() == 0 {
+    ///         yield_from!(asyncio::yield_now())?;
+    ///     }
+    ///     server.close(); // stops accepting; the handler still runs
+    ///     writer.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(finished.get())
+    /// }
+    ///
+    /// assert!(asyncio::run(main_coro()).unwrap());
+    /// ```
     pub fn wait_closed(&self) -> Await<(), Cancelled> {
         self.state.closed.clone().into_generator()
     }

@@ -397,7 +397,8 @@ enum Phase {
 #[track_caller]
 pub fn create_task<G, T, E>(coroutine: G) -> Task<T, E>
 where
-    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
+    G: 'static, // a task outlives your locals: move, clone or Rc its data in (not `use<>`)
     T: 'static,
     E: AsyncError + 'static,
 {
@@ -505,7 +506,8 @@ impl<T: 'static, E: 'static> Awaitable<T, E> for &Task<T, E> {
 
 impl<G, T, E> Awaitable<T, E> for G
 where
-    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>> + 'static,
+    G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
+    G: 'static, // a task outlives your locals: move, clone or Rc its data in (not `use<>`)
     T: 'static,
     E: AsyncError + 'static,
 {

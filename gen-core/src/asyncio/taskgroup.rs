@@ -274,6 +274,49 @@ impl<E: AsyncError + Clone + 'static> TaskGroup<E> {
 }
 
 /// The awaitable of [`TaskGroup::run`]: the body's `Result<T, E>`, or the first error.
+///
+/// ```
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, EventLoop, TaskGroup, TaskGroupRun};
+///
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Error {
+///     Cancelled,
+///     Failed(u32),
+/// }
+/// impl From<asyncio::Cancelled> for Error {
+///     fn from(_: asyncio::Cancelled) -> Self {
+///         Error::Cancelled
+///     }
+/// }
+/// impl asyncio::AsyncError for Error {
+///     fn is_cancelled(&self) -> bool {
+///         *self == Error::Cancelled
+///     }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn check(n: u32) -> Result<(), Error> {
+///     if n == 2 { Err(Error::Failed(n)) } else { Ok(()) }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn body(tg: TaskGroup<Error>) -> Result<(), Error> {
+///     for n in 1..=3 {
+///         tg.create_task(check(n));
+///     }
+///     Ok(())
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_coro() -> Result<(), Error> {
+///     let group: TaskGroupRun<_, _, (), Error> = TaskGroup::run(body);
+///     yield_from!(group)
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// assert_eq!(lp.run_until_complete(main_coro()), Err(Error::Failed(2)));
+/// ```
 pub struct TaskGroupRun<F, G, T, E> {
     group: TaskGroup<E>,
     state: RunState<F, G, T, E>,

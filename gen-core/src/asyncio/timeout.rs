@@ -456,6 +456,55 @@ pub fn timeout_at(when: Option<Duration>) -> Timeout {
 /// A `Timeout` is a handle (`Clone` shares it): keep it to ask
 /// [`expired`](Timeout::expired) after `run`, or to [`reschedule`](Timeout::reschedule)
 /// it from the body. It is used once.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, AsyncError, Cancelled, EventLoop, Timeout, TimeoutError};
+///
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Error {
+///     Cancelled,
+///     TimedOut,
+/// }
+/// impl From<Cancelled> for Error {
+///     fn from(_: Cancelled) -> Self {
+///         Error::Cancelled
+///     }
+/// }
+/// impl From<TimeoutError> for Error {
+///     fn from(_: TimeoutError) -> Self {
+///         Error::TimedOut
+///     }
+/// }
+/// impl AsyncError for Error {
+///     fn is_cancelled(&self) -> bool {
+///         *self == Error::Cancelled
+///     }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn nap(secs: u64) -> Result<u64, Error> {
+///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+///     Ok(secs)
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn slow_but_forgiven(cm: Timeout) -> Result<u64, Error> {
+///     cm.reschedule(None); // the body lifts its own deadline
+///     yield_from!(nap(10))
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_coro() -> Result<(u64, bool), Error> {
+///     let cm: Timeout = asyncio::timeout(Some(Duration::from_secs(1)));
+///     let secs = yield_from!(cm.run(slow_but_forgiven(cm.clone())))?;
+///     Ok((secs, cm.expired()))
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// assert_eq!(lp.run_until_complete(main_coro()), Ok((10, false)));
+/// ```
 #[derive(Clone)]
 pub struct Timeout(Rc<TimeoutState>);
 
@@ -720,7 +769,47 @@ impl Timeout {
 }
 
 /// The awaitable of [`Timeout::run`]: the body's `Result<T, E>`, or
-/// `Err(E::from(TimeoutError))` if the timeout expired and cancelled it.
+/// `Err(E::from(TimeoutError))` if the timeout expired and cancelled it. Like every
+/// awaitable it can be a task of its own.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, AsyncError, Cancelled, EventLoop, TimeoutError, TimeoutRun};
+///
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Error {
+///     Cancelled,
+///     TimedOut,
+/// }
+/// impl From<Cancelled> for Error {
+///     fn from(_: Cancelled) -> Self {
+///         Error::Cancelled
+///     }
+/// }
+/// impl From<TimeoutError> for Error {
+///     fn from(_: TimeoutError) -> Self {
+///         Error::TimedOut
+///     }
+/// }
+/// impl AsyncError for Error {
+///     fn is_cancelled(&self) -> bool {
+///         *self == Error::Cancelled
+///     }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn nap(secs: u64) -> Result<u64, Error> {
+///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+///     Ok(secs)
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let bounded: TimeoutRun<_> = asyncio::timeout_at(Some(Duration::from_secs(2))).run(nap(7));
+/// let task = lp.create_task(bounded);
+/// assert_eq!(lp.run_until_complete(&task), Err(Error::TimedOut));
+/// assert_eq!(lp.time(), Duration::from_secs(2));
+/// ```
 pub struct TimeoutRun<G> {
     timeout: Timeout,
     /// Boxed so that the body stays pinned while this awaitable moves.

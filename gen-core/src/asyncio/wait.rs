@@ -33,6 +33,16 @@ pub trait AsFuture: Clone + 'static {
     /// The future's error.
     type Error: 'static;
     /// The future itself (a task's future).
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, AsFuture, EventLoop};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let task = lp.create_task(asyncio::yield_now());
+    /// let fut = task.as_future().clone(); // the task's own future: done when the task is
+    /// lp.run_until_complete(&task).unwrap();
+    /// assert!(fut.done());
+    /// ```
     fn as_future(&self) -> &Future<Self::Output, Self::Error>;
 }
 
@@ -193,7 +203,34 @@ where
     }
 }
 
-/// The awaitable of [`wait`]: `Ok((done, pending))`.
+/// The awaitable of [`wait`]: `Ok((done, pending))`, each in the order the futures were
+/// given; `Err(Cancelled)` if the waiting task is cancelled (the futures are not).
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, Cancelled, EventLoop, ReturnWhen, Task, WaitFutures};
+///
+/// #[asyncio::coroutine]
+/// fn nap(secs: u64) -> Result<u64, Cancelled> {
+///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+///     Ok(secs)
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_coro() -> Result<Vec<u64>, Cancelled> {
+///     let tasks = vec![asyncio::create_task(nap(2)), asyncio::create_task(nap(9))];
+///     let all: WaitFutures<Task<u64>> =
+///         asyncio::wait(tasks, Some(Duration::from_secs(5)), ReturnWhen::AllCompleted);
+///     let (done, pending) = yield_from!(all)?; // the timeout came first
+///     assert_eq!(pending.len(), 1);
+///     Ok(done.iter().map(|task| task.result().unwrap().unwrap()).collect())
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// assert_eq!(lp.run_until_complete(main_coro()), Ok(vec![2]));
+/// assert_eq!(lp.time(), Duration::from_secs(5));
+/// ```
 pub struct WaitFutures<F: AsFuture> {
     futures: Vec<F>,
     timeout: Option<Duration>,
@@ -426,7 +463,51 @@ where
     }
 }
 
-/// The iterator of [`as_completed`]: its items are [`NextCompleted`] awaitables.
+/// The iterator of [`as_completed`]: its items are [`NextCompleted`] awaitables, one per
+/// future given (it is an `ExactSizeIterator`).
+///
+/// ```
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, AsCompleted, AsyncError, Cancelled, EventLoop, Future};
+/// use cogen::asyncio::{NextCompleted, TimeoutError};
+///
+/// // Its awaitables fail with `TimeoutError` at the timeout: the error type must carry it.
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Error;
+/// impl From<Cancelled> for Error {
+///     fn from(_: Cancelled) -> Error {
+///         Error
+///     }
+/// }
+/// impl From<TimeoutError> for Error {
+///     fn from(_: TimeoutError) -> Error {
+///         Error
+///     }
+/// }
+/// impl AsyncError for Error {
+///     fn is_cancelled(&self) -> bool {
+///         false
+///     }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_coro(futures: Vec<Future<u32, Error>>) -> Result<Vec<u32>, Error> {
+///     let pending: AsCompleted<u32, Error> = asyncio::as_completed(futures.clone(), None);
+///     assert_eq!(pending.len(), 2);
+///     futures[1].set_result(20).unwrap(); // done first
+///     futures[0].set_result(10).unwrap();
+///     let mut order = Vec::new();
+///     for next in pending {
+///         let next: NextCompleted<u32, Error> = next; // an awaitable
+///         order.push(yield_from!(next)?);
+///     }
+///     Ok(order)
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// let futures = vec![lp.create_future(), lp.create_future()];
+/// assert_eq!(lp.run_until_complete(main_coro(futures)), Ok(vec![20, 10]));
+/// ```
 pub struct AsCompleted<T: 'static, E: 'static> {
     done: Queue<Option<Future<T, E>>>,
     left: usize,
@@ -460,6 +541,40 @@ impl<T: 'static, E: 'static> ExactSizeIterator for AsCompleted<T, E> {}
 
 /// An awaitable of [`as_completed`]: the outcome of the next future to be done, or
 /// `Err(E::from(TimeoutError))`.
+///
+/// ```
+/// use std::time::Duration;
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, Cancelled, EventLoop, Future, TimeoutError};
+///
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Late;
+/// impl From<Cancelled> for Late {
+///     fn from(_: Cancelled) -> Late {
+///         Late
+///     }
+/// }
+/// impl From<TimeoutError> for Late {
+///     fn from(_: TimeoutError) -> Late {
+///         Late
+///     }
+/// }
+/// impl asyncio::AsyncError for Late {
+///     fn is_cancelled(&self) -> bool {
+///         false
+///     }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn first(never: Future<u32, Late>) -> Result<u32, Late> {
+///     let mut next = asyncio::as_completed([never], Some(Duration::from_secs(1)));
+///     yield_from!(next.next().unwrap())
+/// }
+///
+/// let lp = EventLoop::with_virtual_clock();
+/// assert_eq!(lp.run_until_complete(first(lp.create_future())), Err(Late));
+/// assert_eq!(lp.time(), Duration::from_secs(1));
+/// ```
 pub struct NextCompleted<T: 'static, E: 'static>(Box<Get<Option<Future<T, E>>>>);
 
 impl<T: 'static, E: 'static> fmt::Debug for NextCompleted<T, E> {

@@ -8,6 +8,8 @@
 //! * an [`IntoGenerator`] (an `asyncio` future or task): the generator it makes, held
 //!   inline as above;
 //! * a plain `IntoIterator` (when `send = ()`): [`YieldFromIter`];
+//! * in a coroutine (`yield = asyncio::Suspend`, `send = asyncio::Resume`), a std `Future`:
+//!   the `asyncio::wrap_future` leaf, held inline as a generator;
 //! * in an async generator's body also an async generator, inline ([`AsAsync`] makes it a
 //!   generator whose polls may wait) or boxed (on the same trampoline), and a `Stream` (when
 //!   `send = ()`): [`YieldFromStream`].
@@ -191,6 +193,42 @@ pub trait DelegateStream {
 }
 impl<St: Stream, Y, S> DelegateStream for &&Source<St, Y, S, Awaiting> {}
 
+/// Tag: await a std future in a coroutine (`yield = Suspend`, `send = Resume`), through
+/// `asyncio::wrap_future`.
+pub struct StdFutureKind;
+
+/// One level with [`DelegateIter`]: a type that is both an `IntoIterator` and a `Future`
+/// is ambiguous (neither is preferred), anything else matches at most one of them.
+pub trait DelegateStdFuture {
+    fn __cogen_kind(&self) -> StdFutureKind {
+        StdFutureKind
+    }
+}
+#[cfg(feature = "std")]
+impl<F: Future, B> DelegateStdFuture
+    for &Source<F, crate::asyncio::Suspend, crate::asyncio::Resume, B>
+{
+}
+
+#[cfg(feature = "std")]
+impl StdFutureKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
+    /// pointers into it, and into what it delegates to, past the poll that made them, so it
+    /// must stay suspended there until its delegate completes or is dropped.
+    #[inline(always)]
+    pub unsafe fn delegate<F: Future, B>(
+        self,
+        source: Source<F, crate::asyncio::Suspend, crate::asyncio::Resume, B>,
+    ) -> YieldFromGenerator<crate::asyncio::WrapFuture<F>, crate::asyncio::Resume> {
+        YieldFromGenerator {
+            sub: crate::asyncio::wrap_future(source.source),
+            co: source.co.erase(),
+        }
+    }
+}
+
 pub trait DelegateIter {
     fn __cogen_kind(&self) -> IterKind {
         IterKind
@@ -216,7 +254,10 @@ impl<T, Y, S, B> DelegateOther for Source<T, Y, S, B> {}
             when `send = ()`, an `IntoIterator` of the yield type",
     note = "in the body of an async generator (a #[generator] `async fn`) also an \
             `AsyncGenerator<S>` and, when `send = ()`, a `Stream` of the yield type; a \
-            generator that is not `async` cannot wait for either"
+            generator that is not `async` cannot wait for either",
+    note = "in a coroutine (`yield = asyncio::Suspend`, `send = asyncio::Resume`) also a std \
+            `Future` (an `async fn`'s or `async` block's, a channel's receiver), awaited as \
+            `asyncio::wrap_future` does; a generator that is not a coroutine cannot wait for one"
 )]
 pub trait Delegable {}
 

@@ -81,6 +81,12 @@ impl<Y, S> Io<Y, S> {
         self.trampoline
     }
 
+    /// Set the trampoline mark, for an exchange area nothing else has marked.
+    #[inline(always)]
+    pub(crate) fn set_trampoline_mark(&mut self, running: bool) {
+        self.trampoline = running;
+    }
+
     /// Run `poll` with the trampoline mark set to `running`, restoring the previous mark
     /// afterwards, also when `poll` unwinds (a caller that catches the panic inside the
     /// step must not find a stale mark).
@@ -134,6 +140,12 @@ impl<Y, S> Io<Y, S> {
         if let Some(earlier) = self.handed_off.replace(frame) {
             earlier.release();
         }
+    }
+
+    /// Whether a boxed delegate was handed up and not yet taken.
+    #[inline(always)]
+    pub(crate) fn has_hand_off(&self) -> bool {
+        self.handed_off.is_some()
     }
 
     #[inline(always)]

@@ -194,30 +194,33 @@ fn abort(message: &str) -> ! {
 
 /// Run the innermost frame until something is yielded (`Pending`) or the bottom frame
 /// completes (`Ready`), which leaves the stack empty. An empty stack is `Ready` at once.
-#[inline]
-pub(crate) fn run<Y, S>(
+///
+/// The caller has marked `io` as running a trampoline (`Io::with_trampoline_mark`, or
+/// `Gen::run_parked` on the fresh exchange area of a step). The common step, the top frame
+/// yielding with nothing handed up, is one frame poll and one test.
+#[inline(always)]
+pub(crate) fn run_marked<Y, S>(
     trampoline: &mut Trampoline<Y, S>,
     io: &mut Io<Y, S>,
     waker: &Waker,
 ) -> Poll<()> {
-    io.with_trampoline_mark(true, |io| {
-        loop {
-            let Some(top) = trampoline.frames.last_mut() else {
-                break Poll::Ready(());
-            };
-            match top.poll(io, waker) {
-                Poll::Pending => match io.take_hand_off() {
-                    Some(frame) => trampoline.frames.push(frame),
-                    None => break Poll::Pending,
-                },
-                Poll::Ready(()) => {
-                    if let Some(done) = trampoline.frames.pop() {
-                        done.release();
-                    }
-                }
+    debug_assert!(io.in_trampoline());
+    let frames = &mut trampoline.frames;
+    loop {
+        let Some(top) = frames.last_mut() else {
+            return Poll::Ready(());
+        };
+        if top.poll(io, waker).is_pending() {
+            if !io.has_hand_off() {
+                return Poll::Pending;
             }
+            if let Some(frame) = io.take_hand_off() {
+                frames.push(frame);
+            }
+        } else if let Some(done) = frames.pop() {
+            done.release();
         }
-    })
+    }
 }
 
 enum BoxedState<Y, S> {
@@ -290,7 +293,9 @@ unsafe impl<G: Generator<S>, S> Sync for YieldFromBoxed<G, S> {}
 impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
     type Output = G::Return;
 
-    #[inline]
+    // Inline: it is polled twice per delegation (to hand its generator off, to take its
+    // return value), so a recursive walk calls it twice per node (W4).
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
         let this = unsafe { self.get_unchecked_mut() };
@@ -334,7 +339,10 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
         let BoxedState::Trampoline(trampoline) = &mut this.state else {
             unreachable!()
         };
-        if run(trampoline, io, waker).is_pending() {
+        if io
+            .with_trampoline_mark(true, |io| run_marked(trampoline, io, waker))
+            .is_pending()
+        {
             io.park(NonNull::from(trampoline));
             return Poll::Pending;
         }
