@@ -70,10 +70,30 @@ const BLOCK: u64 = 1 << 12;
 
 /// Take `n` ids from the process-wide counter. It starts past 0, which no generator gets,
 /// and cannot reach 2^62 (shifted into an `Owner`) in the life of any process.
+#[cfg(target_has_atomic = "64")]
 fn reserve(n: u64) -> u64 {
     use core::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(BLOCK);
     NEXT.fetch_add(n, Ordering::Relaxed)
+}
+
+/// The same where the largest atomic has 32 bits (`thumbv7em`, 32-bit RISC-V): a 32-bit
+/// counter could wrap within the life of a process and hand out an id again, so it stops
+/// at its end instead (a panic, after 2^32 generators), and never wraps.
+#[cfg(not(target_has_atomic = "64"))]
+fn reserve(n: u64) -> u64 {
+    use core::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(BLOCK as u32);
+    let mut first = NEXT.load(Ordering::Relaxed);
+    loop {
+        let Some(end) = u32::try_from(n).ok().and_then(|n| first.checked_add(n)) else {
+            panic!("cogen: this process has made 2^32 generators, the most a 32-bit target counts")
+        };
+        match NEXT.compare_exchange_weak(first, end, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return u64::from(first),
+            Err(now) => first = now,
+        }
+    }
 }
 
 /// What the bridge waker's data pointer points to. Lives on the stack of
