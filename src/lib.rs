@@ -96,9 +96,12 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use cogen_core::IntoIter;
 pub use cogen_core::{
     AsyncGenerator, Generator, GeneratorExit, GeneratorFuture, GeneratorState, GeneratorStream,
-    IntoGenerator, IntoIter, Iter, Resume, Status, Throwable,
+    IntoGenerator, Iter, Resume, Status, Throwable,
 };
 
 /// A small asyncio in which a coroutine awaits by `yield_from!`: event loop, futures, tasks,
@@ -339,6 +342,33 @@ pub use cogen_macro::generator_block;
 #[doc(hidden)]
 pub mod __private {
     pub use cogen_core::__private::*;
+}
+
+/// The return type `#[generator]` writes for a generator that `for` can iterate (`send =
+/// ()`, returning `()`): `impl Generator<..> + Debug` (the bounds after the `;`), and with
+/// the `alloc` feature also `IntoIterator` (`for x in gen()` boxes the generator once in an
+/// [`IntoIter`], named so that auto traits such as `Send` show through it). Here, not in
+/// the attribute, so that the bound follows this crate's features. Not public API.
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iterable_generator {
+    ($yield_:ty; $($bounds:tt)*) => {
+        impl $($bounds)* + ::core::iter::IntoIterator<
+            Item = $yield_,
+            IntoIter = $crate::IntoIter<impl $crate::Generator<(), Yield = $yield_, Return = ()>>,
+        >
+    };
+}
+
+/// Without the `alloc` feature: only the bounds (see above).
+#[cfg(not(feature = "alloc"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iterable_generator {
+    ($yield_:ty; $($bounds:tt)*) => {
+        impl $($bounds)*
+    };
 }
 
 /// Suspend the generator, handing a value out; evaluates to the value sent back in.

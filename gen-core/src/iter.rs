@@ -1,4 +1,5 @@
-//! Generators with `send = ()` as `Iterator`s: in place (`iter`) or boxed once (`for`).
+//! Generators with `send = ()` as `Iterator`s: in place (`iter`) or boxed once (`for`, with
+//! the `alloc` feature).
 
 use core::fmt;
 use core::iter::FusedIterator;
@@ -141,11 +142,14 @@ impl<G: Generator<()> + ?Sized> fmt::Debug for Iter<'_, G> {
 /// }
 /// assert_eq!(seen, [3, 2, 1]);
 /// ```
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct IntoIter<G: Generator<()> + ?Sized> {
     generator: Pin<alloc::boxed::Box<G>>,
     returned: Option<G::Return>,
 }
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()>> IntoIter<G> {
     /// Box and pin `generator` for iteration.
     ///
@@ -162,6 +166,7 @@ impl<G: Generator<()>> IntoIter<G> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()> + ?Sized> IntoIter<G> {
     /// Iterate a generator that is already boxed and pinned, also an unsized one
     /// (`Pin<Box<dyn Generator<..>>>`).
@@ -223,6 +228,7 @@ impl<G: Generator<()> + ?Sized> IntoIter<G> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()> + ?Sized> Iterator for IntoIter<G> {
     type Item = G::Yield;
 
@@ -234,8 +240,10 @@ impl<G: Generator<()> + ?Sized> Iterator for IntoIter<G> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()> + ?Sized> FusedIterator for IntoIter<G> {}
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()> + ?Sized> fmt::Debug for IntoIter<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoIter")
@@ -261,6 +269,8 @@ impl<G: Generator<()> + ?Sized> fmt::Debug for IntoIter<G> {
 /// }
 /// assert_eq!(seen, [1, 2]);
 /// ```
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<'a, Y> IntoIterator
     for Pin<alloc::boxed::Box<dyn Generator<(), Yield = Y, Return = ()> + 'a>>
 {
@@ -274,6 +284,8 @@ impl<'a, Y> IntoIterator
 
 /// `for x in boxed` over a `Send` boxed generator trait object that returns `()` (what
 /// `#[generator(boxed)]` returns).
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<'a, Y> IntoIterator
     for Pin<alloc::boxed::Box<dyn Generator<(), Yield = Y, Return = ()> + Send + 'a>>
 {

@@ -17,6 +17,7 @@
 //! wins (the "autoref specialization" pattern), and anything else reaches
 //! [`DelegateOther`], whose bound names what `yield_from!` accepts.
 
+#[cfg(feature = "alloc")]
 use alloc::boxed::Box;
 use core::future::Future;
 use core::pin::Pin;
@@ -27,6 +28,7 @@ use futures_core::Stream;
 
 use super::bridge::exchange;
 use super::exchange::Io;
+#[cfg(feature = "alloc")]
 use super::trampoline::YieldFromBoxed;
 use super::yield_point::{Awaiting, Blocking, Co};
 use crate::generator::Sealed;
@@ -49,16 +51,20 @@ impl<T, Y, S, B> Source<T, Y, S, B> {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Tag: delegate to a boxed async generator through the trampoline.
 pub struct AsyncBoxedKind;
+#[cfg(feature = "alloc")]
 /// Tag: delegate to a boxed unsized async generator (`dyn`) through the trampoline.
 pub struct AsyncBoxedDynKind;
 /// Tag: delegate to an async generator polled in place.
 pub struct AsyncGeneratorKind;
 /// Tag: delegate to a stream.
 pub struct StreamKind;
+#[cfg(feature = "alloc")]
 /// Tag: delegate to a boxed generator through the trampoline.
 pub struct BoxedKind;
+#[cfg(feature = "alloc")]
 /// Tag: delegate to a boxed unsized generator (`dyn`) through the trampoline.
 pub struct BoxedDynKind;
 /// Tag: delegate to a generator polled in place, with `send = ()` (it may have started).
@@ -75,11 +81,13 @@ pub struct OtherKind;
 // Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&&source` (eleven
 // references), and each impl below is one reference shallower than the one before.
 
+#[cfg(feature = "alloc")]
 pub trait DelegateAsyncBoxed {
     fn __cogen_kind(&self) -> AsyncBoxedKind {
         AsyncBoxedKind
     }
 }
+#[cfg(feature = "alloc")]
 impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
     for &&&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
@@ -91,11 +99,13 @@ impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
     }
 }
 
+#[cfg(feature = "alloc")]
 pub trait DelegateAsyncBoxedDyn {
     fn __cogen_kind(&self) -> AsyncBoxedDynKind {
         AsyncBoxedDynKind
     }
 }
+#[cfg(feature = "alloc")]
 impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
     for &&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
@@ -107,11 +117,13 @@ impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
     }
 }
 
+#[cfg(feature = "alloc")]
 pub trait DelegateBoxed {
     fn __cogen_kind(&self) -> BoxedKind {
         BoxedKind
     }
 }
+#[cfg(feature = "alloc")]
 impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&&Source<Pin<Box<G>>, Y, S, B> {
     #[inline(always)]
     #[track_caller]
@@ -121,11 +133,13 @@ impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&&Source<Pin<Box<G>>, Y, 
     }
 }
 
+#[cfg(feature = "alloc")]
 pub trait DelegateBoxedDyn {
     fn __cogen_kind(&self) -> BoxedDynKind {
         BoxedDynKind
     }
 }
+#[cfg(feature = "alloc")]
 impl<G: Generator<S> + ?Sized, Y, S, B> DelegateBoxedDyn for &&&&&&&Source<Pin<Box<G>>, Y, S, B> {
     #[inline(always)]
     #[track_caller]
@@ -346,6 +360,7 @@ impl IntoGeneratorKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl BoxedKind {
     /// # Safety
     /// The future must be awaited at once, where it is made, by the body of the generator
@@ -364,6 +379,7 @@ impl BoxedKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl BoxedDynKind {
     /// A `Pin<Box<dyn Generator>>` cannot be erased into a frame as it is (one trait object
     /// cannot become another), so it is boxed once more: one small allocation per
@@ -406,6 +422,7 @@ impl AsyncGeneratorKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl AsyncBoxedKind {
     /// # Safety
     /// The future must be awaited at once, where it is made, by the body of the generator
@@ -424,6 +441,7 @@ impl AsyncBoxedKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl AsyncBoxedDynKind {
     /// Boxed once more, as [`BoxedDynKind`] does.
     /// # Safety
@@ -472,6 +490,7 @@ impl StreamKind {
 #[repr(transparent)]
 pub struct AsAsync<G: ?Sized>(G);
 
+#[cfg(feature = "alloc")]
 impl<G> AsAsync<G> {
     /// The same box, seen as holding an `AsAsync<G>`.
     fn boxed(generator: Pin<Box<G>>) -> Pin<Box<AsAsync<G>>> {
@@ -547,6 +566,7 @@ pub(crate) fn check_not_closed(status: Status) {
 }
 
 /// The same for a boxed generator, which the trampoline always starts.
+#[cfg(feature = "alloc")]
 #[inline(always)]
 #[track_caller]
 pub(crate) fn check_fresh_boxed(status: Status) {

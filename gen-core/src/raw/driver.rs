@@ -417,6 +417,8 @@ impl<F, Y, S, const D: bool> fmt::Debug for Gen<F, Y, S, D> {
     }
 }
 
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<F: Future<Output = ()>, Y, const D: bool> IntoIterator for Gen<F, Y, (), D> {
     type Item = Y;
     type IntoIter = crate::IntoIter<Self>;

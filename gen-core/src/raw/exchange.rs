@@ -76,6 +76,7 @@ impl<Y, S> Io<Y, S> {
         self.yielded.is_some() || self.handed_off.is_some()
     }
 
+    #[cfg(feature = "alloc")]
     #[inline(always)]
     pub(crate) fn in_trampoline(&self) -> bool {
         self.trampoline
@@ -126,6 +127,7 @@ impl<Y, S> Io<Y, S> {
         result
     }
 
+    #[cfg(feature = "alloc")]
     pub(crate) fn hand_off(&mut self, frame: Frame<Y, S>) {
         debug_assert!(
             self.handed_off.is_none(),
@@ -136,11 +138,13 @@ impl<Y, S> Io<Y, S> {
         }
     }
 
+    #[cfg(feature = "alloc")]
     #[inline(always)]
     pub(crate) fn take_hand_off(&mut self) -> Option<Frame<Y, S>> {
         self.handed_off.take()
     }
 
+    #[cfg(feature = "alloc")]
     /// Offer a suspended trampoline to the outermost generator. It is marked parked from
     /// here on, until whoever takes the pointer lets go of it, so that dropping it while a
     /// pointer to it may be held aborts instead of dangling.
