@@ -16,7 +16,7 @@ use crate::{GeneratorState, Status};
 pub struct Sealed(());
 
 impl Sealed {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new() -> Sealed {
         Sealed(())
     }

@@ -13,7 +13,7 @@ use crate::{Generator, GeneratorState, Status};
 /// The body is entered through the one `__cogen_step` call: with separate `start` and
 /// `resume` calls here, a generator's body would be inlined twice, and past two uses in
 /// a crate the optimizer stops inlining this function at all (5 ns an item instead of 0.3).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn next_yield<G: Generator<()> + ?Sized>(
     generator: Pin<&mut G>,
     returned: &mut Option<G::Return>,
@@ -105,7 +105,7 @@ impl<G: Generator<()> + ?Sized> Iterator for Iter<'_, G> {
 
     // Always: a generator's whole step is inlined here, and with a few call sites of one
     // generator the optimizer stops inlining `next` into the loop (2.5x slower per item).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn next(&mut self) -> Option<G::Yield> {
         next_yield(self.generator.as_mut(), &mut self.returned)
     }
@@ -234,7 +234,7 @@ impl<G: Generator<()> + ?Sized> Iterator for IntoIter<G> {
 
     // Always: a generator's whole step is inlined here, and with a few call sites of one
     // generator the optimizer stops inlining `next` into the loop (2.5x slower per item).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn next(&mut self) -> Option<G::Yield> {
         next_yield(self.generator.as_mut(), &mut self.returned)
     }

@@ -52,13 +52,13 @@ impl Owner {
     }
 
     /// The owner kept in the high bits of `word`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn in_word(word: u64) -> Owner {
         Owner(word & !3)
     }
 
     /// `self`'s bits with `low` (0 to 3) in the two low bits.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn with_low_bits(self, low: u64) -> u64 {
         debug_assert!(low <= 3);
         self.0 | low
@@ -118,7 +118,7 @@ impl Extent {
     /// Contains nothing.
     pub(crate) const NONE: Extent = Extent { start: 0, len: 0 };
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn of<F>(body: *const F) -> Extent {
         Extent {
             start: body as usize,
@@ -126,7 +126,7 @@ impl Extent {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn contains<T>(self, point: *const T) -> bool {
         (point as usize).wrapping_sub(self.start) < self.len
     }
@@ -161,7 +161,7 @@ unsafe fn bridge_drop(_: *const ()) {}
 
 /// Poll the body of the generator `owner` with a context whose waker bridges to `io` and
 /// forwards to `real`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn with_bridge<Y, S, T>(
     io: &mut Io<Y, S>,
     real: &Waker,
@@ -185,7 +185,7 @@ pub(crate) fn with_bridge<Y, S, T>(
 }
 
 /// The bridge of `cx`, if it is one.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
     let waker = cx.waker();
     if ptr::eq(waker.vtable(), &BRIDGE_VTABLE) {
@@ -205,7 +205,7 @@ fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
 /// # Panics
 /// If `cx` is not the context of `co`'s own generator: the yield point was moved out of
 /// its body, into a future that something else polls.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn exchange<'cx, Y, S, T>(
     cx: &'cx mut Context<'_>,
     co: Co<Y, S>,

@@ -45,7 +45,7 @@ pub struct Source<T, Y, S, B = Blocking> {
 impl<T, Y, S, B> Source<T, Y, S, B> {
     /// The `()` is the user's own `yield_from!` path, invoked with no tokens of the body,
     /// so that importing it counts as used.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn new(source: T, co: Co<Y, S, B>, _used: ()) -> Self {
         Source { source, co }
     }
@@ -91,7 +91,7 @@ pub trait DelegateAsyncBoxed {
 impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
     for &&&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncBoxedKind {
         check_fresh_boxed(self.source.status());
@@ -109,7 +109,7 @@ pub trait DelegateAsyncBoxedDyn {
 impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
     for &&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncBoxedDynKind {
         check_fresh_boxed(self.source.status());
@@ -125,7 +125,7 @@ pub trait DelegateBoxed {
 }
 #[cfg(feature = "alloc")]
 impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&&Source<Pin<Box<G>>, Y, S, B> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> BoxedKind {
         check_fresh_boxed(self.source.status());
@@ -141,7 +141,7 @@ pub trait DelegateBoxedDyn {
 }
 #[cfg(feature = "alloc")]
 impl<G: Generator<S> + ?Sized, Y, S, B> DelegateBoxedDyn for &&&&&&&Source<Pin<Box<G>>, Y, S, B> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> BoxedDynKind {
         check_fresh_boxed(self.source.status());
@@ -155,7 +155,7 @@ pub trait DelegateAsyncGenerator {
     }
 }
 impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncGenerator for &&&&&&Source<G, Y, S, Awaiting> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncGeneratorKind {
         check_fresh(self.source.status());
@@ -169,7 +169,7 @@ pub trait DelegateUnitGenerator {
     }
 }
 impl<G: Generator<()>, Y, B> DelegateUnitGenerator for &&&&&Source<G, Y, (), B> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> UnitGeneratorKind {
         check_not_closed(self.source.status());
@@ -183,7 +183,7 @@ pub trait DelegateGenerator {
     }
 }
 impl<G: Generator<S>, Y, S, B> DelegateGenerator for &&&&Source<G, Y, S, B> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> GeneratorKind {
         check_fresh(self.source.status());
@@ -284,7 +284,7 @@ impl IterKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<I, Y, S, B>(
         self,
         source: Source<I, Y, S, B>,
@@ -306,7 +306,7 @@ impl GeneratorKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S, B>(self, source: Source<G, Y, S, B>) -> YieldFromGenerator<G, S>
     where
         G: Generator<S, Yield = Y>,
@@ -326,7 +326,7 @@ impl UnitGeneratorKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, B>(self, source: Source<G, Y, (), B>) -> YieldFromUnitGenerator<G>
     where
         G: Generator<(), Yield = Y>,
@@ -345,7 +345,7 @@ impl IntoGeneratorKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S, B>(
         self,
         source: Source<G, Y, S, B>,
@@ -367,7 +367,7 @@ impl BoxedKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S, B>(
         self,
         source: Source<Pin<Box<G>>, Y, S, B>,
@@ -389,7 +389,7 @@ impl BoxedDynKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S, B>(
         self,
         source: Source<Pin<Box<G>>, Y, S, B>,
@@ -407,7 +407,7 @@ impl AsyncGeneratorKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S>(
         self,
         source: Source<G, Y, S, Awaiting>,
@@ -429,7 +429,7 @@ impl AsyncBoxedKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S>(
         self,
         source: Source<Pin<Box<G>>, Y, S, Awaiting>,
@@ -449,7 +449,7 @@ impl AsyncBoxedDynKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S>(
         self,
         source: Source<Pin<Box<G>>, Y, S, Awaiting>,
@@ -467,7 +467,7 @@ impl StreamKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<St, Y, S>(
         self,
         source: Source<St, Y, S, Awaiting>,
@@ -505,7 +505,7 @@ impl<G> AsAsync<G> {
 }
 
 impl<G: ?Sized> AsAsync<G> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn inner(self: Pin<&mut Self>) -> Pin<&mut G> {
         // SAFETY: structural pinning of the only field.
         unsafe { self.map_unchecked_mut(|this| &mut this.0) }
@@ -528,12 +528,12 @@ impl<G: AsyncGenerator<S> + ?Sized, S> Generator<S> for AsAsync<G> {
         self.inner().close();
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn status(&self) -> Status {
         self.0.status()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn __cogen_poll(
         self: Pin<&mut Self>,
         io: &mut Io<G::Yield, S>,
@@ -548,7 +548,7 @@ impl<G: AsyncGenerator<S> + ?Sized, S> Generator<S> for AsAsync<G> {
 /// started yet (there is no value to resume it with). Checked when the delegation's kind
 /// is chosen (`__cogen_kind`, which the expansion calls with the user's own span), so the
 /// panic points at the user's `yield_from!`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[track_caller]
 pub(crate) fn check_fresh(status: Status) {
     if status != Status::Created {
@@ -557,7 +557,7 @@ pub(crate) fn check_fresh(status: Status) {
 }
 
 /// With `send = ()` a generator that started is resumed: only a closed one is refused.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[track_caller]
 pub(crate) fn check_not_closed(status: Status) {
     if status == Status::Closed {
@@ -567,7 +567,7 @@ pub(crate) fn check_not_closed(status: Status) {
 
 /// The same for a boxed generator, which the trampoline always starts.
 #[cfg(feature = "alloc")]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[track_caller]
 pub(crate) fn check_fresh_boxed(status: Status) {
     if status != Status::Created {
@@ -613,7 +613,7 @@ impl<I: Iterator, S> Unpin for YieldFromIter<I, S> {}
 impl<I: Iterator, S> Future for YieldFromIter<I, S> {
     type Output = ();
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let (io, _) = exchange(cx, this.co, None::<*const ()>);
@@ -637,7 +637,7 @@ pub struct YieldFromGenerator<G: Generator<S>, S> {
 impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
     type Output = G::Return;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: `sub` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };
@@ -660,7 +660,7 @@ pub struct YieldFromUnitGenerator<G: Generator<()>> {
 impl<G: Generator<()>> Future for YieldFromUnitGenerator<G> {
     type Output = G::Return;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: `sub` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };
@@ -686,7 +686,7 @@ pub struct YieldFromStream<St: Stream, S> {
 impl<St: Stream, S> Future for YieldFromStream<St, S> {
     type Output = ();
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: `stream` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };

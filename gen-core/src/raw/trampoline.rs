@@ -266,7 +266,7 @@ impl<G: Generator<S>, S> Drop for YieldFromBoxed<G, S> {
 }
 
 impl<G: Generator<S>, S> YieldFromBoxed<G, S> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new(sub: Pin<Box<G>>, co: Co<G::Yield, S>) -> Self {
         YieldFromBoxed {
             co,
