@@ -10,12 +10,15 @@ no table is silently dropped or left stale.
 Reads criterion's output (<target>/criterion/**/new/{benchmark,estimates}.json: the median
 time per iteration, divided by the iteration's item count = ns per item), the CPython
 results written by python/bench.py, and, if present, the callgrind summary written by
-profile.py. The chart is drawn with matplotlib (bench/requirements.txt).
+profile.py, and, if present, the compile times written by compile_time.py. The chart is
+drawn with matplotlib (bench/requirements.txt).
 
 Usage: python3 bench/report.py [--target DIR] [--python FILE] [--callgrind FILE]
                                [--out FILE] [--svg FILE] [--note TEXT]
        python3 bench/report.py --redraw-chart [--out FILE] [--svg FILE]
          (no run: redraw the chart from the W3 table already in BENCHMARKS.md)
+       python3 bench/report.py --only compile-time [--compile-time FILE] [--out FILE]
+         (only the compile-time region, from a run of compile_time.py)
        python3 bench/report.py --only w6 [--runs DIR ...] [--out FILE]
          (only the W6 region, from one or more runs of `cargo bench -- W6`, each DIR a
          copy of <target>/criterion, or a directory holding one; every other region is
@@ -139,6 +142,15 @@ W6_ROWS = [
 # The project's W6 target: cogen's async generator at most this many times the floor, and
 # below async-stream, in W6 and in W6b.
 W6_TARGET = 1.2
+# The compile-time workload (compile_time.py): (crate, label, note). The first row is the
+# floor the ratios refer to; the issue's target is cogen at most async-stream's time.
+CT_ROWS = [
+    ("hand", "hand-written iterators (floor)",
+     "a struct + `Iterator` (a `send` method for the sending ones) per generator"),
+    ("cogen", "**cogen**", "`#[generator]` fns, driven by `pin!(g).iter()` / `start`/`resume`"),
+    ("async_stream", "async-stream", "`stream!`; no send: the sending ones read a `Vec`"),
+    ("genawaiter", "genawaiter (`rc`)", "`Gen::new(|co| async move { .. })`"),
+]
 W3_DEPTHS = [1, 8, 64]
 W3_STATIC_DEPTHS = [1, 8]
 
@@ -170,6 +182,56 @@ def load_criterion(target):
             "mtime": os.path.getmtime(bench_file),
         }
     return results
+
+
+def load_compile_time(path):
+    """compile_time.py's JSON, or None."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def fmt_s(seconds):
+    return f"{seconds:.2f} s"
+
+
+def compile_time_table(data):
+    """The compile-time region: CPU seconds per rebuild of each 200-generator crate, dev
+    and release, with the ratio to the hand-written crate; then the issue's target."""
+    if not data:
+        return "No compile-time results in this run (`python3 bench/compile_time.py`)."
+    res = data["results"]
+    n = data["generators"]
+    lines = [
+        f"| crate ({n} generators) | dev | / floor | release | / floor | |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for crate, label, note in CT_ROWS:
+        cells = []
+        for profile in ["dev", "release"]:
+            r, floor = res.get(f"{crate}/{profile}"), res.get(f"hand/{profile}")
+            if r is None:
+                cells += ["n/a", ""]
+                continue
+            cells.append(fmt_s(r["cpu_s"]))
+            cells.append(fmt_ratio(r["cpu_s"] / floor["cpu_s"]) if floor else "")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {note} |")
+    lines.append("")
+    lines.append(f"CPU time (user + system of cargo and rustc) of `cargo build -p CRATE "
+                 f"[--release]` after touching the crate (dependencies built), median of "
+                 f"{data['runs']}; wall time is in `compile_time.json`.")
+    lines.append("")
+    lines.append("| target | measured | |")
+    lines.append("| --- | --- | --- |")
+    for profile in ["dev", "release"]:
+        c, a = res.get(f"cogen/{profile}"), res.get(f"async_stream/{profile}")
+        if c and a:
+            ratio = c["cpu_s"] / a["cpu_s"]
+            met = "**met**" if ratio <= 1.0 else "**missed**"
+            lines.append(f"| compile time, {profile}: cogen ≤ async-stream | "
+                         f"{fmt_s(c['cpu_s'])} / {fmt_s(a['cpu_s'])} = {ratio:.2f}x | {met} |")
+    return "\n".join(lines)
 
 
 def load_python(path):
@@ -730,7 +792,7 @@ def fill_regions(text, tables, path, partial=False):
     return REGION.sub(replace, text)
 
 
-def tables_of_run(results, callgrind, info, when, note):
+def tables_of_run(results, callgrind, info, when, note, compile_time):
     """Every generated region's content, by name, in the order they appear in the file."""
     if info["dirty"]:
         lib_state = (f"`{info['head']}` **plus uncommitted changes** to " +
@@ -781,6 +843,7 @@ def tables_of_run(results, callgrind, info, when, note):
         "w6": w6_table([results], w6_when([results], info)),
         "callgrind": callgrind_table(callgrind),
         "allocations": allocation_measured(callgrind),
+        "compile-time": compile_time_table(compile_time),
     }
 
 
@@ -817,8 +880,11 @@ def main():
     parser.add_argument("--redraw-chart", action="store_true",
                         help="no run: redraw the chart from the W3 table in --out, and change "
                         "nothing else")
-    parser.add_argument("--only", choices=["w6"],
-                        help="rewrite only this region (w6: the W6 table), from --runs")
+    parser.add_argument("--compile-time", help="compile_time.py's results (default "
+                        "<target>/compile_time.json, if present)")
+    parser.add_argument("--only", choices=["w6", "compile-time"],
+                        help="rewrite only this region (w6: the W6 table, from --runs; "
+                        "compile-time: from --compile-time)")
     parser.add_argument("--runs", nargs="+", metavar="DIR",
                         help="with --only w6: the runs to take the medians and ratio ranges "
                         "over, each a copy of <target>/criterion (default: --target's)")
@@ -839,6 +905,16 @@ def main():
         with open(args.out, "w") as f:
             f.write(fill_regions(text, {"w6": table}, args.out, partial=True))
         print(f"wrote the w6 region of {args.out} from {len(runs)} run(s)")
+        return
+    if args.only == "compile-time":
+        path = args.compile_time or os.path.join(args.target, "compile_time.json")
+        data = load_compile_time(path)
+        if data is None:
+            raise SystemExit(f"{path}: no results: run `python3 bench/compile_time.py`")
+        with open(args.out, "w") as f:
+            f.write(fill_regions(text, {"compile-time": compile_time_table(data)}, args.out,
+                                 partial=True))
+        print(f"wrote the compile-time region of {args.out} from {path}")
         return
     if args.runs:
         raise SystemExit("--runs is for --only w6")
@@ -863,7 +939,10 @@ def main():
     newest = max(r["mtime"] for r in results.values() if "mtime" in r)
     when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
 
-    text = fill_regions(text, tables_of_run(results, callgrind, info, when, args.note),
+    compile_time = load_compile_time(args.compile_time or
+                                     os.path.join(args.target, "compile_time.json"))
+    text = fill_regions(text, tables_of_run(results, callgrind, info, when, args.note,
+                                            compile_time),
                         args.out)
     drew = draw_w3_chart(results, args.svg)
     with open(args.out, "w") as f:

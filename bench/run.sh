@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole benchmark suite, from a clean clone: the Rust benches (criterion), the CPython
-# script, the callgrind instruction counts (if valgrind is installed), then the tables of
-# BENCHMARKS.md (its prose is kept by hand) and bench/w3_depth.svg. About 8-10 minutes on a
-# 2-core machine, build included.
+# script, the compile-time workload (bench/compile_time.py), the callgrind instruction counts
+# (if valgrind is installed), then the tables of BENCHMARKS.md (its prose is kept by hand)
+# and bench/w3_depth.svg. About 12-15 minutes on a 2-core machine, build included.
 #
 #   bash bench/run.sh            # everything
 #   bash bench/run.sh --quick    # skip the callgrind counts
@@ -28,6 +28,9 @@ cargo bench --manifest-path "$here/Cargo.toml" --bench generators
 
 echo "== CPython" >&2
 python3 "$here/python/bench.py" --runs 7 --out "$target/python.json" >/dev/null
+
+echo "== compile time (200 generator fns per crate, dev and release)" >&2
+python3 "$here/compile_time.py" --target "$target"
 
 if [[ $quick == 0 ]] && command -v valgrind >/dev/null; then
     echo "== callgrind instruction counts" >&2
