@@ -149,7 +149,7 @@ CT_ROWS = [
      "a struct + `Iterator` (a `send` method for the sending ones) per generator"),
     ("cogen", "**cogen**", "`#[generator]` fns, driven by `pin!(g).iter()` / `start`/`resume`"),
     ("async_stream", "async-stream", "`stream!`; no send: the sending ones read a `Vec`"),
-    ("genawaiter", "genawaiter (`rc`)", "`Gen::new(|co| async move { .. })`"),
+    ("genawaiter", "genawaiter (`rc`)", "`Gen::new` over an `async move` block"),
 ]
 W3_DEPTHS = [1, 8, 64]
 W3_STATIC_DEPTHS = [1, 8]

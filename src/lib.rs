@@ -92,6 +92,18 @@
 //!
 //! Generated code names this crate `::cogen`. A crate that re-exports it under another
 //! name passes the path: `#[generator(crate = my_crate::cogen, yield = u8)]`.
+//!
+//! # Features
+//! * `std` (default): [`asyncio`]; implies `alloc`.
+//! * `alloc` (default, through `std`): what allocates: `for x in gen()` ([`IntoIter`]
+//!   boxes the generator), `#[generator(boxed)]`, `yield_from!` over a boxed generator
+//!   (the trampoline) and the [`Generator`] impl of `Pin<Box<G>>`.
+//!
+//! With `default-features = false` the crate is `no_std` and needs no allocator: generators
+//! pinned where they are made (`pin!(gen())`), [`iter()`](Generator::iter), `start` and
+//! `resume`, and `yield_from!` over a generator or an iterator in place all work; a
+//! bare-metal binary without a `#[global_allocator]` links (CI builds one for
+//! `thumbv7em-none-eabihf`).
 #![no_std]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
