@@ -11,8 +11,9 @@ no table is silently dropped or left stale.
 Reads criterion's output (<target>/criterion/**/new/{benchmark,estimates}.json: the median
 time per iteration, divided by the iteration's item count = ns per item), the CPython
 results written by python/bench.py, and, if present, the callgrind summary written by
-profile.py (its instructions per item are shown beside the times). The charts are drawn
-with matplotlib (bench/requirements.txt).
+profile.py (its instructions per item are shown beside the times), and, if present, the
+compile times written by compile_time.py. The charts are drawn with matplotlib
+(bench/requirements.txt).
 
 Usage: python3 bench/report.py [--target DIR] [--python FILE] [--callgrind FILE]
                                [--out FILE] [--svg FILE] [--note TEXT]
@@ -29,6 +30,8 @@ Usage: python3 bench/report.py [--target DIR] [--python FILE] [--callgrind FILE]
        python3 bench/report.py --only e1 [--target DIR] [--out FILE]
          (only the E1 region, from <target>/echo.json and echo_python.json, which
          src/bin/echo and python/echo.py write; no criterion run needed)
+       python3 bench/report.py --only compile-time [--compile-time FILE] [--out FILE]
+         (only the compile-time region, from a run of compile_time.py)
 """
 
 import argparse
@@ -184,6 +187,15 @@ W1_RESUME_TARGET = 1.1
 # The project's W6 target: cogen's async generator at most this many times the floor, and
 # below async-stream, in W6 and in W6b.
 W6_TARGET = 1.2
+# The compile-time workload (compile_time.py): (crate, label, note). The first row is the
+# floor the ratios refer to; the issue's target is cogen at most async-stream's time.
+CT_ROWS = [
+    ("hand", "hand-written iterators (floor)",
+     "a struct + `Iterator` (a `send` method for the sending ones) per generator"),
+    ("cogen", "**cogen**", "`#[generator]` fns, driven by `pin!(g).iter()` / `start`/`resume`"),
+    ("async_stream", "async-stream", "`stream!`; no send: the sending ones read a `Vec`"),
+    ("genawaiter", "genawaiter (`rc`)", "`Gen::new` over an `async move` block"),
+]
 W3_DEPTHS = [1, 8, 64]
 W3_STATIC_DEPTHS = [1, 8]
 
@@ -245,6 +257,56 @@ def ratios(results, key, floor_key):
 
 def run_count(results):
     return max((len(r.get("runs", [0])) for r in results.values()), default=1)
+
+
+def load_compile_time(path):
+    """compile_time.py's JSON, or None."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def fmt_s(seconds):
+    return f"{seconds:.2f} s"
+
+
+def compile_time_table(data):
+    """The compile-time region: CPU seconds per rebuild of each 200-generator crate, dev
+    and release, with the ratio to the hand-written crate; then the issue's target."""
+    if not data:
+        return "No compile-time results in this run (`python3 bench/compile_time.py`)."
+    res = data["results"]
+    n = data["generators"]
+    lines = [
+        f"| crate ({n} generators) | dev | / floor | release | / floor | |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for crate, label, note in CT_ROWS:
+        cells = []
+        for profile in ["dev", "release"]:
+            r, floor = res.get(f"{crate}/{profile}"), res.get(f"hand/{profile}")
+            if r is None:
+                cells += ["n/a", ""]
+                continue
+            cells.append(fmt_s(r["cpu_s"]))
+            cells.append(fmt_ratio(r["cpu_s"] / floor["cpu_s"]) if floor else "")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {note} |")
+    lines.append("")
+    lines.append(f"CPU time (user + system of cargo and rustc) of `cargo build -p CRATE "
+                 f"[--release]` after touching the crate (dependencies built), median of "
+                 f"{data['runs']}; wall time is in `compile_time.json`.")
+    lines.append("")
+    lines.append("| target | measured | |")
+    lines.append("| --- | --- | --- |")
+    for profile in ["dev", "release"]:
+        c, a = res.get(f"cogen/{profile}"), res.get(f"async_stream/{profile}")
+        if c and a:
+            ratio = c["cpu_s"] / a["cpu_s"]
+            met = "**met**" if ratio <= 1.0 else "**missed**"
+            lines.append(f"| compile time, {profile}: cogen ≤ async-stream | "
+                         f"{fmt_s(c['cpu_s'])} / {fmt_s(a['cpu_s'])} = {ratio:.2f}x | {met} |")
+    return "\n".join(lines)
 
 
 def load_python(path):
@@ -1007,7 +1069,8 @@ def runs_text(results):
             "taken within its run and shown as the median (min–max) over the runs")
 
 
-def tables_of_run(results, callgrind, info, when, note, runs, echo=(None, None)):
+def tables_of_run(results, callgrind, info, when, note, runs, compile_time,
+                  echo=(None, None)):
     """Every generated region's content, by name, in the order they appear in the file."""
     if info["dirty"]:
         lib_state = (f"`{info['head']}` **plus uncommitted changes** to " +
@@ -1067,6 +1130,7 @@ def tables_of_run(results, callgrind, info, when, note, runs, echo=(None, None))
         "e1": e1_table(*echo),
         "callgrind": callgrind_table(callgrind),
         "allocations": allocation_measured(callgrind),
+        "compile-time": compile_time_table(compile_time),
     }
 
 
@@ -1109,6 +1173,8 @@ def main():
                         help="rewrite only these regions (e.g. w6 w7 w8 callgrind), from "
                         "--runs of only those workloads; the other regions and the charts "
                         "are left as they are")
+    parser.add_argument("--compile-time", help="compile_time.py's results (default "
+                        "<target>/compile_time.json, if present)")
     parser.add_argument("--runs", nargs="+", metavar="DIR",
                         help="the runs to take the medians and ratio ranges over, each a copy "
                         "of <target>/criterion (default: --target's criterion output alone)")
@@ -1150,7 +1216,10 @@ def main():
     newest = max(r["mtime"] for r in results.values() if "mtime" in r)
     when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
 
-    tables = tables_of_run(results, callgrind, info, when, args.note, runs, echo)
+    compile_time = load_compile_time(args.compile_time or
+                                     os.path.join(args.target, "compile_time.json"))
+    tables = tables_of_run(results, callgrind, info, when, args.note, runs, compile_time,
+                           echo)
     if args.only:
         unknown = sorted(set(args.only) - set(tables))
         if unknown:

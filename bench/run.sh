@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole benchmark suite, from a clean clone: the Rust benches (criterion) several times,
-# the CPython script, the callgrind instruction counts (if valgrind is installed), then the
-# tables of BENCHMARKS.md (its prose is kept by hand), bench/w3_depth.svg and
-# bench/ratios.svg. About 16 minutes on a 2-core machine with the default 3 runs, build
-# included (each run of the criterion suite takes about 4 minutes; E1 about a minute).
+# the CPython script, the compile-time workload (bench/compile_time.py), the callgrind
+# instruction counts (if valgrind is installed), then the tables of BENCHMARKS.md (its prose
+# is kept by hand), bench/w3_depth.svg and bench/ratios.svg. About 21 minutes on a 2-core
+# machine with the default 3 runs, build included (each run of the criterion suite takes
+# about 4 minutes; E1 about one).
 #
 #   bash bench/run.sh              # everything, 3 runs of the criterion suite
 #   bash bench/run.sh --runs 5     # 5 runs (the report shows median and min-max over them)
@@ -43,6 +44,9 @@ done
 
 echo "== CPython" >&2
 python3 "$here/python/bench.py" --runs 7 --out "$target/python.json" >/dev/null
+
+echo "== compile time (200 generator fns per crate, dev and release)" >&2
+python3 "$here/compile_time.py" --target "$target"
 
 # E1 TCP echo: 100 clients; 2,000 round trips each for cogen and tokio, 200 for CPython
 # asyncio and uvloop (about a minute in all). uvloop is in requirements.txt; without it the

@@ -92,13 +92,28 @@
 //!
 //! Generated code names this crate `::cogen`. A crate that re-exports it under another
 //! name passes the path: `#[generator(crate = my_crate::cogen, yield = u8)]`.
+//!
+//! # Features
+//! * `std` (default): [`asyncio`]; implies `alloc`.
+//! * `alloc` (default, through `std`): what allocates: `for x in gen()` ([`IntoIter`]
+//!   boxes the generator), `#[generator(boxed)]`, `yield_from!` over a boxed generator
+//!   (the trampoline) and the [`Generator`] impl of `Pin<Box<G>>`.
+//!
+//! With `default-features = false` the crate is `no_std` and needs no allocator: generators
+//! pinned where they are made (`pin!(gen())`), [`iter()`](Generator::iter), `start` and
+//! `resume`, and `yield_from!` over a generator or an iterator in place all work; a
+//! bare-metal binary without a `#[global_allocator]` links (CI builds one for
+//! `thumbv7em-none-eabihf`).
 #![no_std]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use cogen_core::IntoIter;
 pub use cogen_core::{
     AsyncGenerator, Generator, GeneratorExit, GeneratorFuture, GeneratorState, GeneratorStream,
-    IntoGenerator, IntoIter, Iter, Resume, Status, Throwable, UnitGenerator,
+    IntoGenerator, Iter, Resume, Status, Throwable, UnitGenerator,
 };
 
 /// A small asyncio in which a coroutine awaits by `yield_from!`: event loop, futures, tasks,
@@ -339,6 +354,35 @@ pub use cogen_macro::generator_block;
 #[doc(hidden)]
 pub mod __private {
     pub use cogen_core::__private::*;
+}
+
+/// The return type `#[generator]` writes for a generator that `for` can iterate (`send =
+/// ()`, returning `()`): `impl Generator<..> + Debug` (the bounds after the `;`), and with
+/// the `alloc` feature also `IntoIterator` (`for x in gen()` boxes the generator once, in
+/// an [`IntoIter`]). Its `IntoIter` is named as an `impl FusedIterator + Debug`, so that
+/// auto traits such as `Send` show through it; naming it `IntoIter<impl Generator<..>>`
+/// instead doubled the time rustc takes to type-check a crate of such fns. Here, not in the
+/// attribute, so that the bound follows this crate's features. Not public API.
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iterable_generator {
+    ($yield_:ty; $($bounds:tt)*) => {
+        impl $($bounds)* + ::core::iter::IntoIterator<
+            Item = $yield_,
+            IntoIter = impl ::core::iter::FusedIterator<Item = $yield_> + ::core::fmt::Debug,
+        >
+    };
+}
+
+/// Without the `alloc` feature: only the bounds (see above).
+#[cfg(not(feature = "alloc"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iterable_generator {
+    ($yield_:ty; $($bounds:tt)*) => {
+        impl $($bounds)*
+    };
 }
 
 /// Suspend the generator, handing a value out; evaluates to the value sent back in.

@@ -1,5 +1,6 @@
 //! The async generator protocol: PEP 525's asynchronous generator object as a trait.
 
+#[cfg(feature = "alloc")]
 use alloc::boxed::Box;
 use core::fmt;
 use core::future::Future;
@@ -483,6 +484,8 @@ impl<G: AsyncGenerator<S> + ?Sized, S> AsyncGenerator<S> for Pin<&mut G> {
 /// `Pin<Box<dyn AsyncGenerator<S, Yield = Y, Return = R> + Send>>` can be driven (with
 /// [`Resume::new`], or its own `start`/`resume` through `Pin::new(&mut boxed)`), delegated
 /// to with `yield_from!`, and kept in collections.
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<G: AsyncGenerator<S> + ?Sized, S> AsyncGenerator<S> for Pin<Box<G>> {
     forward_to_target!();
 

@@ -1,5 +1,6 @@
 //! The generator protocol: Python's generator object as a trait.
 
+#[cfg(feature = "alloc")]
 use alloc::boxed::Box;
 use core::pin::Pin;
 use core::task::{Poll, Waker};
@@ -15,7 +16,7 @@ use crate::{GeneratorState, Status};
 pub struct Sealed(());
 
 impl Sealed {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new() -> Sealed {
         Sealed(())
     }
@@ -782,6 +783,8 @@ impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<&mut G> {
 /// assert_eq!(boxed.as_mut().start().yielded(), Some(1));
 /// assert_eq!(cogen::Iter::new(boxed.as_mut()).collect::<Vec<_>>(), [2]);
 /// ```
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<G: Generator<S> + ?Sized, S> Generator<S> for Pin<Box<G>> {
     forward_to_target!();
 

@@ -1,4 +1,5 @@
-//! Generators with `send = ()` as `Iterator`s: in place (`iter`) or boxed once (`for`).
+//! Generators with `send = ()` as `Iterator`s: in place (`iter`) or boxed once (`for`, with
+//! the `alloc` feature).
 
 use core::fmt;
 use core::iter::FusedIterator;
@@ -12,7 +13,7 @@ use crate::{Generator, GeneratorState, Status};
 /// The body is entered through the one `__cogen_step` call: with separate `start` and
 /// `resume` calls here, a generator's body would be inlined twice, and past two uses in
 /// a crate the optimizer stops inlining this function at all (5 ns an item instead of 0.3).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn next_yield<G: Generator<()> + ?Sized>(
     generator: Pin<&mut G>,
     returned: &mut Option<G::Return>,
@@ -111,7 +112,7 @@ impl<G: Generator<()> + ?Sized> Iterator for Iter<'_, G> {
 
     // Always: a generator's whole step is inlined here, and with a few call sites of one
     // generator the optimizer stops inlining `next` into the loop (2.5x slower per item).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn next(&mut self) -> Option<G::Yield> {
         next_yield(self.generator.as_mut(), &mut self.returned)
     }
@@ -148,11 +149,14 @@ impl<G: Generator<()> + ?Sized> fmt::Debug for Iter<'_, G> {
 /// }
 /// assert_eq!(seen, [3, 2, 1]);
 /// ```
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct IntoIter<G: Generator<()> + ?Sized> {
     generator: Pin<alloc::boxed::Box<G>>,
     returned: Option<G::Return>,
 }
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()>> IntoIter<G> {
     /// Box and pin `generator` for iteration.
     ///
@@ -169,6 +173,7 @@ impl<G: Generator<()>> IntoIter<G> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()> + ?Sized> IntoIter<G> {
     /// Iterate a generator that is already boxed and pinned, also an unsized one
     /// (`Pin<Box<dyn Generator<..>>>`).
@@ -230,19 +235,22 @@ impl<G: Generator<()> + ?Sized> IntoIter<G> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()> + ?Sized> Iterator for IntoIter<G> {
     type Item = G::Yield;
 
     // Always: a generator's whole step is inlined here, and with a few call sites of one
     // generator the optimizer stops inlining `next` into the loop (2.5x slower per item).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn next(&mut self) -> Option<G::Yield> {
         next_yield(self.generator.as_mut(), &mut self.returned)
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()> + ?Sized> FusedIterator for IntoIter<G> {}
 
+#[cfg(feature = "alloc")]
 impl<G: Generator<()> + ?Sized> fmt::Debug for IntoIter<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoIter")
@@ -268,6 +276,8 @@ impl<G: Generator<()> + ?Sized> fmt::Debug for IntoIter<G> {
 /// }
 /// assert_eq!(seen, [1, 2]);
 /// ```
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<'a, Y> IntoIterator
     for Pin<alloc::boxed::Box<dyn Generator<(), Yield = Y, Return = ()> + 'a>>
 {
@@ -281,6 +291,8 @@ impl<'a, Y> IntoIterator
 
 /// `for x in boxed` over a `Send` boxed generator trait object that returns `()` (what
 /// `#[generator(boxed)]` returns).
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<'a, Y> IntoIterator
     for Pin<alloc::boxed::Box<dyn Generator<(), Yield = Y, Return = ()> + Send + 'a>>
 {

@@ -8,6 +8,7 @@
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
@@ -26,7 +27,10 @@ mod state;
 pub use adapt::{GeneratorFuture, GeneratorStream, UnitGenerator};
 pub use async_generator::{AsyncGenerator, Resume};
 pub use generator::{Generator, GeneratorExit, IntoGenerator, Throwable};
-pub use iter::{IntoIter, Iter};
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use iter::IntoIter;
+pub use iter::Iter;
 pub use state::{GeneratorState, Status};
 
 /// Support for the code that `#[generator]` expands to. Not public API: no item in here is
@@ -37,13 +41,25 @@ pub use state::{GeneratorState, Status};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::raw::async_driver::{AsyncGen, async_generator};
-    pub use crate::raw::delegate::{
-        Delegable, DelegateAsyncBoxed, DelegateAsyncBoxedDyn, DelegateAsyncGenerator,
-        DelegateBoxed, DelegateBoxedDyn, DelegateGenerator, DelegateIntoGenerator, DelegateIter,
-        DelegateOther, DelegateStdFuture, DelegateStream, DelegateUnitGenerator, Source,
-    };
+    pub use crate::raw::delegate::{Delegable, Source};
+    /// The traits whose `__cogen_kind` picks a `yield_from!`'s form: a `yield_from!`
+    /// brings them all into scope with one glob import (those of the boxed forms only with
+    /// the `alloc` feature, the std future's only with `std`).
+    pub mod kinds {
+        #[cfg(feature = "alloc")]
+        pub use crate::raw::delegate::{
+            DelegateAsyncBoxed as _, DelegateAsyncBoxedDyn as _, DelegateBoxed as _,
+            DelegateBoxedDyn as _,
+        };
+        pub use crate::raw::delegate::{
+            DelegateAsyncGenerator as _, DelegateGenerator as _, DelegateIntoGenerator as _,
+            DelegateIter as _, DelegateOther as _, DelegateStdFuture as _, DelegateStream as _,
+            DelegateUnitGenerator as _,
+        };
+    }
     pub use crate::raw::driver::{Gen, generator};
     pub use crate::raw::yield_point::{Awaiting, Blocking, Co};
+    #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use futures_core::{FusedStream, Stream};
 }

@@ -103,19 +103,14 @@ pub fn emit(
     };
     // `for x in gen()` only when nothing is lost: the sent values are `()`, and so is the
     // return value (a `Result` returned through `?` must not vanish in a `for` loop).
-    // `IntoIter` is named so that auto traits (`Send`) show through it.
     let returns_unit = match &sig.output {
         syn::ReturnType::Default => true,
         syn::ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),
     };
-    let iterator = (send_is_unit && returns_unit && !asynchronous).then(|| {
-        quote! {
-            + ::core::iter::IntoIterator<
-                Item = #yield_ty,
-                IntoIter = #krate::IntoIter<impl #krate::Generator<(), Yield = #yield_ty, Return = ()>>,
-            >
-        }
-    });
+    // The facade's `__iterable_generator!` adds the `IntoIterator` bound only when it has
+    // the `alloc` feature (`IntoIter` boxes the generator): the facade's features decide
+    // what the return type promises, not this macro's.
+    let iterable = send_is_unit && returns_unit && !asynchronous;
     let syn::Signature {
         unsafety,
         fn_token,
@@ -171,10 +166,11 @@ pub fn emit(
                 quote!(#krate::__private::Box::pin),
             )
         }
-        _ => (
-            quote!(impl #protocol + ::core::fmt::Debug #iterator),
+        _ if iterable => (
+            quote!(#krate::__iterable_generator!(#yield_ty; #protocol + ::core::fmt::Debug)),
             quote!(),
         ),
+        _ => (quote!(impl #protocol + ::core::fmt::Debug), quote!()),
     };
     if declaration {
         // The implementations' `#[generator]` writes the same type, so they match it.

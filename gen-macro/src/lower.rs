@@ -133,14 +133,7 @@ impl Lowerer<'_> {
                 let delegation = quote_spanned!(at(operand)=> (match #krate::__private::Source::new(#source, #co, #used) {
                     source => {
                         #[allow(unused_imports)]
-                        use #krate::__private::{
-                            DelegateAsyncBoxed as _, DelegateAsyncBoxedDyn as _,
-                            DelegateAsyncGenerator as _, DelegateBoxed as _,
-                            DelegateBoxedDyn as _, DelegateGenerator as _,
-                            DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _,
-                            DelegateStdFuture as _, DelegateStream as _,
-                            DelegateUnitGenerator as _,
-                        };
+                        use #krate::__private::kinds::*;
                         #unsafe_ { (&&&&&&&&&&&source) #kind_call .delegate(source) }
                     }
                 }));

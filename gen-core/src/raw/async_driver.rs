@@ -28,7 +28,7 @@ use crate::{AsyncGenerator, GeneratorState, Status};
 /// Make the async generator whose body `make_body` makes from its capability: the lowered
 /// `async` block, which yields `Y`, is sent `S`, and may `.await` anything. As
 /// [`generator`](super::driver::generator), safe to call with anything.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn async_generator<Y, S, const DELEGATES: bool, R, M, F>(
     make_body: M,
 ) -> AsyncGen<F, Y, S, DELEGATES>
@@ -54,7 +54,7 @@ pub struct AsyncGen<F: Future, Y, S, const DELEGATES: bool = false> {
 // The return value is never pinned; the generator is `!Unpin` through `Gen`'s body.
 impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
     /// The generator and the return slot, the generator still pinned.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn project(self: Pin<&mut Self>) -> (&mut Gen<F, Y, S, D>, &mut Option<F::Output>) {
         // SAFETY: `generator` is structurally pinned (never moved out, dropped in place by
         // its own `Drop`), and the callers only use the `&mut Gen` the way `Gen`'s own
@@ -65,7 +65,7 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
 
     /// One poll of a step: `sent` is for the suspended yield (`None` to start, or to go on
     /// with a step in progress). The caller has checked that the status allows it.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll_step(
         generator: &mut Gen<F, Y, S, D>,
         waker: &Waker,
@@ -110,7 +110,7 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
     type Yield = Y;
     type Return = F::Output;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll_resume(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -147,7 +147,7 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
         self.project().1.take()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn __cogen_poll(
         self: Pin<&mut Self>,
         io: &mut Io<Y, S>,
@@ -171,7 +171,7 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
 impl<F: Future, Y, const D: bool> Stream for AsyncGen<F, Y, (), D> {
     type Item = Y;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
         let (generator, returned) = self.project();
         let state = generator.state;

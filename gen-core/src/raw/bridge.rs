@@ -52,13 +52,13 @@ impl Owner {
     }
 
     /// The owner kept in the high bits of `word`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn in_word(word: u64) -> Owner {
         Owner(word & !3)
     }
 
     /// `self`'s bits with `low` (0 to 3) in the two low bits.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn with_low_bits(self, low: u64) -> u64 {
         debug_assert!(low <= 3);
         self.0 | low
@@ -70,10 +70,30 @@ const BLOCK: u64 = 1 << 12;
 
 /// Take `n` ids from the process-wide counter. It starts past 0, which no generator gets,
 /// and cannot reach 2^62 (shifted into an `Owner`) in the life of any process.
+#[cfg(target_has_atomic = "64")]
 fn reserve(n: u64) -> u64 {
     use core::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(BLOCK);
     NEXT.fetch_add(n, Ordering::Relaxed)
+}
+
+/// The same where the largest atomic has 32 bits (`thumbv7em`, 32-bit RISC-V): a 32-bit
+/// counter could wrap within the life of a process and hand out an id again, so it stops
+/// at its end instead (a panic, after 2^32 generators), and never wraps.
+#[cfg(not(target_has_atomic = "64"))]
+fn reserve(n: u64) -> u64 {
+    use core::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(BLOCK as u32);
+    let mut first = NEXT.load(Ordering::Relaxed);
+    loop {
+        let Some(end) = u32::try_from(n).ok().and_then(|n| first.checked_add(n)) else {
+            panic!("cogen: this process has made 2^32 generators, the most a 32-bit target counts")
+        };
+        match NEXT.compare_exchange_weak(first, end, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return u64::from(first),
+            Err(now) => first = now,
+        }
+    }
 }
 
 /// What the bridge waker's data pointer points to. Lives on the stack of
@@ -98,7 +118,7 @@ impl Extent {
     /// Contains nothing.
     pub(crate) const NONE: Extent = Extent { start: 0, len: 0 };
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn of<F>(body: *const F) -> Extent {
         Extent {
             start: body as usize,
@@ -106,7 +126,7 @@ impl Extent {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn contains<T>(self, point: *const T) -> bool {
         (point as usize).wrapping_sub(self.start) < self.len
     }
@@ -141,7 +161,7 @@ unsafe fn bridge_drop(_: *const ()) {}
 
 /// Poll the body of the generator `owner` with a context whose waker bridges to `io` and
 /// forwards to `real`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn with_bridge<Y, S, T>(
     io: &mut Io<Y, S>,
     real: &Waker,
@@ -165,7 +185,7 @@ pub(crate) fn with_bridge<Y, S, T>(
 }
 
 /// The bridge of `cx`, if it is one.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
     let waker = cx.waker();
     if ptr::eq(waker.vtable(), &BRIDGE_VTABLE) {
@@ -185,7 +205,7 @@ fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
 /// # Panics
 /// If `cx` is not the context of `co`'s own generator: the yield point was moved out of
 /// its body, into a future that something else polls.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn exchange<'cx, Y, S, T>(
     cx: &'cx mut Context<'_>,
     co: Co<Y, S>,

@@ -19,6 +19,7 @@
 //! wins (the "autoref specialization" pattern), and anything else reaches
 //! [`DelegateOther`], whose bound names what `yield_from!` accepts.
 
+#[cfg(feature = "alloc")]
 use alloc::boxed::Box;
 use core::future::Future;
 use core::pin::Pin;
@@ -29,6 +30,7 @@ use futures_core::Stream;
 
 use super::bridge::exchange;
 use super::exchange::Io;
+#[cfg(feature = "alloc")]
 use super::trampoline::YieldFromBoxed;
 use super::yield_point::{Awaiting, Blocking, Co};
 use crate::generator::Sealed;
@@ -45,22 +47,26 @@ pub struct Source<T, Y, S, B = Blocking> {
 impl<T, Y, S, B> Source<T, Y, S, B> {
     /// The `()` is the user's own `yield_from!` path, invoked with no tokens of the body,
     /// so that importing it counts as used.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn new(source: T, co: Co<Y, S, B>, _used: ()) -> Self {
         Source { source, co }
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Tag: delegate to a boxed async generator through the trampoline.
 pub struct AsyncBoxedKind;
+#[cfg(feature = "alloc")]
 /// Tag: delegate to a boxed unsized async generator (`dyn`) through the trampoline.
 pub struct AsyncBoxedDynKind;
 /// Tag: delegate to an async generator polled in place.
 pub struct AsyncGeneratorKind;
 /// Tag: delegate to a stream.
 pub struct StreamKind;
+#[cfg(feature = "alloc")]
 /// Tag: delegate to a boxed generator through the trampoline.
 pub struct BoxedKind;
+#[cfg(feature = "alloc")]
 /// Tag: delegate to a boxed unsized generator (`dyn`) through the trampoline.
 pub struct BoxedDynKind;
 /// Tag: delegate to a generator polled in place, with `send = ()` (it may have started).
@@ -77,15 +83,17 @@ pub struct OtherKind;
 // Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&&source` (eleven
 // references), and each impl below is one reference shallower than the one before.
 
+#[cfg(feature = "alloc")]
 pub trait DelegateAsyncBoxed {
     fn __cogen_kind(&self) -> AsyncBoxedKind {
         AsyncBoxedKind
     }
 }
+#[cfg(feature = "alloc")]
 impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
     for &&&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncBoxedKind {
         check_fresh_boxed(self.source.status());
@@ -93,15 +101,17 @@ impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
     }
 }
 
+#[cfg(feature = "alloc")]
 pub trait DelegateAsyncBoxedDyn {
     fn __cogen_kind(&self) -> AsyncBoxedDynKind {
         AsyncBoxedDynKind
     }
 }
+#[cfg(feature = "alloc")]
 impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
     for &&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncBoxedDynKind {
         check_fresh_boxed(self.source.status());
@@ -109,13 +119,15 @@ impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
     }
 }
 
+#[cfg(feature = "alloc")]
 pub trait DelegateBoxed {
     fn __cogen_kind(&self) -> BoxedKind {
         BoxedKind
     }
 }
+#[cfg(feature = "alloc")]
 impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&&Source<Pin<Box<G>>, Y, S, B> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> BoxedKind {
         check_fresh_boxed(self.source.status());
@@ -123,13 +135,15 @@ impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&&Source<Pin<Box<G>>, Y, 
     }
 }
 
+#[cfg(feature = "alloc")]
 pub trait DelegateBoxedDyn {
     fn __cogen_kind(&self) -> BoxedDynKind {
         BoxedDynKind
     }
 }
+#[cfg(feature = "alloc")]
 impl<G: Generator<S> + ?Sized, Y, S, B> DelegateBoxedDyn for &&&&&&&Source<Pin<Box<G>>, Y, S, B> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> BoxedDynKind {
         check_fresh_boxed(self.source.status());
@@ -143,7 +157,7 @@ pub trait DelegateAsyncGenerator {
     }
 }
 impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncGenerator for &&&&&&Source<G, Y, S, Awaiting> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncGeneratorKind {
         check_fresh(self.source.status());
@@ -157,7 +171,7 @@ pub trait DelegateUnitGenerator {
     }
 }
 impl<G: Generator<()>, Y, B> DelegateUnitGenerator for &&&&&Source<G, Y, (), B> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> UnitGeneratorKind {
         check_not_closed(self.source.status());
@@ -171,7 +185,7 @@ pub trait DelegateGenerator {
     }
 }
 impl<G: Generator<S>, Y, S, B> DelegateGenerator for &&&&Source<G, Y, S, B> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> GeneratorKind {
         check_fresh(self.source.status());
@@ -217,7 +231,7 @@ impl StdFutureKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<F: Future, B>(
         self,
         source: Source<F, crate::asyncio::Suspend, crate::asyncio::Resume, B>,
@@ -311,7 +325,7 @@ impl IterKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<I, Y, S, B>(
         self,
         source: Source<I, Y, S, B>,
@@ -333,7 +347,7 @@ impl GeneratorKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S, B>(self, source: Source<G, Y, S, B>) -> YieldFromGenerator<G, S>
     where
         G: Generator<S, Yield = Y>,
@@ -353,7 +367,7 @@ impl UnitGeneratorKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, B>(self, source: Source<G, Y, (), B>) -> YieldFromUnitGenerator<G>
     where
         G: Generator<(), Yield = Y>,
@@ -372,7 +386,7 @@ impl IntoGeneratorKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S, B>(
         self,
         source: Source<G, Y, S, B>,
@@ -387,13 +401,14 @@ impl IntoGeneratorKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl BoxedKind {
     /// # Safety
     /// The future must be awaited at once, where it is made, by the body of the generator
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S, B>(
         self,
         source: Source<Pin<Box<G>>, Y, S, B>,
@@ -405,6 +420,7 @@ impl BoxedKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl BoxedDynKind {
     /// A `Pin<Box<dyn Generator>>` cannot be erased into a frame as it is (one trait object
     /// cannot become another), so it is boxed once more: one small allocation per
@@ -414,7 +430,7 @@ impl BoxedDynKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S, B>(
         self,
         source: Source<Pin<Box<G>>, Y, S, B>,
@@ -432,7 +448,7 @@ impl AsyncGeneratorKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S>(
         self,
         source: Source<G, Y, S, Awaiting>,
@@ -447,13 +463,14 @@ impl AsyncGeneratorKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl AsyncBoxedKind {
     /// # Safety
     /// The future must be awaited at once, where it is made, by the body of the generator
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S>(
         self,
         source: Source<Pin<Box<G>>, Y, S, Awaiting>,
@@ -465,6 +482,7 @@ impl AsyncBoxedKind {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl AsyncBoxedDynKind {
     /// Boxed once more, as [`BoxedDynKind`] does.
     /// # Safety
@@ -472,7 +490,7 @@ impl AsyncBoxedDynKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<G, Y, S>(
         self,
         source: Source<Pin<Box<G>>, Y, S, Awaiting>,
@@ -490,7 +508,7 @@ impl StreamKind {
     /// `source`'s capability belongs to (as `#[generator]` writes it): the trampoline keeps
     /// pointers into it, and into what it delegates to, past the poll that made them, so it
     /// must stay suspended there until its delegate completes or is dropped.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<St, Y, S>(
         self,
         source: Source<St, Y, S, Awaiting>,
@@ -513,6 +531,7 @@ impl StreamKind {
 #[repr(transparent)]
 pub struct AsAsync<G: ?Sized>(G);
 
+#[cfg(feature = "alloc")]
 impl<G> AsAsync<G> {
     /// The same box, seen as holding an `AsAsync<G>`.
     fn boxed(generator: Pin<Box<G>>) -> Pin<Box<AsAsync<G>>> {
@@ -527,7 +546,7 @@ impl<G> AsAsync<G> {
 }
 
 impl<G: ?Sized> AsAsync<G> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn inner(self: Pin<&mut Self>) -> Pin<&mut G> {
         // SAFETY: structural pinning of the only field.
         unsafe { self.map_unchecked_mut(|this| &mut this.0) }
@@ -550,12 +569,12 @@ impl<G: AsyncGenerator<S> + ?Sized, S> Generator<S> for AsAsync<G> {
         self.inner().close();
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn status(&self) -> Status {
         self.0.status()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn __cogen_poll(
         self: Pin<&mut Self>,
         io: &mut Io<G::Yield, S>,
@@ -570,7 +589,7 @@ impl<G: AsyncGenerator<S> + ?Sized, S> Generator<S> for AsAsync<G> {
 /// started yet (there is no value to resume it with). Checked when the delegation's kind
 /// is chosen (`__cogen_kind`, which the expansion calls with the user's own span), so the
 /// panic points at the user's `yield_from!`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[track_caller]
 pub(crate) fn check_fresh(status: Status) {
     if status != Status::Created {
@@ -579,7 +598,7 @@ pub(crate) fn check_fresh(status: Status) {
 }
 
 /// With `send = ()` a generator that started is resumed: only a closed one is refused.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[track_caller]
 pub(crate) fn check_not_closed(status: Status) {
     if status == Status::Closed {
@@ -588,7 +607,8 @@ pub(crate) fn check_not_closed(status: Status) {
 }
 
 /// The same for a boxed generator, which the trampoline always starts.
-#[inline(always)]
+#[cfg(feature = "alloc")]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[track_caller]
 pub(crate) fn check_fresh_boxed(status: Status) {
     if status != Status::Created {
@@ -634,7 +654,7 @@ impl<I: Iterator, S> Unpin for YieldFromIter<I, S> {}
 impl<I: Iterator, S> Future for YieldFromIter<I, S> {
     type Output = ();
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let (io, _) = exchange(cx, this.co, None::<*const ()>);
@@ -658,7 +678,7 @@ pub struct YieldFromGenerator<G: Generator<S>, S> {
 impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
     type Output = G::Return;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: `sub` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };
@@ -681,7 +701,7 @@ pub struct YieldFromUnitGenerator<G: Generator<()>> {
 impl<G: Generator<()>> Future for YieldFromUnitGenerator<G> {
     type Output = G::Return;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: `sub` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };
@@ -707,7 +727,7 @@ pub struct YieldFromStream<St: Stream, S> {
 impl<St: Stream, S> Future for YieldFromStream<St, S> {
     type Output = ();
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: `stream` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };

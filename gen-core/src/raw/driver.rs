@@ -26,7 +26,7 @@ use crate::{Generator, GeneratorState, Status};
 ///
 /// Safe to call with anything: the capability is made here, with this generator's types
 /// and identity, so a body can only yield this generator's values.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn generator<Y, S, const DELEGATES: bool, R, M, F>(make_body: M) -> Gen<F, Y, S, DELEGATES>
 where
     M: FnOnce(Co<Y, S>) -> F,
@@ -65,7 +65,7 @@ unsafe impl<F, Y, S, const D: bool> Sync for Gen<F, Y, S, D> {}
 
 impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
     /// A new generator, its body made from a fresh identity's capability.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn make<B>(make_body: impl FnOnce(Co<Y, S, B>) -> F) -> Self {
         let owner = Owner::fresh();
         Gen {
@@ -77,7 +77,7 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
     }
 
     /// Forget the parked trampoline, if any.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn unpark(&mut self) {
         // Tested before it is taken: no store on the common path, where nothing is parked.
         if D && self.parked.is_some()
@@ -115,12 +115,12 @@ pub(super) struct State(u64);
 const RUNNING: u64 = 3;
 
 impl State {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn new(owner: Owner) -> State {
         State(owner.with_low_bits(0))
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn status(self) -> Status {
         match self.0 & 3 {
             0 => Status::Created,
@@ -129,23 +129,23 @@ impl State {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn is_closed(self) -> bool {
         self.0 & 3 == 2
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn is_created(self) -> bool {
         self.0 & 3 == 0
     }
 
     /// A step is in progress: the body is waiting in an `.await` (async generators only).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn is_running(self) -> bool {
         self.0 & 3 == RUNNING
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn set(&mut self, status: Status) {
         let low = match status {
             Status::Created => 0,
@@ -155,12 +155,12 @@ impl State {
         self.0 = self.owner().with_low_bits(low);
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn set_running(&mut self) {
         self.0 = self.owner().with_low_bits(RUNNING);
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn owner(self) -> Owner {
         Owner::in_word(self.0)
     }
@@ -203,7 +203,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     /// A suspension sets the status; waiting in an `.await` leaves it to the caller (an
     /// error for a generator, a step in progress for an async generator). The caller holds
     /// a `CloseOnUnwind` guard.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn poll_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Outcome<F::Output> {
         debug_assert!(self.state.status() != Status::Closed);
         // The body is about to move on from wherever its trampoline was parked.
@@ -245,7 +245,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     /// what the poll left in `io` (a sent value, a trampoline it parked), then drop the
     /// body. Inline, and never given `self` out of line: a body whose address escapes stays
     /// in memory instead of registers (W1 10x slower).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn close_in(&mut self, io: &mut Io<Y, S>) {
         drop(io.take_sent());
         if let Some(parked) = io.take_parked() {
@@ -257,7 +257,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
 
     /// Poll the body on behalf of a delegating generator, with its exchange area: the one
     /// step `__cogen_poll` makes, for generators and async generators alike.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn poll_as_delegate(
         &mut self,
         io: &mut Io<Y, S>,
@@ -285,7 +285,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     }
 
     /// Poll the body of a (synchronous) generator: waiting in an `.await` is an error.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll_sync_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Poll<F::Output> {
         match self.poll_body(io, waker) {
             Outcome::Complete(value) => Poll::Ready(value),
@@ -302,7 +302,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     /// of line, its call and the trampoline loop's register saves cost W3 31 of 184
     /// instructions per item; generators that cannot delegate (`DELEGATES = false`) do not
     /// contain it at all.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn run_parked(
         &mut self,
         parked: NonNull<Trampoline<Y, S>>,
@@ -328,7 +328,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
 
     /// One step driven from outside (`start`, `resume`, iteration): the only entry that
     /// uses and records a parked trampoline.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn step(self: Pin<&mut Self>, sent: Option<S>) -> GeneratorState<Y, F::Output> {
         let mut io = Io::new(sent);
         // SAFETY: nothing is moved out of the generator (see `poll_body`).
@@ -391,7 +391,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         self.state.status()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn __cogen_poll(
         self: Pin<&mut Self>,
         io: &mut Io<Y, S>,
@@ -410,7 +410,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn __cogen_step(
         self: Pin<&mut Self>,
         sent: Option<S>,
@@ -438,6 +438,8 @@ impl<F, Y, S, const D: bool> fmt::Debug for Gen<F, Y, S, D> {
     }
 }
 
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<F: Future<Output = ()>, Y, const D: bool> IntoIterator for Gen<F, Y, (), D> {
     type Item = Y;
     type IntoIter = crate::IntoIter<Self>;

@@ -28,7 +28,7 @@ pub struct Io<Y, S> {
 }
 
 impl<Y, S> Io<Y, S> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new(sent: Option<S>) -> Self {
         Io {
             sent,
@@ -40,7 +40,7 @@ impl<Y, S> Io<Y, S> {
     }
 
     /// The value sent in by this step's `resume`, if not taken yet.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn take_sent(&mut self) -> Option<S> {
         self.sent.take()
     }
@@ -52,7 +52,7 @@ impl<Y, S> Io<Y, S> {
     /// step, which only another macro's expansion can do (one that polls several futures
     /// at once, as `join!` does, or `select!` does with the futures of its branches).
     /// The second value would overwrite the first; the step panics instead.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn put_yielded(&mut self, value: Y) {
         if self.yielded.is_some() {
             two_yields();
@@ -61,7 +61,7 @@ impl<Y, S> Io<Y, S> {
     }
 
     /// The value yielded in this step.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn take_yielded(&mut self) -> Y {
         match self.yielded.take() {
             Some(value) => value,
@@ -71,18 +71,18 @@ impl<Y, S> Io<Y, S> {
 
     /// Whether the body polled in this step suspended: it yielded, or handed a boxed
     /// delegate up to the trampoline.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn has_suspended(&self) -> bool {
         self.yielded.is_some() || self.handed_off.is_some()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn in_trampoline(&self) -> bool {
         self.trampoline
     }
 
     /// Set the trampoline mark, for an exchange area nothing else has marked.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn set_trampoline_mark(&mut self, running: bool) {
         self.trampoline = running;
     }
@@ -90,7 +90,7 @@ impl<Y, S> Io<Y, S> {
     /// Run `poll` with the trampoline mark set to `running`, restoring the previous mark
     /// afterwards, also when `poll` unwinds (a caller that catches the panic inside the
     /// step must not find a stale mark).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn with_trampoline_mark<T>(
         &mut self,
         running: bool,
@@ -117,7 +117,7 @@ impl<Y, S> Io<Y, S> {
 
     /// Run `poll` with no trampoline visible (for a generator the caller does not own): nor
     /// a delegate handed up and not yet taken, which a trampoline inside it must not adopt.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn without_trampoline<T>(&mut self, poll: impl FnOnce(&mut Self) -> T) -> T {
         let pending_hand_off = self.handed_off.take();
         let result = self.with_trampoline_mark(false, poll);
@@ -132,6 +132,7 @@ impl<Y, S> Io<Y, S> {
         result
     }
 
+    #[cfg(feature = "alloc")]
     pub(crate) fn hand_off(&mut self, frame: Frame<Y, S>) {
         debug_assert!(
             self.handed_off.is_none(),
@@ -143,27 +144,30 @@ impl<Y, S> Io<Y, S> {
     }
 
     /// Whether a boxed delegate was handed up and not yet taken.
-    #[inline(always)]
+    #[cfg(feature = "alloc")]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn has_hand_off(&self) -> bool {
         self.handed_off.is_some()
     }
 
-    #[inline(always)]
+    #[cfg(feature = "alloc")]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn take_hand_off(&mut self) -> Option<Frame<Y, S>> {
         self.handed_off.take()
     }
 
+    #[cfg(feature = "alloc")]
     /// Offer a suspended trampoline to the outermost generator. It is marked parked from
     /// here on, until whoever takes the pointer lets go of it, so that dropping it while a
     /// pointer to it may be held aborts instead of dangling.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn park(&mut self, trampoline: NonNull<Trampoline<Y, S>>) {
         // SAFETY: the trampoline that is suspending, alive.
         unsafe { Trampoline::mark_parked(trampoline) };
         self.parked = Some(trampoline);
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn take_parked(&mut self) -> Option<NonNull<Trampoline<Y, S>>> {
         self.parked.take()
     }

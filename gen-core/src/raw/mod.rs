@@ -11,7 +11,8 @@
 //! * [`yield_point`]: the body's capability `Co` and the future `yield_!` awaits.
 //! * [`delegate`]: `yield_from!` over a generator held in place, an `IntoGenerator`, or an
 //!   iterator, and the compile-time choice between the forms.
-//! * [`trampoline`]: `yield_from!` over a boxed generator: frames run flat on one stack.
+//! * [`trampoline`]: `yield_from!` over a boxed generator: frames run flat on one stack
+//!   (with the `alloc` feature; without it, `no_trampoline.rs`: uninhabited stand-ins).
 //!
 //! Everything here is reached only through the hidden `__private` module; what could be
 //! misused (the delegation futures, which keep pointers past a poll) is `unsafe` to make.
@@ -23,6 +24,10 @@ pub(crate) mod bridge;
 pub(crate) mod delegate;
 pub(crate) mod driver;
 pub(crate) mod exchange;
+#[cfg(feature = "alloc")]
+pub(crate) mod trampoline;
+#[cfg(not(feature = "alloc"))]
+#[path = "no_trampoline.rs"]
 pub(crate) mod trampoline;
 pub(crate) mod yield_point;
 

@@ -198,7 +198,7 @@ fn abort(message: &str) -> ! {
 /// The caller has marked `io` as running a trampoline (`Io::with_trampoline_mark`, or
 /// `Gen::run_parked` on the fresh exchange area of a step). The common step, the top frame
 /// yielding with nothing handed up, is one frame poll and one test.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn run_marked<Y, S>(
     trampoline: &mut Trampoline<Y, S>,
     io: &mut Io<Y, S>,
@@ -269,7 +269,7 @@ impl<G: Generator<S>, S> Drop for YieldFromBoxed<G, S> {
 }
 
 impl<G: Generator<S>, S> YieldFromBoxed<G, S> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new(sub: Pin<Box<G>>, co: Co<G::Yield, S>) -> Self {
         YieldFromBoxed {
             co,
@@ -295,7 +295,7 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
 
     // Inline: it is polled twice per delegation (to hand its generator off, to take its
     // return value), so a recursive walk calls it twice per node (W4).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
         let this = unsafe { self.get_unchecked_mut() };

@@ -43,7 +43,7 @@ impl<Y, S, B> Copy for Co<Y, S, B> {}
 impl<Y, S, B> Co<Y, S, B> {
     /// The capability of the generator `owner`, made by [`generator`](super::driver::generator)
     /// with that generator's own types.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new(owner: Owner) -> Self {
         Co {
             owner,
@@ -54,12 +54,12 @@ impl<Y, S, B> Co<Y, S, B> {
 
     /// The same capability, without the body kind (which only `yield_from!`'s choice of
     /// form needs).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn erase(self) -> Co<Y, S> {
         Co::new(self.owner)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn owner(self) -> Owner {
         self.owner
     }
@@ -67,7 +67,7 @@ impl<Y, S, B> Co<Y, S, B> {
     /// The future `yield_!(value)` lowers to: hands `value` out, evaluates to the sent
     /// value. The `()` is the user's own `yield_!` path, invoked with no tokens of the
     /// body, so that importing it counts as used.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn yield_(self, value: Y, _used: ()) -> YieldNow<Y, S> {
         YieldNow {
             value: Some(value),
@@ -88,7 +88,7 @@ impl<Y, S> Unpin for YieldNow<Y, S> {}
 impl<Y, S> Future for YieldNow<Y, S> {
     type Output = S;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
         let this = self.get_mut();
         let (io, _) = exchange(cx, this.co, None::<*const ()>);

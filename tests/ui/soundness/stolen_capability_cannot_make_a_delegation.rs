@@ -34,8 +34,7 @@ fn leaf() { let v = vec![1u32, 2, 3]; for x in v { yield_!(x); } }
 fn f() {
     yield_from!(std::iter::empty::<u32>()); // steals the Co
     let co = evil::__private::CO.with(Cell::get).unwrap();
-    use cogen::__private::{DelegateBoxed as _, DelegateBoxedDyn as _, DelegateGenerator as _,
-        DelegateIntoGenerator as _, DelegateIter as _, DelegateOther as _};
+    use cogen::__private::kinds::*;
     let src = cogen::__private::Source::new(Box::pin(leaf()), co, ());
     let fut = (&&&&&&&&&&src).__cogen_kind().delegate(src);
     let mut fut = Some(Box::pin(fut));
