@@ -1,5 +1,6 @@
 //! The event loop: a FIFO ready queue, a timer heap, a clock, and the thread's running loop.
 
+#[cfg(unix)]
 use alloc::boxed::Box;
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::rc::{Rc, Weak};

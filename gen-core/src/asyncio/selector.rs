@@ -13,25 +13,34 @@
 //!   block, so the next change of readiness is an event.
 
 use alloc::boxed::Box;
+#[cfg(unix)]
 use alloc::rc::{Rc, Weak};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
+#[cfg(unix)]
+use core::cell::Cell;
+use core::cell::RefCell;
 use core::fmt;
+#[cfg(unix)]
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use polling::{Event, Events, Poller};
+#[cfg(unix)]
+use polling::Event;
+use polling::{Events, Poller};
 
+#[cfg(unix)]
 use super::Cancelled;
 use super::event_loop::{LoopInner, call};
+#[cfg(unix)]
 use super::future::Future;
 
 #[cfg(unix)]
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 /// Which callback of a source.
+#[cfg(unix)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Interest {
     Read,
@@ -40,6 +49,7 @@ pub(crate) enum Interest {
 
 /// A reader or writer callback; `live` is cleared when it is removed or replaced, so that
 /// a call already scheduled is skipped.
+#[cfg(unix)]
 pub(crate) struct Callback {
     call: Box<dyn Fn()>,
     live: Cell<bool>,
@@ -56,6 +66,7 @@ struct Source {
 }
 
 /// What a source's event does for one interest.
+#[cfg(unix)]
 pub(crate) enum Waiter {
     /// Schedule this callback on the loop (it is skipped if removed by then).
     Call(Rc<Callback>),
@@ -64,6 +75,7 @@ pub(crate) enum Waiter {
     Wake(Future<(), Cancelled>),
 }
 
+#[cfg(unix)]
 impl Waiter {
     pub(crate) fn call(callback: impl Fn() + 'static) -> Waiter {
         Waiter::Call(Rc::new(Callback {
