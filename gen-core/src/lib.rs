@@ -41,7 +41,7 @@ pub use state::{GeneratorState, Status};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::raw::async_driver::{AsyncGen, async_generator};
-    pub use crate::raw::delegate::{Delegable, Source};
+    pub use crate::raw::delegate::{Delegable, Kind, Source, kind};
     /// The traits whose `__cogen_kind` picks a `yield_from!`'s form: a `yield_from!`
     /// brings them all into scope with one glob import (those of the boxed forms only with
     /// the `alloc` feature, the std future's only with `std`).

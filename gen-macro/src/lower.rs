@@ -4,7 +4,8 @@
 //! ```text
 //! yield_!(v)        =>  co.yield_(v, yield_!(@__cogen_lowered)).await
 //! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
-//!                           source => unsafe { (&&&&&&&&&&&source).__cogen_kind().delegate(source) },
+//!                           source => { let kind = kind((&&&&&&&&&&&source).__cogen_kind());
+//!                                       unsafe { kind.delegate(source) } },
 //!                       }).await
 //! yield_!(v);       =>  match co.yield_(..).await { value => value };   (`match` at the user's span)
 //! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, v) ..)
@@ -107,6 +108,7 @@ impl Lowerer<'_> {
                     source
                 };
                 let unsafe_ = quote_spanned!(Span::mixed_site()=> unsafe);
+                let tag = proc_macro2::Ident::new("__cogen_kind_tag", Span::mixed_site());
                 let operand = source
                     .to_token_stream()
                     .into_iter()
@@ -134,7 +136,11 @@ impl Lowerer<'_> {
                     source => {
                         #[allow(unused_imports)]
                         use #krate::__private::kinds::*;
-                        #unsafe_ { (&&&&&&&&&&&source) #kind_call .delegate(source) }
+                        // Checked to be one of cogen's kinds outside the `unsafe` block: a
+                        // trait in scope here with a `__cogen_kind` of its own must not make
+                        // the block call a `delegate` of its choice.
+                        let #tag = #krate::__private::kind((&&&&&&&&&&&source) #kind_call);
+                        #unsafe_ { #tag.delegate(source) }
                     }
                 }));
                 quote_spanned!(at(name)=> #delegation #await_)

@@ -80,6 +80,52 @@ pub struct IterKind;
 /// Tag: not something `yield_from!` accepts.
 pub struct OtherKind;
 
+/// The kinds a `yield_from!`'s `__cogen_kind` may pick: cogen's own tags above, and nothing
+/// else (sealed). The expansion passes the kind through [`kind`] before it calls `delegate`
+/// in its `unsafe` block, so that a trait of the user's in scope at the `yield_from!` (whose
+/// `__cogen_kind` would win method resolution) cannot make that block call a `delegate` of
+/// its choice: it fails to compile instead.
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` picked `{Self}` to delegate with, which is not one of cogen's",
+    label = "a trait in scope here has a `__cogen_kind` method of its own",
+    note = "remove that trait from the scope of the `yield_from!`"
+)]
+pub trait Kind: sealed::Sealed {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! kinds {
+    ($($(#[$cfg:meta])* $kind:ident,)*) => {$(
+        $(#[$cfg])*
+        impl sealed::Sealed for $kind {}
+        $(#[$cfg])*
+        impl Kind for $kind {}
+    )*};
+}
+
+kinds! {
+    #[cfg(feature = "alloc")] AsyncBoxedKind,
+    #[cfg(feature = "alloc")] AsyncBoxedDynKind,
+    AsyncGeneratorKind,
+    StreamKind,
+    #[cfg(feature = "alloc")] BoxedKind,
+    #[cfg(feature = "alloc")] BoxedDynKind,
+    UnitGeneratorKind,
+    GeneratorKind,
+    IntoGeneratorKind,
+    IterKind,
+    OtherKind,
+    StdFutureKind,
+}
+
+/// Only one of cogen's kinds passes (see [`Kind`]).
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub fn kind<K: Kind>(kind: K) -> K {
+    kind
+}
+
 // Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&&source` (eleven
 // references), and each impl below is one reference shallower than the one before.
 
