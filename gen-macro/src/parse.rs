@@ -178,8 +178,17 @@ pub fn parse_item(tokens: TokenStream) -> syn::Result<(syn::ItemFn, bool)> {
             other,
             "#[generator] can only be put on a fn: it turns the fn's body into a generator",
         )),
-        Err(_) => match declaration(tokens) {
+        Err(_) => match declaration(tokens.clone()) {
             Some(item) => Ok((item, true)),
+            // A closure (on an expression the attribute is also unstable, so rustc adds its
+            // own errors): the inline form is what the user wants.
+            None if syn::parse2::<syn::ExprClosure>(tokens).is_ok() => Err(syn::Error::new(
+                Span::call_site(),
+                "#[generator] cannot be put on a closure: write the closure as an inline \
+                 generator, `cogen::generator_block!(yield = Y, send = S, move { .. })` \
+                 (`async move { .. }` for an async one), which captures its environment as a \
+                 `move` closure does",
+            )),
             None => Err(syn::Error::new(
                 Span::call_site(),
                 "#[generator] can only be put on a fn: it turns the fn's body into a generator",
