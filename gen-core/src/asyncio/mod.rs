@@ -1,8 +1,8 @@
 //! A small asyncio: a selector event loop, futures, tasks, `sleep`, `gather`, locks,
-//! events, conditions, semaphores, queues, timeouts, `wait`, `shield`, task groups and TCP
-//! streams, in which a coroutine awaits by `yield_from!`. It shows that Python's `await` is
-//! sugar over `yield from`: an awaitable is a generator that yields to the event loop until
-//! it can return its value.
+//! events, conditions, semaphores, queues, timeouts, `wait`, `shield`, task groups, TCP
+//! streams and `to_thread`, in which a coroutine awaits by `yield_from!`. It shows that
+//! Python's `await` is sugar over `yield from`: an awaitable is a generator that yields to
+//! the event loop until it can return its value.
 //!
 //! | Python | here |
 //! | --- | --- |
@@ -29,6 +29,7 @@
 //! | `loop.call_soon_threadsafe(cb)` | [`EventLoop::threadsafe_handle`], [`ThreadsafeHandle::call_soon_threadsafe`] |
 //! | `await asyncio.wrap_future(f)`: await a Rust `std::future::Future` | `yield_from!(fut)`, or [`yield_from!(wrap_future(fut))`](wrap_future) |
 //! | a std future as a task, awaiting tasks and futures with `.await` | [`spawn_future(fut)`](spawn_future), `task.await` / `fut.await` ([`FutureAwait`]) |
+//! | `await asyncio.to_thread(func)`, `loop.run_in_executor(None, func)` | [`yield_from!(to_thread(func))`](to_thread) |
 //! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` (Unix) | `open_connection(addr)`, `start_server(cb, addr)` |
 //! | `StreamReader`, `StreamWriter`, `Server` (Unix) | `StreamReader`, `StreamWriter`, `Server` |
 //! | `IncompleteReadError`, `LimitOverrunError`, `OSError` (Unix) | `IncompleteReadError`, `LimitOverrunError`, `IoError` |
@@ -103,6 +104,7 @@ mod streams;
 mod task;
 mod taskgroup;
 mod timeout;
+mod to_thread;
 mod wait;
 
 use alloc::rc::Rc;
@@ -128,6 +130,7 @@ pub use streams::{
 pub use task::{AnyTask, Task, create_task, current_task};
 pub use taskgroup::{TaskGroup, TaskGroupRun};
 pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};
+pub use to_thread::{ToThread, to_thread};
 pub use wait::{
     AsCompleted, AsFuture, NextCompleted, ReturnWhen, WaitFutures, as_completed, shield, wait,
 };
