@@ -26,6 +26,7 @@
 //! | `async with asyncio.TaskGroup() as tg: body` | [`yield_from!(TaskGroup::run(\|tg\| body(tg)))`](TaskGroup::run) |
 //! | `CancelledError` | [`Cancelled`] |
 //! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` (Unix) | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |
+//! | `loop.add_signal_handler(sig, cb)`, `remove_signal_handler`, `signal.raise_signal` (Unix) | [`EventLoop::add_signal_handler`], [`EventLoop::remove_signal_handler`], [`signal::raise_signal`] |
 //! | `loop.call_soon_threadsafe(cb)` | [`EventLoop::threadsafe_handle`], [`ThreadsafeHandle::call_soon_threadsafe`] |
 //! | `await asyncio.wrap_future(f)`: await a Rust `std::future::Future` | `yield_from!(fut)`, or [`yield_from!(wrap_future(fut))`](wrap_future) |
 //! | a std future as a task, awaiting tasks and futures with `.await` | [`spawn_future(fut)`](spawn_future), `task.await` / `fut.await` ([`FutureAwait`]) |
@@ -98,6 +99,8 @@ mod locks;
 mod queues;
 mod selector;
 mod semaphore;
+#[cfg(unix)]
+mod signals;
 mod std_future;
 #[cfg(unix)]
 mod streams;
@@ -121,6 +124,8 @@ pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use semaphore::{Acquire, Semaphore};
+#[cfg(unix)]
+pub use signals::signal;
 pub use std_future::{FutureAwait, WrapFuture, spawn_future, wrap_future};
 #[cfg(unix)]
 pub use streams::{
