@@ -1,6 +1,5 @@
 //! The event loop: a FIFO ready queue, a timer heap, a clock, and the thread's running loop.
 
-#[cfg(unix)]
 use alloc::boxed::Box;
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::rc::{Rc, Weak};
@@ -12,8 +11,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::{Duration, Instant};
 
 use super::future::Future;
-use super::selector::Io;
 pub use super::selector::ThreadsafeHandle;
+use super::selector::{AsSource, Io};
 use super::task::{AnyTask, Step, Task, TaskControl};
 use super::{AsyncError, Awaitable, Resume, Suspend};
 use crate::Generator;
@@ -627,12 +626,7 @@ impl EventLoop {
     /// a.write_all(b"!").unwrap();
     /// assert_eq!(lp.run_until_complete(&got), Ok(b'!'));
     /// ```
-    #[cfg(unix)]
-    pub fn add_reader<S: std::os::fd::AsFd + 'static>(
-        &self,
-        source: Rc<S>,
-        callback: impl Fn() + 'static,
-    ) {
+    pub fn add_reader<S: AsSource + 'static>(&self, source: Rc<S>, callback: impl Fn() + 'static) {
         self.inner
             .io()
             .register(source, super::selector::Interest::Read, Box::new(callback));
@@ -654,12 +648,11 @@ impl EventLoop {
     /// assert!(!lp.remove_reader(&*b));
     /// lp.run_until_idle(); // nothing registered: returns at once
     /// ```
-    #[cfg(unix)]
-    pub fn remove_reader(&self, source: &impl std::os::fd::AsFd) -> bool {
+    pub fn remove_reader(&self, source: &impl AsSource) -> bool {
         self.inner
             .io
             .get()
-            .is_some_and(|io| io.unregister(source.as_fd(), super::selector::Interest::Read))
+            .is_some_and(|io| io.unregister(source, super::selector::Interest::Read))
     }
 
     /// Call `callback` on every tick in which `source` can be written to, until
@@ -682,12 +675,7 @@ impl EventLoop {
     /// });
     /// assert_eq!(lp.run_until_complete(&writable), Ok(()));
     /// ```
-    #[cfg(unix)]
-    pub fn add_writer<S: std::os::fd::AsFd + 'static>(
-        &self,
-        source: Rc<S>,
-        callback: impl Fn() + 'static,
-    ) {
+    pub fn add_writer<S: AsSource + 'static>(&self, source: Rc<S>, callback: impl Fn() + 'static) {
         self.inner
             .io()
             .register(source, super::selector::Interest::Write, Box::new(callback));
@@ -705,12 +693,11 @@ impl EventLoop {
     /// let (_a, b) = UnixStream::pair().unwrap();
     /// assert!(!lp.remove_writer(&b));
     /// ```
-    #[cfg(unix)]
-    pub fn remove_writer(&self, source: &impl std::os::fd::AsFd) -> bool {
+    pub fn remove_writer(&self, source: &impl AsSource) -> bool {
         self.inner
             .io
             .get()
-            .is_some_and(|io| io.unregister(source.as_fd(), super::selector::Interest::Write))
+            .is_some_and(|io| io.unregister(source, super::selector::Interest::Write))
     }
 
     /// A handle other threads can schedule callbacks on this loop with

@@ -98,7 +98,6 @@ mod queues;
 mod selector;
 mod semaphore;
 mod std_future;
-#[cfg(unix)]
 mod streams;
 mod task;
 mod taskgroup;
@@ -118,9 +117,9 @@ pub use gather::{GatherTuple, gather, gather_results, gather_tuple};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
+pub use selector::AsSource;
 pub use semaphore::{Acquire, Semaphore};
 pub use std_future::{FutureAwait, WrapFuture, spawn_future, wrap_future};
-#[cfg(unix)]
 pub use streams::{
     DEFAULT_LIMIT, IncompleteReadError, IoError, IoWait, LimitOverrunError, Server, StreamReader,
     StreamWriter, open_connection, start_server,
