@@ -604,7 +604,8 @@ impl EventLoop {
     ///
     /// While a reader or writer is registered, an idle loop waits in the OS poller, and on
     /// a virtual clock it waits for real: the clock then follows the real time waited.
-    /// Unix only.
+    /// `source` is any [`AsSource`]: a file descriptor on Unix, a socket on Windows (the
+    /// examples here use a Unix-domain socket pair; see [`AsSource`] for one with TCP).
     ///
     /// ```
     /// use std::io::{Read, Write};
@@ -633,7 +634,7 @@ impl EventLoop {
     }
 
     /// Stop calling the reader of `source`'s file descriptor; returns whether one was
-    /// registered (Python: `loop.remove_reader(fd)`). Unix only.
+    /// registered (Python: `loop.remove_reader(fd)`).
     ///
     /// ```
     /// use std::os::unix::net::UnixStream;
@@ -657,7 +658,7 @@ impl EventLoop {
 
     /// Call `callback` on every tick in which `source` can be written to, until
     /// [`remove_writer`](EventLoop::remove_writer) (Python: `loop.add_writer`); as
-    /// [`add_reader`](EventLoop::add_reader) otherwise. Unix only.
+    /// [`add_reader`](EventLoop::add_reader) otherwise.
     ///
     /// ```
     /// use std::os::unix::net::UnixStream;
@@ -682,7 +683,7 @@ impl EventLoop {
     }
 
     /// Stop calling the writer of `source`'s file descriptor; returns whether one was
-    /// registered (Python: `loop.remove_writer(fd)`). Unix only.
+    /// registered (Python: `loop.remove_writer(fd)`).
     ///
     /// ```
     /// use std::os::unix::net::UnixStream;
