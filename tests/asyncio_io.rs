@@ -591,6 +591,36 @@ fn write_eof_ends_the_other_ends_stream_after_the_buffer_and_keeps_reading() {
     assert_eq!(asyncio::run(half_close()).unwrap(), b"307200 bytes\n");
 }
 
+#[asyncio::coroutine]
+fn read_all(mut reader: StreamReader) -> Result<Vec<u8>, IoError> {
+    yield_from!(reader.read_to_end())
+}
+
+/// The client reads on a task of its own, waiting for the answer (which comes only after
+/// the end of the write) while the write waits for room: one socket waits for both at once.
+#[asyncio::coroutine]
+fn read_while_writing() -> Result<(bool, Vec<u8>), IoError> {
+    let server = asyncio::start_server(count_until_eof, ANY)?;
+    let (reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    let answer = asyncio::create_task(read_all(reader));
+    yield_from!(asyncio::yield_now())?; // the reader runs to its wait
+    let reader_waits = !answer.done();
+    writer.write(&vec![b'w'; 8 << 20]); // far more than the socket takes at once
+    writer.write_eof();
+    yield_from!(writer.drain())?;
+    let answer = yield_from!(&answer)?;
+    server.close();
+    Ok((reader_waits, answer))
+}
+
+#[test]
+fn a_read_and_a_write_wait_on_one_socket_at_once() {
+    let _watchdog = Watchdog::new("read while writing", 30);
+    let (reader_waited, answer) = asyncio::run(read_while_writing()).unwrap();
+    assert!(reader_waited);
+    assert_eq!(answer, b"8388608 bytes\n");
+}
+
 /// A connection kept between the runs of a test.
 type Connection = Rc<RefCell<Option<(StreamReader, StreamWriter)>>>;
 

@@ -45,6 +45,9 @@ mod os {
     /// epoll and kqueue have an edge-triggered mode.
     pub const EDGE: bool = true;
 
+    /// What the panic messages call a source.
+    pub const KIND: &str = "file descriptor";
+
     pub fn borrow<T: AsHandle + ?Sized>(io: &T) -> Borrowed<'_> {
         io.as_fd()
     }
@@ -73,6 +76,9 @@ mod os {
     /// IOCP (`polling`'s AFD polls) has no edge-triggered mode: level-triggered or oneshot
     /// only.
     pub const EDGE: bool = false;
+
+    /// What the panic messages call a source.
+    pub const KIND: &str = "socket";
 
     pub fn borrow<T: AsHandle + ?Sized>(io: &T) -> Borrowed<'_> {
         io.as_socket()
@@ -516,7 +522,10 @@ impl Io {
         // (which owns it) lives. The borrow ends with the call.
         let handle = unsafe { os::borrow_raw(fd) };
         if let Err(error) = self.remote.poller().modify(handle, source.event(fd)) {
-            panic!("cannot change the interest of file descriptor {fd} in the OS poller: {error}");
+            panic!(
+                "cannot change the interest of {} {fd} in the OS poller: {error}",
+                os::KIND
+            );
         }
     }
 
@@ -544,7 +553,7 @@ impl Io {
                 // SAFETY: the caller keeps `fd` open until it is deleted.
                 let result = unsafe { self.remote.poller().add_with_mode(raw, event, mode) };
                 if let Err(error) = result {
-                    panic!("cannot add file descriptor {raw} to the OS poller: {error}");
+                    panic!("cannot add {} {raw} to the OS poller: {error}", os::KIND);
                 }
                 added = true;
                 entry.insert(Source {
@@ -556,7 +565,8 @@ impl Io {
         };
         assert!(
             source.owner.is_none(),
-            "cogen: file descriptor {raw} is both a stream's and an `add_reader`/`add_writer` source"
+            "cogen: {} {raw} is both a stream's and an `add_reader`/`add_writer` source",
+            os::KIND
         );
         let old = source.slot(interest).replace(waiter);
         // Oneshot: armed for the interest it had (or disarmed by an event, then re-armed
@@ -615,7 +625,8 @@ impl Io {
         if let Some(source) = sources.get_mut(&fd) {
             assert!(
                 source.owner.is_some(),
-                "cogen: file descriptor {fd} is both a stream's and an `add_reader`/`add_writer` source"
+                "cogen: {} {fd} is both a stream's and an `add_reader`/`add_writer` source",
+                os::KIND
             );
             old = source.slot(interest).replace(callback);
             source.owner = Some(owner);
@@ -635,7 +646,7 @@ impl Io {
             // drop deletes what is left before `owner` is dropped.
             let added = unsafe { self.remote.poller().add(fd, source.event(fd)) };
             if let Err(error) = added {
-                panic!("cannot add file descriptor {fd} to the OS poller: {error}");
+                panic!("cannot add {} {fd} to the OS poller: {error}", os::KIND);
             }
             source.owner = Some(owner);
             sources.insert(fd, source);
