@@ -6,13 +6,12 @@
 //!
 //! Every socket is on 127.0.0.1 with an ephemeral port (bind port 0). Every test runs under
 //! a [`Watchdog`] that aborts the test process if the test has not finished in time, so a
-//! hang fails rather than blocks.
-#![cfg(unix)]
+//! hang fails rather than blocks. Nothing here is Unix-only: `scripts/windows` runs it on
+//! Windows too (under wine).
 
 use std::cell::RefCell;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::os::unix::net::UnixStream;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,6 +63,14 @@ fn thread_cpu_time() -> Duration {
     Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
 }
 
+/// Two ends of a TCP connection on 127.0.0.1 (what a socket pair is on every OS).
+fn socket_pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let near = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (far, _) = listener.accept().unwrap();
+    (near, far)
+}
+
 #[asyncio::coroutine]
 fn sleep_for(d: Duration) -> Result<(), Cancelled> {
     yield_from!(asyncio::sleep(d))?;
@@ -74,7 +81,7 @@ fn sleep_for(d: Duration) -> Result<(), Cancelled> {
 fn an_idle_loop_with_a_silent_socket_waits_in_the_poller_without_spinning() {
     let _watchdog = Watchdog::new("idle loop", 20);
     let lp = EventLoop::new();
-    let (_peer, silent) = UnixStream::pair().unwrap();
+    let (_peer, silent) = socket_pair();
     let silent = Rc::new(silent);
     lp.add_reader(silent.clone(), || panic!("nothing is ever sent"));
     #[cfg(target_os = "linux")]
@@ -110,7 +117,7 @@ fn an_idle_loop_on_a_sleep_alone_waits_without_spinning() {
 fn a_reader_is_called_when_data_arrives_and_not_after_it_is_removed() {
     let _watchdog = Watchdog::new("reader", 20);
     let lp = EventLoop::new();
-    let (mut peer, ours) = UnixStream::pair().unwrap();
+    let (mut peer, ours) = socket_pair();
     ours.set_nonblocking(true).unwrap();
     let ours = Rc::new(ours);
     let got = Rc::new(RefCell::new(Vec::new()));
@@ -165,7 +172,7 @@ fn call_soon_threadsafe_wakes_a_loop_waiting_in_its_poller() {
 fn a_virtual_clock_with_io_registered_waits_for_real_and_follows_the_real_time() {
     let _watchdog = Watchdog::new("virtual", 20);
     let lp = EventLoop::with_virtual_clock();
-    let (_peer, silent) = UnixStream::pair().unwrap();
+    let (_peer, silent) = socket_pair();
     let silent = Rc::new(silent);
     lp.add_reader(silent.clone(), || {});
     let wall = Instant::now();
@@ -582,6 +589,36 @@ fn half_close() -> Result<Vec<u8>, IoError> {
 fn write_eof_ends_the_other_ends_stream_after_the_buffer_and_keeps_reading() {
     let _watchdog = Watchdog::new("write_eof", 20);
     assert_eq!(asyncio::run(half_close()).unwrap(), b"307200 bytes\n");
+}
+
+#[asyncio::coroutine]
+fn read_all(mut reader: StreamReader) -> Result<Vec<u8>, IoError> {
+    yield_from!(reader.read_to_end())
+}
+
+/// The client reads on a task of its own, waiting for the answer (which comes only after
+/// the end of the write) while the write waits for room: one socket waits for both at once.
+#[asyncio::coroutine]
+fn read_while_writing() -> Result<(bool, Vec<u8>), IoError> {
+    let server = asyncio::start_server(count_until_eof, ANY)?;
+    let (reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    let answer = asyncio::create_task(read_all(reader));
+    yield_from!(asyncio::yield_now())?; // the reader runs to its wait
+    let reader_waits = !answer.done();
+    writer.write(&vec![b'w'; 8 << 20]); // far more than the socket takes at once
+    writer.write_eof();
+    yield_from!(writer.drain())?;
+    let answer = yield_from!(&answer)?;
+    server.close();
+    Ok((reader_waits, answer))
+}
+
+#[test]
+fn a_read_and_a_write_wait_on_one_socket_at_once() {
+    let _watchdog = Watchdog::new("read while writing", 30);
+    let (reader_waited, answer) = asyncio::run(read_while_writing()).unwrap();
+    assert!(reader_waited);
+    assert_eq!(answer, b"8388608 bytes\n");
 }
 
 /// A connection kept between the runs of a test.

@@ -1,6 +1,5 @@
 //! The event loop: a FIFO ready queue, a timer heap, a clock, and the thread's running loop.
 
-#[cfg(unix)]
 use alloc::boxed::Box;
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::rc::{Rc, Weak};
@@ -12,8 +11,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::{Duration, Instant};
 
 use super::future::Future;
-use super::selector::Io;
 pub use super::selector::ThreadsafeHandle;
+use super::selector::{AsSource, Io};
 use super::task::{AnyTask, Step, Task, TaskControl};
 use super::{AsyncError, Awaitable, Resume, Suspend};
 use crate::Generator;
@@ -610,7 +609,8 @@ impl EventLoop {
     ///
     /// While a reader or writer is registered, an idle loop waits in the OS poller, and on
     /// a virtual clock it waits for real: the clock then follows the real time waited.
-    /// Unix only.
+    /// `source` is any [`AsSource`]: a file descriptor on Unix, a socket on Windows (the
+    /// examples here use a Unix-domain socket pair; see [`AsSource`] for one with TCP).
     ///
     /// ```
     /// use std::io::{Read, Write};
@@ -632,19 +632,14 @@ impl EventLoop {
     /// a.write_all(b"!").unwrap();
     /// assert_eq!(lp.run_until_complete(&got), Ok(b'!'));
     /// ```
-    #[cfg(unix)]
-    pub fn add_reader<S: std::os::fd::AsFd + 'static>(
-        &self,
-        source: Rc<S>,
-        callback: impl Fn() + 'static,
-    ) {
+    pub fn add_reader<S: AsSource + 'static>(&self, source: Rc<S>, callback: impl Fn() + 'static) {
         self.inner
             .io()
             .register(source, super::selector::Interest::Read, Box::new(callback));
     }
 
     /// Stop calling the reader of `source`'s file descriptor; returns whether one was
-    /// registered (Python: `loop.remove_reader(fd)`). Unix only.
+    /// registered (Python: `loop.remove_reader(fd)`).
     ///
     /// ```
     /// use std::os::unix::net::UnixStream;
@@ -659,17 +654,16 @@ impl EventLoop {
     /// assert!(!lp.remove_reader(&*b));
     /// lp.run_until_idle(); // nothing registered: returns at once
     /// ```
-    #[cfg(unix)]
-    pub fn remove_reader(&self, source: &impl std::os::fd::AsFd) -> bool {
+    pub fn remove_reader(&self, source: &impl AsSource) -> bool {
         self.inner
             .io
             .get()
-            .is_some_and(|io| io.unregister(source.as_fd(), super::selector::Interest::Read))
+            .is_some_and(|io| io.unregister(source, super::selector::Interest::Read))
     }
 
     /// Call `callback` on every tick in which `source` can be written to, until
     /// [`remove_writer`](EventLoop::remove_writer) (Python: `loop.add_writer`); as
-    /// [`add_reader`](EventLoop::add_reader) otherwise. Unix only.
+    /// [`add_reader`](EventLoop::add_reader) otherwise.
     ///
     /// ```
     /// use std::os::unix::net::UnixStream;
@@ -687,19 +681,14 @@ impl EventLoop {
     /// });
     /// assert_eq!(lp.run_until_complete(&writable), Ok(()));
     /// ```
-    #[cfg(unix)]
-    pub fn add_writer<S: std::os::fd::AsFd + 'static>(
-        &self,
-        source: Rc<S>,
-        callback: impl Fn() + 'static,
-    ) {
+    pub fn add_writer<S: AsSource + 'static>(&self, source: Rc<S>, callback: impl Fn() + 'static) {
         self.inner
             .io()
             .register(source, super::selector::Interest::Write, Box::new(callback));
     }
 
     /// Stop calling the writer of `source`'s file descriptor; returns whether one was
-    /// registered (Python: `loop.remove_writer(fd)`). Unix only.
+    /// registered (Python: `loop.remove_writer(fd)`).
     ///
     /// ```
     /// use std::os::unix::net::UnixStream;
@@ -710,12 +699,11 @@ impl EventLoop {
     /// let (_a, b) = UnixStream::pair().unwrap();
     /// assert!(!lp.remove_writer(&b));
     /// ```
-    #[cfg(unix)]
-    pub fn remove_writer(&self, source: &impl std::os::fd::AsFd) -> bool {
+    pub fn remove_writer(&self, source: &impl AsSource) -> bool {
         self.inner
             .io
             .get()
-            .is_some_and(|io| io.unregister(source.as_fd(), super::selector::Interest::Write))
+            .is_some_and(|io| io.unregister(source, super::selector::Interest::Write))
     }
 
     /// A handle other threads can schedule callbacks on this loop with

@@ -102,7 +102,6 @@ mod semaphore;
 #[cfg(unix)]
 mod signals;
 mod std_future;
-#[cfg(unix)]
 mod streams;
 mod task;
 mod taskgroup;
@@ -123,11 +122,11 @@ pub use gather::{GatherTuple, gather, gather_results, gather_tuple};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
+pub use selector::AsSource;
 pub use semaphore::{Acquire, Semaphore};
 #[cfg(unix)]
 pub use signals::signal;
 pub use std_future::{FutureAwait, WrapFuture, spawn_future, wrap_future};
-#[cfg(unix)]
 pub use streams::{
     DEFAULT_LIMIT, IncompleteReadError, IoError, IoWait, LimitOverrunError, Server, StreamReader,
     StreamWriter, open_connection, start_server,

@@ -1,7 +1,7 @@
 //! The loop's selector: the OS poller (the `polling` crate: epoll, kqueue, IOCP), the
 //! readers and writers registered on it, and the calls other threads send.
 //!
-//! Sources are keyed by their file descriptor, in one of two modes:
+//! Sources are keyed by their file descriptor (a socket on Windows), in one of two modes:
 //!
 //! * **Oneshot** (`add_reader`/`add_writer`, a server's listener): registered while it has
 //!   a callback; an event disarms it, the loop schedules its callbacks and re-arms it (with
@@ -11,36 +11,120 @@
 //!   and writing, at its first wait, and deleted when the `Pollable` is dropped; a wait only
 //!   sets or clears a callback (no system call). A wait starts after the operation would
 //!   block, so the next change of readiness is an event.
+//!
+//! IOCP (Windows) has no edge-triggered mode, so there a `Pollable` is oneshot too (as
+//! `os::EDGE` says): added with the interest of its first wait, re-armed after an event as
+//! the others are, and when a wait adds an interest. The OS-specific part is the `os`
+//! module alone: what a descriptor is, and whether the poller has edge mode.
 
 use alloc::boxed::Box;
-#[cfg(unix)]
 use alloc::rc::{Rc, Weak};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-#[cfg(unix)]
-use core::cell::Cell;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt;
-#[cfg(unix)]
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-#[cfg(unix)]
-use polling::Event;
-use polling::{Events, Poller};
+use polling::{Event, Events, PollMode, Poller};
 
-#[cfg(unix)]
 use super::Cancelled;
 use super::event_loop::{LoopInner, call};
-#[cfg(unix)]
 use super::future::Future;
 
+use os::Raw;
+
+/// What a source is to the OS (a file descriptor on Unix, a socket on Windows), and what
+/// its poller can do: all that differs between them.
 #[cfg(unix)]
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+mod os {
+    use std::os::fd::AsRawFd;
+    pub use std::os::fd::{AsFd as AsHandle, BorrowedFd as Borrowed, RawFd as Raw};
+
+    /// epoll and kqueue have an edge-triggered mode.
+    pub const EDGE: bool = true;
+
+    /// What the panic messages call a source.
+    pub const KIND: &str = "file descriptor";
+
+    pub fn borrow<T: AsHandle + ?Sized>(io: &T) -> Borrowed<'_> {
+        io.as_fd()
+    }
+
+    pub fn raw<T: AsHandle + ?Sized>(io: &T) -> Raw {
+        io.as_fd().as_raw_fd()
+    }
+
+    /// # Safety
+    /// `raw` is open for `'a` (`BorrowedFd::borrow_raw`'s contract).
+    pub unsafe fn borrow_raw<'a>(raw: Raw) -> Borrowed<'a> {
+        // SAFETY: the caller's.
+        unsafe { Borrowed::borrow_raw(raw) }
+    }
+}
+
+/// What a source is to the OS (a file descriptor on Unix, a socket on Windows), and what
+/// its poller can do: all that differs between them.
+#[cfg(windows)]
+mod os {
+    use std::os::windows::io::AsRawSocket;
+    pub use std::os::windows::io::{
+        AsSocket as AsHandle, BorrowedSocket as Borrowed, RawSocket as Raw,
+    };
+
+    /// IOCP (`polling`'s AFD polls) has no edge-triggered mode: level-triggered or oneshot
+    /// only.
+    pub const EDGE: bool = false;
+
+    /// What the panic messages call a source.
+    pub const KIND: &str = "socket";
+
+    pub fn borrow<T: AsHandle + ?Sized>(io: &T) -> Borrowed<'_> {
+        io.as_socket()
+    }
+
+    pub fn raw<T: AsHandle + ?Sized>(io: &T) -> Raw {
+        io.as_socket().as_raw_socket()
+    }
+
+    /// # Safety
+    /// `raw` is open for `'a` (`BorrowedSocket::borrow_raw`'s contract).
+    pub unsafe fn borrow_raw<'a>(raw: Raw) -> Borrowed<'a> {
+        // SAFETY: the caller's.
+        unsafe { Borrowed::borrow_raw(raw) }
+    }
+}
+
+/// What [`EventLoop::add_reader`](super::EventLoop::add_reader) and
+/// [`add_writer`](super::EventLoop::add_writer) watch: on Unix, anything with a file
+/// descriptor ([`AsFd`](https://doc.rust-lang.org/std/os/fd/trait.AsFd.html): sockets,
+/// pipes, ...); on Windows, a socket
+/// ([`AsSocket`](https://doc.rust-lang.org/std/os/windows/io/trait.AsSocket.html):
+/// `TcpStream`, `TcpListener`, `UdpSocket`, `socket2::Socket`, ...).
+///
+/// It is implemented for every such type and for nothing else, and names no method of its
+/// own, so a program that watches sockets compiles on both:
+///
+/// ```
+/// use std::net::TcpListener;
+/// use std::rc::Rc;
+/// use cogen::asyncio::{AsSource, EventLoop};
+///
+/// fn watch(lp: &EventLoop, source: Rc<impl AsSource + 'static>) {
+///     lp.add_reader(source, || println!("readable"));
+/// }
+///
+/// let lp = EventLoop::new();
+/// let listener = Rc::new(TcpListener::bind("127.0.0.1:0").unwrap());
+/// watch(&lp, listener.clone());
+/// assert!(lp.remove_reader(&*listener));
+/// ```
+pub trait AsSource: os::AsHandle {}
+
+impl<T: os::AsHandle + ?Sized> AsSource for T {}
 
 /// Which callback of a source.
-#[cfg(unix)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Interest {
     Read,
@@ -49,24 +133,21 @@ pub(crate) enum Interest {
 
 /// A reader or writer callback; `live` is cleared when it is removed or replaced, so that
 /// a call already scheduled is skipped.
-#[cfg(unix)]
 pub(crate) struct Callback {
     call: Box<dyn Fn()>,
     live: Cell<bool>,
 }
 
-#[cfg(unix)]
 struct Source {
     /// `Some` for a oneshot source: kept so that the descriptor stays open while it is
     /// registered. `None` for an edge-triggered one: its [`Pollable`] deletes it from the
     /// poller before it closes the descriptor.
-    owner: Option<Rc<dyn AsFd>>,
+    owner: Option<Rc<dyn AsSource>>,
     reader: Option<Waiter>,
     writer: Option<Waiter>,
 }
 
 /// What a source's event does for one interest.
-#[cfg(unix)]
 pub(crate) enum Waiter {
     /// Schedule this callback on the loop (it is skipped if removed by then).
     Call(Rc<Callback>),
@@ -75,7 +156,6 @@ pub(crate) enum Waiter {
     Wake(Future<(), Cancelled>),
 }
 
-#[cfg(unix)]
 impl Waiter {
     pub(crate) fn call(callback: impl Fn() + 'static) -> Waiter {
         Waiter::Call(Rc::new(Callback {
@@ -92,10 +172,15 @@ impl Waiter {
     }
 }
 
-#[cfg(unix)]
 impl Source {
-    fn event(&self, fd: RawFd) -> Event {
+    fn event(&self, fd: Raw) -> Event {
         Event::new(fd as usize, self.reader.is_some(), self.writer.is_some())
+    }
+
+    /// Whether an event disarms it (and the loop re-arms it): one of `add_reader`'s, or a
+    /// [`Pollable`]'s where the poller has no edge mode.
+    fn oneshot(&self) -> bool {
+        !os::EDGE || self.owner.is_some()
     }
 
     fn slot(&mut self, interest: Interest) -> &mut Option<Waiter> {
@@ -109,15 +194,13 @@ impl Source {
 /// A descriptor registered with the poller of the loop it waits in, edge-triggered, from its
 /// first wait until it is dropped (what a stream's socket is): a wait costs no system call
 /// with the poller. Wait only after the descriptor's operation would block.
-#[cfg(unix)]
-pub(crate) struct Pollable<T: AsFd> {
+pub(crate) struct Pollable<T: AsSource> {
     io: T,
     /// The loop whose poller has it (`Weak::new()` before its first wait).
     registered: RefCell<Weak<LoopInner>>,
 }
 
-#[cfg(unix)]
-impl<T: AsFd> Pollable<T> {
+impl<T: AsSource> Pollable<T> {
     pub(crate) fn new(io: T) -> Self {
         Pollable {
             io,
@@ -133,7 +216,7 @@ impl<T: AsFd> Pollable<T> {
     /// [`unregister`](Pollable::unregister)); registers the descriptor with that loop's
     /// poller first if it is not (deleting it from the poller of another loop).
     pub(crate) fn register(&self, event_loop: &Rc<LoopInner>, interest: Interest, waiter: Waiter) {
-        let fd = self.io.as_fd().as_raw_fd();
+        let fd = os::raw(&self.io);
         let old = self.registered.replace(Rc::downgrade(event_loop));
         if !Weak::ptr_eq(&old, &self.registered.borrow())
             && let Some(old) = old.upgrade()
@@ -149,7 +232,11 @@ impl<T: AsFd> Pollable<T> {
         // reach that loop (it is being dropped, or is gone), the loop deleted every source
         // from its poller first (`Io::close`, which `LoopInner::close` and its drop call
         // before they drop tasks, and `Io`'s drop calls before the poller closes).
-        unsafe { event_loop.io().set_edge(self.io.as_fd(), interest, waiter) };
+        unsafe {
+            event_loop
+                .io()
+                .set_edge(os::borrow(&self.io), interest, waiter)
+        };
     }
 
     /// Stop calling the callback of `interest`.
@@ -157,13 +244,12 @@ impl<T: AsFd> Pollable<T> {
         if let Some(event_loop) = self.registered.borrow().upgrade()
             && let Some(io) = event_loop.io.get()
         {
-            io.unregister(self.io.as_fd(), interest);
+            io.unregister(&self.io, interest);
         }
     }
 }
 
-#[cfg(unix)]
-impl<T: AsFd> core::ops::Deref for Pollable<T> {
+impl<T: AsSource> core::ops::Deref for Pollable<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -171,13 +257,12 @@ impl<T: AsFd> core::ops::Deref for Pollable<T> {
     }
 }
 
-#[cfg(unix)]
-impl<T: AsFd> Drop for Pollable<T> {
+impl<T: AsSource> Drop for Pollable<T> {
     fn drop(&mut self) {
         if let Some(event_loop) = self.registered.get_mut().upgrade()
             && let Some(io) = event_loop.io.get()
         {
-            io.remove_edge(self.io.as_fd().as_raw_fd());
+            io.remove_edge(os::raw(&self.io));
         }
     }
 }
@@ -302,13 +387,10 @@ impl fmt::Debug for ThreadsafeHandle {
 pub(crate) struct Io {
     remote: Arc<Remote>,
     events: RefCell<Events>,
-    #[cfg(unix)]
-    sources: RefCell<HashMap<RawFd, Source>>,
+    sources: RefCell<HashMap<Raw, Source>>,
     /// Oneshot sources that had an event since the last wait, to re-arm.
-    #[cfg(unix)]
-    rearm: RefCell<Vec<RawFd>>,
+    rearm: RefCell<Vec<Raw>>,
     /// How many reader and writer callbacks are set, in all sources.
-    #[cfg(unix)]
     callbacks: Cell<usize>,
 }
 
@@ -320,11 +402,8 @@ impl Io {
                 calls: Mutex::new(Vec::new()),
             }),
             events: RefCell::new(Events::new()),
-            #[cfg(unix)]
             sources: RefCell::new(HashMap::new()),
-            #[cfg(unix)]
             rearm: RefCell::new(Vec::new()),
-            #[cfg(unix)]
             callbacks: Cell::new(0),
         }
     }
@@ -338,11 +417,7 @@ impl Io {
     /// Whether the loop must wait in the poller: a reader or writer callback is set, or
     /// another thread may send a call.
     pub(crate) fn active(&self) -> bool {
-        #[cfg(unix)]
-        let sources = self.callbacks.get() > 0;
-        #[cfg(not(unix))]
-        let sources = false;
-        sources || Arc::strong_count(&self.remote) > 1
+        self.callbacks.get() > 0 || Arc::strong_count(&self.remote) > 1
     }
 
     /// Schedule the calls other threads sent.
@@ -379,7 +454,6 @@ impl Io {
                 poller
             }
         };
-        #[cfg(unix)]
         self.rearm_sources();
         let mut events = self.events.borrow_mut();
         events.clear();
@@ -389,16 +463,15 @@ impl Io {
             Err(error) => panic!("the event loop's OS poller failed: {error}"),
         }
         let mut woke = !events.is_empty();
-        #[cfg(unix)]
         {
             let sources = self.sources.borrow();
             let mut rearm = self.rearm.borrow_mut();
             for event in events.iter() {
-                let fd = event.key as RawFd;
+                let fd = event.key as Raw;
                 let Some(source) = sources.get(&fd) else {
                     continue;
                 };
-                if source.owner.is_some() {
+                if source.oneshot() {
                     rearm.push(fd);
                 }
                 let ready = [
@@ -430,7 +503,6 @@ impl Io {
         woke
     }
 
-    #[cfg(unix)]
     fn rearm_sources(&self) {
         let sources = self.sources.borrow();
         for fd in self.rearm.take() {
@@ -441,11 +513,19 @@ impl Io {
     }
 
     /// Re-arm a oneshot source with the interest it has.
-    #[cfg(unix)]
-    fn modify(&self, source: &Source, fd: RawFd) {
-        let Some(owner) = &source.owner else { return };
-        if let Err(error) = self.remote.poller().modify(owner.as_fd(), source.event(fd)) {
-            panic!("cannot change the interest of file descriptor {fd} in the OS poller: {error}");
+    fn modify(&self, source: &Source, fd: Raw) {
+        if !source.oneshot() {
+            return;
+        }
+        // SAFETY: `fd` is open while it is in `sources` (`source` is): a oneshot source's
+        // `owner` keeps it open, and a `Pollable`'s is there only while the `Pollable`
+        // (which owns it) lives. The borrow ends with the call.
+        let handle = unsafe { os::borrow_raw(fd) };
+        if let Err(error) = self.remote.poller().modify(handle, source.event(fd)) {
+            panic!(
+                "cannot change the interest of {} {fd} in the OS poller: {error}",
+                os::KIND
+            );
         }
     }
 
@@ -455,24 +535,27 @@ impl Io {
     /// # Safety
     /// `fd` must stay open until [`remove_edge`](Io::remove_edge) or [`close`](Io::close)
     /// has deleted it (`polling`'s contract).
-    #[cfg(unix)]
-    unsafe fn set_edge(&self, fd: BorrowedFd<'_>, interest: Interest, waiter: Waiter) {
-        let raw = fd.as_raw_fd();
+    unsafe fn set_edge(&self, fd: os::Borrowed<'_>, interest: Interest, waiter: Waiter) {
+        let raw = os::raw(&fd);
         let mut sources = self.sources.borrow_mut();
+        let mut added = false;
         let source = match sources.entry(raw) {
             std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::hash_map::Entry::Vacant(entry) => {
-                // SAFETY: the caller keeps `fd` open until it is deleted.
-                let added = unsafe {
-                    self.remote.poller().add_with_mode(
-                        raw,
-                        Event::all(raw as usize),
-                        polling::PollMode::Edge,
-                    )
+                // Edge mode: for both interests, for good. Oneshot: for this one, until its
+                // event or a wait for the other (below).
+                let (event, mode) = if os::EDGE {
+                    (Event::all(raw as usize), PollMode::Edge)
+                } else {
+                    let read = interest == Interest::Read;
+                    (Event::new(raw as usize, read, !read), PollMode::Oneshot)
                 };
-                if let Err(error) = added {
-                    panic!("cannot add file descriptor {raw} to the OS poller: {error}");
+                // SAFETY: the caller keeps `fd` open until it is deleted.
+                let result = unsafe { self.remote.poller().add_with_mode(raw, event, mode) };
+                if let Err(error) = result {
+                    panic!("cannot add {} {raw} to the OS poller: {error}", os::KIND);
                 }
+                added = true;
                 entry.insert(Source {
                     owner: None,
                     reader: None,
@@ -482,16 +565,21 @@ impl Io {
         };
         assert!(
             source.owner.is_none(),
-            "cogen: file descriptor {raw} is both a stream's and an `add_reader`/`add_writer` source"
+            "cogen: {} {raw} is both a stream's and an `add_reader`/`add_writer` source",
+            os::KIND
         );
         let old = source.slot(interest).replace(waiter);
+        // Oneshot: armed for the interest it had (or disarmed by an event, then re-armed
+        // before the loop waits), so an interest it did not have is armed now.
+        if !os::EDGE && old.is_none() && !added {
+            self.modify(source, raw);
+        }
         drop(sources);
         self.replaced(old);
     }
 
     /// Delete the edge-triggered source `fd` (its [`Pollable`] is dropped), if it is here.
-    #[cfg(unix)]
-    fn remove_edge(&self, fd: RawFd) {
+    fn remove_edge(&self, fd: Raw) {
         let mut sources = self.sources.borrow_mut();
         // Only an edge-triggered source (one of `add_reader`'s is not a `Pollable`'s).
         if sources.get(&fd).is_none_or(|source| source.owner.is_some()) {
@@ -501,10 +589,7 @@ impl Io {
         drop(sources);
         // SAFETY: the descriptor is open (its `Pollable` is being dropped, and closes it
         // after this); `delete` only uses it for the duration of the call.
-        let _ = self
-            .remote
-            .poller()
-            .delete(unsafe { BorrowedFd::borrow_raw(fd) });
+        let _ = self.remote.poller().delete(unsafe { os::borrow_raw(fd) });
         for interest in [Interest::Read, Interest::Write] {
             if let Some(old) = source.slot(interest).take() {
                 old.retire();
@@ -515,7 +600,6 @@ impl Io {
     }
 
     /// Count a callback that replaced `old` in its slot, and retire `old`.
-    #[cfg(unix)]
     fn replaced(&self, old: Option<Waiter>) {
         match old {
             Some(old) => old.retire(),
@@ -525,10 +609,9 @@ impl Io {
 
     /// Set the `interest` callback of the oneshot source `owner` (`add_reader`,
     /// `add_writer`, a server's listener), adding it to the poller or re-arming it.
-    #[cfg(unix)]
     pub(crate) fn register(
         &self,
-        owner: Rc<dyn AsFd>,
+        owner: Rc<dyn AsSource>,
         interest: Interest,
         callback: Box<dyn Fn()>,
     ) {
@@ -536,13 +619,14 @@ impl Io {
             call: callback,
             live: Cell::new(true),
         }));
-        let fd = owner.as_fd().as_raw_fd();
+        let fd = os::raw(&*owner);
         let mut sources = self.sources.borrow_mut();
         let old;
         if let Some(source) = sources.get_mut(&fd) {
             assert!(
                 source.owner.is_some(),
-                "cogen: file descriptor {fd} is both a stream's and an `add_reader`/`add_writer` source"
+                "cogen: {} {fd} is both a stream's and an `add_reader`/`add_writer` source",
+                os::KIND
             );
             old = source.slot(interest).replace(callback);
             source.owner = Some(owner);
@@ -556,13 +640,13 @@ impl Io {
             };
             *source.slot(interest) = Some(callback);
             // SAFETY: `polling` requires the descriptor to stay open until it is deleted
-            // from the poller. The loop keeps `source.owner`, the `AsFd` value that the
+            // from the poller. The loop keeps `source.owner`, the `AsSource` value that the
             // descriptor belongs to (by I/O safety, it cannot be closed while that value
             // lives), in `sources` until `unregister` or `close` has deleted it, and `Io`'s
             // drop deletes what is left before `owner` is dropped.
             let added = unsafe { self.remote.poller().add(fd, source.event(fd)) };
             if let Err(error) = added {
-                panic!("cannot add file descriptor {fd} to the OS poller: {error}");
+                panic!("cannot add {} {fd} to the OS poller: {error}", os::KIND);
             }
             source.owner = Some(owner);
             sources.insert(fd, source);
@@ -575,9 +659,9 @@ impl Io {
     /// Clear the `interest` callback of `fd`; returns whether it had one. A oneshot source
     /// left with no callback is deleted from the poller; an edge-triggered one stays
     /// registered until its [`Pollable`] is dropped.
-    #[cfg(unix)]
-    pub(crate) fn unregister(&self, fd: BorrowedFd<'_>, interest: Interest) -> bool {
-        let raw = fd.as_raw_fd();
+    pub(crate) fn unregister(&self, source: &(impl AsSource + ?Sized), interest: Interest) -> bool {
+        let fd = os::borrow(source);
+        let raw = os::raw(&fd);
         let mut sources = self.sources.borrow_mut();
         let Some(source) = sources.get_mut(&raw) else {
             return false;
@@ -605,7 +689,6 @@ impl Io {
 
     /// Delete every source from the poller and drop their callbacks (the loop closes).
     pub(crate) fn close(&self) {
-        #[cfg(unix)]
         loop {
             let sources = self.sources.take();
             if sources.is_empty() {
@@ -615,10 +698,7 @@ impl Io {
                 // SAFETY: the descriptor is open: a oneshot source's `owner` keeps it open,
                 // and an edge-triggered source is in `sources` only while its `Pollable`
                 // (which owns the descriptor) lives. `delete` only uses it during the call.
-                let _ = self
-                    .remote
-                    .poller()
-                    .delete(unsafe { BorrowedFd::borrow_raw(fd) });
+                let _ = self.remote.poller().delete(unsafe { os::borrow_raw(fd) });
                 for callback in [&source.reader, &source.writer].into_iter().flatten() {
                     callback.retire();
                     self.callbacks.set(self.callbacks.get() - 1);
@@ -626,7 +706,6 @@ impl Io {
             }
             drop(sources);
         }
-        #[cfg(unix)]
         self.rearm.take();
     }
 }

@@ -1,6 +1,5 @@
 //! Python's `asyncio.streams` over TCP: [`open_connection`], [`start_server`],
-//! [`StreamReader`], [`StreamWriter`], [`Server`]. Unix only (the sockets are registered
-//! with the loop's poller by file descriptor).
+//! [`StreamReader`], [`StreamWriter`], [`Server`], on Unix and Windows.
 //!
 //! Every wait is one leaf, [`IoWait`]: it tries its operation on the non-blocking socket
 //! (or the stream's buffer) and, when the socket would block, registers a reader or writer
@@ -15,7 +14,6 @@ use core::fmt;
 use core::pin::Pin;
 use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::os::fd::AsFd;
 
 use super::event_loop::{EventLoop, running_loop};
 use super::future::Future;
@@ -378,7 +376,9 @@ fn start_connect(addr: SocketAddr) -> io::Result<(TcpStream, bool)> {
     socket.set_nonblocking(true)?;
     let connected = match socket.connect(&addr.into()) {
         Ok(()) => true,
-        Err(error) if would_block(&error) || error.raw_os_error() == Some(EINPROGRESS) => false,
+        Err(error) if would_block(&error) || error.raw_os_error() == Some(CONNECT_IN_PROGRESS) => {
+            false
+        }
         Err(error) => return Err(error),
     };
     let stream = TcpStream::from(socket);
@@ -386,10 +386,14 @@ fn start_connect(addr: SocketAddr) -> io::Result<(TcpStream, bool)> {
     Ok((stream, connected))
 }
 
+/// The error of a non-blocking `connect` that goes on: `EINPROGRESS` on Unix,
+/// `WSAEWOULDBLOCK` (which is also `WouldBlock`) on Windows.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-const EINPROGRESS: i32 = 115;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-const EINPROGRESS: i32 = 36;
+const CONNECT_IN_PROGRESS: i32 = 115;
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+const CONNECT_IN_PROGRESS: i32 = 36;
+#[cfg(windows)]
+const CONNECT_IN_PROGRESS: i32 = 10035;
 
 fn stream_pair(stream: Rc<Socket>, limit: usize) -> (StreamReader, StreamWriter) {
     (
@@ -1634,7 +1638,7 @@ impl Server {
             return;
         };
         if let Some(io) = self.state.event_loop.inner().io.get() {
-            io.unregister(listener.as_fd(), Interest::Read);
+            io.unregister(&*listener, Interest::Read);
         }
         drop(listener);
         let _ = self.state.serving.set_result(());
