@@ -1027,16 +1027,20 @@ def e1_table(rust, python):
     if not rows:
         return "No E1 results in this run (`bench/run.sh` runs `echo` and `python/echo.py`)."
     cogen = rows.get("cogen", (None,))[0]
-    lines = ["| implementation | requests / s | cogen ÷ this | runs | notes |",
-             "| --- | ---: | ---: | ---: | --- |"]
+    lines = ["| implementation | requests / s | cogen ÷ this | CPU µs / request: user | kernel "
+             "| runs | notes |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for name, label, note in E1_ROWS:
         if name not in rows:
             reason = "not installed" if name == "uvloop" else "no result in this run"
-            lines.append(f"| {label} | — | — | — | {reason} |")
+            lines.append(f"| {label} | — | — | — | — | — | {reason} |")
             continue
         rate, runs, data = rows[name]
         ratio = fmt_ratio(cogen / rate) if cogen and name != "cogen" else ""
-        lines.append(f"| {label} | {rate:,.0f} | {ratio} | {len(runs)} | {note} |")
+        cpu = cpu_per_request(data["results"][name])
+        user, kernel = (f"{t:.2f}" for t in cpu) if cpu else ("—", "—")
+        lines.append(f"| {label} | {rate:,.0f} | {ratio} | {user} | {kernel} | {len(runs)} "
+                     f"| {note} |")
     out = "\n".join(lines)
     newest = max(data["mtime"] for data in (rust, python) if data)
     when = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc)
@@ -1058,7 +1062,23 @@ def e1_table(rust, python):
                           f"{fmt_ratio(faster)}: **{'met' if met else 'missed'}**")
         if checks:
             out += "\n\nTargets (issue 10): " + "; ".join(checks) + "."
+        ours = cpu_per_request(rows["cogen"][2]["results"]["cogen"])
+        theirs = "cpython" in rows and cpu_per_request(rows["cpython"][2]["results"]["cpython"])
+        if ours and theirs:
+            ceiling = sum(theirs) / ours[1]
+            out += (f"\n\nThe kernel's share bounds the ratio to CPython: a request costs CPython "
+                    f"{sum(theirs):.2f} µs of CPU and cogen {ours[1]:.2f} µs in the kernel alone "
+                    f"(loopback TCP and syscalls), so even with no user-space time at all cogen "
+                    f"would be {fmt_ratio(ceiling)} CPython's rate. In user space alone cogen is "
+                    f"{fmt_ratio(theirs[0] / ours[0])} faster.")
     return out
+
+
+def cpu_per_request(result):
+    """(user, kernel) µs of CPU per request, or None for results from before they were kept."""
+    if "user_us_per_request" not in result:
+        return None
+    return result["user_us_per_request"], result["system_us_per_request"]
 
 
 def runs_text(results):

@@ -640,3 +640,30 @@ fn a_connection_waits_in_each_loop_that_runs_it_while_the_first_lives_and_after_
     assert_eq!(echoed.unwrap(), b"third\n");
     peer.join().unwrap();
 }
+
+#[asyncio::coroutine]
+fn echo_over(server_addr: &'static str) -> Result<(SocketAddr, SocketAddr, usize), IoError> {
+    let server = asyncio::start_server(echo_lines, server_addr)?;
+    let addr = server.local_addr();
+    let (_, mut writer) = yield_from!(asyncio::open_connection(addr))?;
+    let client_side = writer.local_addr()?;
+    writer.close();
+    let bytes = yield_from!(echo_client(addr, 0, 20))?;
+    server.close();
+    yield_from!(server.wait_closed())?;
+    Ok((addr, client_side, bytes))
+}
+
+#[test]
+fn a_server_and_its_clients_speak_ipv6_over_the_ipv6_loopback() {
+    // A machine without an IPv6 loopback cannot run this: say so rather than fail.
+    if let Err(error) = TcpListener::bind("[::1]:0") {
+        eprintln!("skipped: no IPv6 loopback here ({error})");
+        return;
+    }
+    let _watchdog = Watchdog::new("IPv6 echo", 30);
+    let (server, client, bytes) = asyncio::run(echo_over("[::1]:0")).unwrap();
+    assert!(server.is_ipv6() && server.ip().is_loopback(), "{server}");
+    assert!(client.is_ipv6(), "{client}");
+    assert!(bytes > 20 * 15);
+}

@@ -6,13 +6,15 @@ rows (bench/src/echo.rs).
 `drain()`, `readline()`, check it), with an echo server (`readline()`, `write()`, `drain()`)
 in the same event loop on the same thread. Each implementation gets one warm-up run (a
 tenth of the trips) and `--runs` timed runs; prints one JSON object on stdout (requests per
-second, the median and every run), a line per implementation on stderr.
+second, the median and every run; the median CPU time per request in user space and in the
+kernel, from getrusage around each run), a line per implementation on stderr.
 """
 
 import argparse
 import asyncio
 import json
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -58,8 +60,20 @@ async def one_run(clients, trips):
 
 def measure(runner, clients, trips, runs):
     runner(one_run(clients, trips // 10 + 1))  # warm-up
-    rates = [clients * trips / runner(one_run(clients, trips)) for _ in range(runs)]
-    return {"requests_per_s": statistics.median(rates), "runs": rates}
+    requests = clients * trips
+    rates, user, system = [], [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        rates.append(requests / runner(one_run(clients, trips)))
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        user.append((after.ru_utime - before.ru_utime) * 1e6 / requests)
+        system.append((after.ru_stime - before.ru_stime) * 1e6 / requests)
+    return {
+        "requests_per_s": statistics.median(rates),
+        "runs": rates,
+        "user_us_per_request": statistics.median(user),
+        "system_us_per_request": statistics.median(system),
+    }
 
 
 def main():
@@ -82,7 +96,10 @@ def main():
     results = {}
     for name, runner in runners:
         results[name] = measure(runner, args.clients, args.trips, args.runs)
-        print(f"E1 {name}: {results[name]['requests_per_s']:.0f} requests/s", file=sys.stderr)
+        r = results[name]
+        print(f"E1 {name}: {r['requests_per_s']:.0f} requests/s, CPU "
+              f"{r['user_us_per_request']:.2f} us user + {r['system_us_per_request']:.2f} us "
+              "kernel per request", file=sys.stderr)
     json.dump({
         "clients": args.clients,
         "trips": args.trips,

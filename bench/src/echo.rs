@@ -43,6 +43,46 @@ pub struct Run {
     pub echoed: usize,
 }
 
+/// The CPU time this process has used so far, in user space and in the kernel. Over a run,
+/// the kernel's share is the loopback TCP work and the syscalls, which every implementation
+/// pays alike; the user-space share is the implementation's own.
+#[derive(Clone, Copy, Debug)]
+pub struct CpuTime {
+    pub user: Duration,
+    pub system: Duration,
+}
+
+impl CpuTime {
+    pub fn now() -> CpuTime {
+        // SAFETY: `getrusage` writes a `rusage` into the zeroed, properly aligned value we
+        // hand it and reads nothing else; RUSAGE_SELF is a valid `who`.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            assert_eq!(
+                libc::getrusage(libc::RUSAGE_SELF, &mut usage),
+                0,
+                "getrusage"
+            );
+            usage
+        };
+        let duration = |t: libc::timeval| {
+            Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+        };
+        CpuTime {
+            user: duration(usage.ru_utime),
+            system: duration(usage.ru_stime),
+        }
+    }
+
+    /// The CPU time used since `earlier`.
+    pub fn since(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            user: self.user - earlier.user,
+            system: self.system - earlier.system,
+        }
+    }
+}
+
 /// A run of one implementation.
 pub type Impl = fn(&Config) -> Run;
 

@@ -8,9 +8,10 @@
 //! ```
 //!
 //! Prints one JSON object on stdout: per implementation, the requests (round trips) per
-//! second of each run and their median. Every client checks each echo it receives.
+//! second of each run and their median, and the median CPU time per request in user space
+//! and in the kernel (`getrusage` around each run). Every client checks each echo it receives.
 
-use cogen_bench::echo::{self, Config};
+use cogen_bench::echo::{self, Config, CpuTime};
 
 fn main() {
     let mut config = Config::default();
@@ -36,23 +37,31 @@ fn main() {
             trips: config.trips / 10 + 1,
             ..config
         }); // warm-up
-        let mut per_second: Vec<f64> = (0..runs)
-            .map(|_| {
-                let run = run(&config);
-                assert_eq!(
-                    run.echoed,
-                    config.requests() * echo::MESSAGE.len(),
-                    "E1 {name}"
-                );
-                config.requests() as f64 / run.elapsed.as_secs_f64()
-            })
-            .collect();
+        let mut per_second = Vec::new();
+        let (mut user, mut system) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let before = CpuTime::now();
+            let run = run(&config);
+            let cpu = CpuTime::now().since(before);
+            assert_eq!(
+                run.echoed,
+                config.requests() * echo::MESSAGE.len(),
+                "E1 {name}"
+            );
+            let requests = config.requests() as f64;
+            per_second.push(requests / run.elapsed.as_secs_f64());
+            user.push(cpu.user.as_secs_f64() * 1e6 / requests);
+            system.push(cpu.system.as_secs_f64() * 1e6 / requests);
+        }
         let all = format!("{per_second:?}");
-        per_second.sort_by(f64::total_cmp);
-        let median = per_second[per_second.len() / 2];
-        eprintln!("E1 {name}: {median:.0} requests/s (runs: {all})");
+        let (median, user, system) = (median(per_second), median(user), median(system));
+        eprintln!(
+            "E1 {name}: {median:.0} requests/s, CPU {user:.2} us user + {system:.2} us kernel \
+             per request (runs: {all})"
+        );
         results.push(format!(
-            "\"{name}\": {{\"requests_per_s\": {median}, \"runs\": {all}}}"
+            "\"{name}\": {{\"requests_per_s\": {median}, \"runs\": {all}, \
+             \"user_us_per_request\": {user}, \"system_us_per_request\": {system}}}"
         ));
     }
     println!(
@@ -62,4 +71,9 @@ fn main() {
         echo::MESSAGE.len(),
         results.join(", ")
     );
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }

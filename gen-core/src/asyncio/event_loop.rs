@@ -100,6 +100,9 @@ pub(crate) struct LoopInner {
     /// The OS poller and the registered readers and writers, made when first needed (a
     /// timer-only program never makes one).
     pub(crate) io: OnceCell<Io>,
+    /// The handlers of `add_signal_handler`, by signal.
+    #[cfg(unix)]
+    pub(crate) signals: super::signals::LoopSignals,
 }
 
 /// One entry of the ready queue: a task's next step (rescheduling a task allocates
@@ -462,6 +465,8 @@ impl EventLoop {
                 clock,
                 tasks: RefCell::new(Vec::new()),
                 io: OnceCell::new(),
+                #[cfg(unix)]
+                signals: Default::default(),
             }),
         }
     }

@@ -1,8 +1,8 @@
 //! A small asyncio: a selector event loop, futures, tasks, `sleep`, `gather`, locks,
-//! events, conditions, semaphores, queues, timeouts, `wait`, `shield`, task groups and TCP
-//! streams, in which a coroutine awaits by `yield_from!`. It shows that Python's `await` is
-//! sugar over `yield from`: an awaitable is a generator that yields to the event loop until
-//! it can return its value.
+//! events, conditions, semaphores, queues, timeouts, `wait`, `shield`, task groups, TCP
+//! streams and `to_thread`, in which a coroutine awaits by `yield_from!`. It shows that
+//! Python's `await` is sugar over `yield from`: an awaitable is a generator that yields to
+//! the event loop until it can return its value.
 //!
 //! | Python | here |
 //! | --- | --- |
@@ -26,9 +26,11 @@
 //! | `async with asyncio.TaskGroup() as tg: body` | [`yield_from!(TaskGroup::run(\|tg\| body(tg)))`](TaskGroup::run) |
 //! | `CancelledError` | [`Cancelled`] |
 //! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` (Unix) | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |
+//! | `loop.add_signal_handler(sig, cb)`, `remove_signal_handler`, `signal.raise_signal` (Unix) | [`EventLoop::add_signal_handler`], [`EventLoop::remove_signal_handler`], [`signal::raise_signal`] |
 //! | `loop.call_soon_threadsafe(cb)` | [`EventLoop::threadsafe_handle`], [`ThreadsafeHandle::call_soon_threadsafe`] |
 //! | `await asyncio.wrap_future(f)`: await a Rust `std::future::Future` | `yield_from!(fut)`, or [`yield_from!(wrap_future(fut))`](wrap_future) |
 //! | a std future as a task, awaiting tasks and futures with `.await` | [`spawn_future(fut)`](spawn_future), `task.await` / `fut.await` ([`FutureAwait`]) |
+//! | `await asyncio.to_thread(func)`, `loop.run_in_executor(None, func)` | [`yield_from!(to_thread(func))`](to_thread) |
 //! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` (Unix) | `open_connection(addr)`, `start_server(cb, addr)` |
 //! | `StreamReader`, `StreamWriter`, `Server` (Unix) | `StreamReader`, `StreamWriter`, `Server` |
 //! | `IncompleteReadError`, `LimitOverrunError`, `OSError` (Unix) | `IncompleteReadError`, `LimitOverrunError`, `IoError` |
@@ -97,11 +99,14 @@ mod locks;
 mod queues;
 mod selector;
 mod semaphore;
+#[cfg(unix)]
+mod signals;
 mod std_future;
 mod streams;
 mod task;
 mod taskgroup;
 mod timeout;
+mod to_thread;
 mod wait;
 
 use alloc::rc::Rc;
@@ -119,6 +124,8 @@ pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lo
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};
 pub use selector::AsSource;
 pub use semaphore::{Acquire, Semaphore};
+#[cfg(unix)]
+pub use signals::signal;
 pub use std_future::{FutureAwait, WrapFuture, spawn_future, wrap_future};
 pub use streams::{
     DEFAULT_LIMIT, IncompleteReadError, IoError, IoWait, LimitOverrunError, Server, StreamReader,
@@ -127,6 +134,7 @@ pub use streams::{
 pub use task::{AnyTask, Task, create_task, current_task};
 pub use taskgroup::{TaskGroup, TaskGroupRun};
 pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};
+pub use to_thread::{ToThread, to_thread};
 pub use wait::{
     AsCompleted, AsFuture, NextCompleted, ReturnWhen, WaitFutures, as_completed, shield, wait,
 };
