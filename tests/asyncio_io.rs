@@ -22,6 +22,8 @@ use cogen::asyncio::{
 };
 use cogen::yield_from;
 
+mod support;
+
 /// Aborts the process if it is not dropped within its time.
 struct Watchdog(Arc<AtomicBool>);
 
@@ -696,4 +698,128 @@ fn a_server_and_its_clients_speak_ipv6_over_the_ipv6_loopback() {
     assert!(server.is_ipv6() && server.ip().is_loopback(), "{server}");
     assert!(client.is_ipv6(), "{client}");
     assert!(bytes > 20 * 15);
+}
+
+// ---------------------------------------------------------------------------------------
+// Unix-domain sockets
+// ---------------------------------------------------------------------------------------
+
+/// A socket path of this test process alone.
+#[cfg(unix)]
+fn socket_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("cogen-{}-{name}.sock", std::process::id()))
+}
+
+#[cfg(unix)]
+#[asyncio::coroutine]
+fn unix_echo_client(path: std::path::PathBuf, id: usize, lines: usize) -> Result<usize, IoError> {
+    let (mut reader, mut writer) = yield_from!(asyncio::open_unix_connection(&path))?;
+    let mut echoed = 0;
+    for i in 0..lines {
+        let line = format!("unix client {id} line {i}\n");
+        writer.write(line.as_bytes());
+        yield_from!(writer.drain())?;
+        let got = yield_from!(reader.readline())?;
+        assert_eq!(got, line.as_bytes(), "client {id}");
+        echoed += got.len();
+    }
+    writer.close();
+    yield_from!(writer.wait_closed())?;
+    Ok(echoed)
+}
+
+#[cfg(unix)]
+#[asyncio::coroutine]
+fn unix_echo(path: std::path::PathBuf, clients: usize) -> Result<(usize, bool, bool), IoError> {
+    let server = asyncio::start_unix_server(echo_lines, &path)?;
+    let listening = path.exists();
+    let all = asyncio::gather((0..clients).map(|id| unix_echo_client(path.clone(), id, 20)));
+    let bytes: usize = yield_from!(all)?.into_iter().sum();
+    server.close();
+    yield_from!(server.wait_closed())?;
+    Ok((bytes, listening, path.exists()))
+}
+
+#[test]
+#[cfg(unix)]
+fn a_unix_domain_server_echoes_its_clients_and_removes_its_socket_file_when_closed() {
+    let _watchdog = Watchdog::new("unix echo", 30);
+    let path = socket_path("echo");
+    let (bytes, listening, left_behind) = asyncio::run(unix_echo(path, 50)).unwrap();
+    let expected: usize = (0..50)
+        .flat_map(|id| (0..20).map(move |i| format!("unix client {id} line {i}\n").len()))
+        .sum();
+    assert_eq!(bytes, expected);
+    assert!(listening, "the socket file exists while the server listens");
+    assert!(!left_behind, "close removes the socket file");
+}
+
+#[cfg(unix)]
+#[asyncio::coroutine]
+fn serve_at(path: std::path::PathBuf) -> Result<(), IoError> {
+    let server = asyncio::start_unix_server(echo_lines, &path)?;
+    server.close();
+    Ok(())
+}
+
+#[test]
+#[cfg(unix)]
+fn a_stale_socket_file_is_replaced_and_any_other_file_is_left_alone() {
+    let path = socket_path("stale");
+    drop(std::os::unix::net::UnixListener::bind(&path).unwrap()); // leaves its file behind
+    assert!(path.exists());
+    asyncio::run(serve_at(path.clone())).unwrap();
+    assert!(!path.exists());
+
+    std::fs::write(&path, b"not a socket").unwrap();
+    let refused = asyncio::run(serve_at(path.clone())).unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::AddrInUse);
+    assert_eq!(std::fs::read(&path).unwrap(), b"not a socket");
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[cfg(unix)]
+#[asyncio::coroutine]
+fn addresses_of_unix_streams(path: std::path::PathBuf) -> Result<String, IoError> {
+    let server = asyncio::start_unix_server(echo_lines, &path)?;
+    assert_eq!(server.path(), Some(path.as_path()));
+    let (_reader, writer) = yield_from!(asyncio::open_unix_connection(&path))?;
+    let peer = writer.peer_addr().unwrap_err();
+    assert_eq!(peer.kind(), std::io::ErrorKind::InvalidInput);
+    assert_eq!(
+        writer.local_addr().unwrap_err().kind(),
+        std::io::ErrorKind::InvalidInput
+    );
+    let message = support::expect_panic(|| server.local_addr());
+    server.close();
+    Ok(format!("{peer} / {message}"))
+}
+
+#[test]
+#[cfg(unix)]
+fn a_unix_stream_has_no_ip_address_and_its_server_tells_its_path_instead() {
+    let path = socket_path("addresses");
+    let said = asyncio::run(addresses_of_unix_streams(path.clone())).unwrap();
+    assert_eq!(
+        said,
+        format!(
+            "a Unix-domain stream has no IP address / Server::local_addr: a Unix-domain server \
+             has no IP address; it listens on {} (Server::path)",
+            path.display()
+        )
+    );
+}
+
+#[cfg(unix)]
+#[asyncio::coroutine]
+fn connect_to_path(path: std::path::PathBuf) -> Result<(), IoError> {
+    yield_from!(asyncio::open_unix_connection(&path))?;
+    Ok(())
+}
+
+#[test]
+#[cfg(unix)]
+fn connecting_to_a_missing_unix_socket_is_not_found() {
+    let error = asyncio::run(connect_to_path(socket_path("missing"))).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
 }

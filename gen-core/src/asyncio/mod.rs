@@ -32,6 +32,7 @@
 //! | a std future as a task, awaiting tasks and futures with `.await` | [`spawn_future(fut)`](spawn_future), `task.await` / `fut.await` ([`FutureAwait`]) |
 //! | `await asyncio.to_thread(func)`, `loop.run_in_executor(None, func)` | [`yield_from!(to_thread(func))`](to_thread) |
 //! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` (Unix) | `open_connection(addr)`, `start_server(cb, addr)` |
+//! | `asyncio.open_unix_connection(path)`, `start_unix_server(cb, path)` (Unix) | `open_unix_connection(path)`, `start_unix_server(cb, path)` |
 //! | `StreamReader`, `StreamWriter`, `Server` (Unix) | `StreamReader`, `StreamWriter`, `Server` |
 //! | `IncompleteReadError`, `LimitOverrunError`, `OSError` (Unix) | `IncompleteReadError`, `LimitOverrunError`, `IoError` |
 //!
@@ -131,6 +132,8 @@ pub use streams::{
     DEFAULT_LIMIT, IncompleteReadError, IoError, IoWait, LimitOverrunError, Server, StreamReader,
     StreamWriter, open_connection, start_server,
 };
+#[cfg(unix)]
+pub use streams::{open_unix_connection, start_unix_server};
 pub use task::{AnyTask, Task, create_task, current_task};
 pub use taskgroup::{TaskGroup, TaskGroupRun};
 pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};

@@ -1,5 +1,6 @@
 //! Python's `asyncio.streams` over TCP: [`open_connection`], [`start_server`],
-//! [`StreamReader`], [`StreamWriter`], [`Server`], on Unix and Windows.
+//! [`StreamReader`], [`StreamWriter`], [`Server`], on Unix and Windows; and over Unix-domain
+//! sockets, on Unix: `open_unix_connection`, `start_unix_server`.
 //!
 //! Every wait is one leaf, [`IoWait`]: it tries its operation on the non-blocking socket
 //! (or the stream's buffer) and, when the socket would block, registers a reader or writer
@@ -13,7 +14,11 @@ use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::pin::Pin;
 use std::io::{self, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+#[cfg(unix)]
+use std::path::{Path, PathBuf};
+
+use socket2::{Domain, SockAddr, Type};
 
 use super::event_loop::{EventLoop, running_loop};
 use super::future::Future;
@@ -192,9 +197,9 @@ enum Attempt<T> {
 
 type AttemptFn<T> = Box<dyn FnMut() -> Attempt<T>>;
 
-/// A connection's socket, registered with the poller of the loop it waits in from its first
-/// wait until it is closed.
-type Socket = Pollable<TcpStream>;
+/// A connection's socket (TCP, or Unix-domain), registered with the poller of the loop it
+/// waits in from its first wait until it is closed.
+type Socket = Pollable<socket2::Socket>;
 
 /// The socket a wait set a callback of.
 type Registered = (Rc<Socket>, Interest);
@@ -353,7 +358,7 @@ pub fn open_connection(addr: impl ToSocketAddrs) -> IoWait<(StreamReader, Stream
                 });
                 return Attempt::Done(Err(error.into()));
             };
-            match start_connect(addr) {
+            match start_connect(&addr.into()) {
                 Ok((stream, true)) => {
                     let stream = Rc::new(Pollable::new(stream));
                     return Attempt::Done(Ok(stream_pair(stream, DEFAULT_LIMIT)));
@@ -369,21 +374,59 @@ pub fn open_connection(addr: impl ToSocketAddrs) -> IoWait<(StreamReader, Stream
     })
 }
 
+/// Connect to the Unix-domain socket at `path` and return the connection's reader and
+/// writer (Python: `reader, writer = await asyncio.open_unix_connection(path)`); as
+/// [`open_connection`] otherwise. The connection's [`StreamWriter::peer_addr`] and
+/// [`local_addr`](StreamWriter::local_addr) are errors: it has no IP address. Unix only.
+///
+/// ```no_run
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, IoError};
+///
+/// #[asyncio::coroutine]
+/// fn ask() -> Result<Vec<u8>, IoError> {
+///     let (mut reader, mut writer) = yield_from!(asyncio::open_unix_connection("/run/app.sock"))?;
+///     writer.write(b"status\n");
+///     yield_from!(reader.readline())
+/// }
+/// # let _ = asyncio::run(ask());
+/// ```
+#[cfg(unix)]
+pub fn open_unix_connection(path: impl AsRef<Path>) -> IoWait<(StreamReader, StreamWriter)> {
+    let mut address = Some(SockAddr::unix(path.as_ref()));
+    IoWait::new(move || {
+        let connected = address
+            .take()
+            .expect("tried once")
+            .and_then(|address| start_connect(&address));
+        Attempt::Done(match connected {
+            Ok((socket, _)) => Ok(stream_pair(Rc::new(Pollable::new(socket)), DEFAULT_LIMIT)),
+            Err(error) => Err(error.into()),
+        })
+    })
+}
+
 /// A non-blocking socket connecting to `addr`, and whether it is connected already.
-fn start_connect(addr: SocketAddr) -> io::Result<(TcpStream, bool)> {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+fn start_connect(addr: &SockAddr) -> io::Result<(socket2::Socket, bool)> {
+    let socket = socket2::Socket::new(addr.domain(), Type::STREAM, None)?;
     socket.set_nonblocking(true)?;
-    let connected = match socket.connect(&addr.into()) {
+    // A Unix-domain connect does not go on in the background: it is made at once, or
+    // refused (`WouldBlock` there is a full backlog).
+    let tcp = addr.is_ipv4() || addr.is_ipv6();
+    let connected = match socket.connect(addr) {
         Ok(()) => true,
-        Err(error) if would_block(&error) || error.raw_os_error() == Some(CONNECT_IN_PROGRESS) => {
+        Err(error)
+            if tcp
+                && (would_block(&error) || error.raw_os_error() == Some(CONNECT_IN_PROGRESS)) =>
+        {
             false
         }
         Err(error) => return Err(error),
     };
-    let stream = TcpStream::from(socket);
-    let _ = stream.set_nodelay(true);
-    Ok((stream, connected))
+    if tcp {
+        let _ = socket.set_tcp_nodelay(true);
+    }
+    Ok((socket, connected))
 }
 
 /// The error of a non-blocking `connect` that goes on: `EINPROGRESS` on Unix,
@@ -1314,7 +1357,7 @@ impl StreamWriter {
     /// asyncio::run(main_coro()).unwrap();
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.state.borrow().stream.peer_addr()
+        ip_address(self.state.borrow().stream.peer_addr()?)
     }
 
     /// The address of this end (Python: `writer.get_extra_info("sockname")`).
@@ -1347,8 +1390,18 @@ impl StreamWriter {
     /// asyncio::run(main_coro()).unwrap();
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.state.borrow().stream.local_addr()
+        ip_address(self.state.borrow().stream.local_addr()?)
     }
+}
+
+/// A TCP stream's address; a Unix-domain stream has none.
+fn ip_address(address: SockAddr) -> io::Result<SocketAddr> {
+    address.as_socket().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a Unix-domain stream has no IP address",
+        )
+    })
 }
 
 impl Drop for StreamWriter {
@@ -1414,11 +1467,92 @@ where
 {
     let event_loop = running_loop("asyncio::start_server");
     let listener = listen(addr)?;
-    let local_addr = listener.local_addr()?;
+    let address = ip_address(listener.local_addr()?)?;
+    Ok(serve(event_loop, listener, Address::Ip(address), handler))
+}
+
+/// Listen on the Unix-domain socket at `path` and run `handler(reader, writer)` as a new
+/// task for each connection (Python: `await asyncio.start_unix_server(handler, path)`);
+/// as [`start_server`] otherwise. Unix only.
+///
+/// As Python's, a socket file already at `path` (left by a server that did not clean up)
+/// is replaced; any other file there makes this fail with `AddrInUse`. [`Server::close`]
+/// removes the socket file, unless another one has taken its place meanwhile.
+///
+/// ```
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+///
+/// #[asyncio::coroutine]
+/// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+///     let line = yield_from!(reader.readline())?;
+///     writer.write(&line);
+///     yield_from!(writer.drain())?;
+///     Ok(())
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_coro(path: std::path::PathBuf) -> Result<Vec<u8>, IoError> {
+///     let server = asyncio::start_unix_server(echo, &path)?;
+///     let (mut reader, mut writer) = yield_from!(asyncio::open_unix_connection(&path))?;
+///     writer.write(b"ping\n");
+///     let echoed = yield_from!(reader.readline())?;
+///     server.close(); // removes the socket file
+///     yield_from!(server.wait_closed())?;
+///     Ok(echoed)
+/// }
+///
+/// let path = std::env::temp_dir().join(format!("cogen-doc-{}.sock", std::process::id()));
+/// assert_eq!(asyncio::run(main_coro(path.clone())).unwrap(), b"ping\n");
+/// assert!(!path.exists());
+/// ```
+///
+/// # Panics
+/// Outside a running loop.
+#[cfg(unix)]
+#[track_caller]
+pub fn start_unix_server<H, G, E>(handler: H, path: impl AsRef<Path>) -> io::Result<Server>
+where
+    H: FnMut(StreamReader, StreamWriter) -> G + 'static,
+    G: Generator<Resume, Yield = Suspend, Return = Result<(), E>> + 'static,
+    E: AsyncError + 'static,
+{
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let event_loop = running_loop("asyncio::start_unix_server");
+    let path = path.as_ref();
+    match std::fs::symlink_metadata(path) {
+        Ok(stale) if stale.file_type().is_socket() => std::fs::remove_file(path)?,
+        _ => {} // nothing there, or a file that `bind` refuses (AddrInUse)
+    }
+    let listener = socket2::Socket::new(Domain::UNIX, Type::STREAM, None)?;
+    listener.bind(&SockAddr::unix(path)?)?;
+    listener.listen(BACKLOG)?;
+    listener.set_nonblocking(true)?;
+    let inode = std::fs::symlink_metadata(path)?.ino();
+    let address = Address::Unix {
+        path: PathBuf::from(path),
+        inode,
+    };
+    Ok(serve(event_loop, listener, address, handler))
+}
+
+/// The server of a listening socket: accepts on each readiness, a handler task per
+/// connection.
+fn serve<H, G, E>(
+    event_loop: EventLoop,
+    listener: socket2::Socket,
+    address: Address,
+    handler: H,
+) -> Server
+where
+    H: FnMut(StreamReader, StreamWriter) -> G + 'static,
+    G: Generator<Resume, Yield = Suspend, Return = Result<(), E>> + 'static,
+    E: AsyncError + 'static,
+{
     let listener = Rc::new(listener);
     let state = Rc::new(ServerState {
         listener: RefCell::new(Some(listener.clone())),
-        local_addr,
+        address,
         event_loop: event_loop.clone(),
         connections: Cell::new(0),
         serving: Future::new(),
@@ -1434,7 +1568,7 @@ where
             accept(&state, &mut *handler.borrow_mut());
         }),
     );
-    Ok(Server { state })
+    Server { state }
 }
 
 /// How many connections the OS queues for the server to accept.
@@ -1442,17 +1576,16 @@ const BACKLOG: i32 = 1024;
 
 /// A non-blocking listener on the first of `addr`'s addresses that can be bound, with
 /// `SO_REUSEADDR` (as Python's) and a backlog of [`BACKLOG`].
-fn listen(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-    use socket2::{Domain, Socket, Type};
+fn listen(addr: impl ToSocketAddrs) -> io::Result<socket2::Socket> {
     let mut last_error = None;
     for addr in addr.to_socket_addrs()? {
         let bound = (|| {
-            let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+            let socket = socket2::Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
             socket.set_reuse_address(true)?;
             socket.bind(&addr.into())?;
             socket.listen(BACKLOG)?;
             socket.set_nonblocking(true)?;
-            Ok(TcpListener::from(socket))
+            Ok(socket)
         })();
         match bound {
             Ok(listener) => return Ok(listener),
@@ -1479,7 +1612,9 @@ where
                 if stream.set_nonblocking(true).is_err() {
                     continue;
                 }
-                let _ = stream.set_nodelay(true);
+                if !state.address.is_unix() {
+                    let _ = stream.set_tcp_nodelay(true);
+                }
                 let (reader, writer) = stream_pair(Rc::new(Pollable::new(stream)), DEFAULT_LIMIT);
                 let task = state.event_loop.create_task(handler(reader, writer));
                 state.connections.set(state.connections.get() + 1);
@@ -1500,8 +1635,8 @@ where
 }
 
 struct ServerState {
-    listener: RefCell<Option<Rc<TcpListener>>>,
-    local_addr: SocketAddr,
+    listener: RefCell<Option<Rc<socket2::Socket>>>,
+    address: Address,
     event_loop: EventLoop,
     /// Handler tasks still running.
     connections: Cell<usize>,
@@ -1509,6 +1644,29 @@ struct ServerState {
     serving: Future<(), Cancelled>,
     /// Done when it is closed and every handler has finished.
     closed: Future<(), Cancelled>,
+}
+
+/// Where a server listens.
+#[derive(Debug)]
+enum Address {
+    Ip(SocketAddr),
+    /// A Unix-domain socket file, and its inode, to remove it at close only if it is still
+    /// the one this server made (Python 3.13's `cleanup_socket`).
+    #[cfg(unix)]
+    Unix {
+        path: PathBuf,
+        inode: u64,
+    },
+}
+
+impl Address {
+    fn is_unix(&self) -> bool {
+        match self {
+            Address::Ip(_) => false,
+            #[cfg(unix)]
+            Address::Unix { .. } => true,
+        }
+    }
 }
 
 impl ServerState {
@@ -1572,8 +1730,54 @@ impl Server {
     ///
     /// asyncio::run(main_coro()).unwrap();
     /// ```
+    ///
+    /// # Panics
+    /// For a server of [`start_unix_server`], which has no IP address (see
+    /// [`path`](Server::path)).
+    #[track_caller]
     pub fn local_addr(&self) -> SocketAddr {
-        self.state.local_addr
+        match &self.state.address {
+            Address::Ip(address) => *address,
+            #[cfg(unix)]
+            Address::Unix { path, .. } => panic!(
+                "Server::local_addr: a Unix-domain server has no IP address; it listens on {} \
+                 (Server::path)",
+                path.display()
+            ),
+        }
+    }
+
+    /// The path of a Unix-domain server's socket ([`start_unix_server`]); `None` for a TCP
+    /// server. Unix only.
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn ignore(_reader: StreamReader, _writer: StreamWriter) -> Result<(), IoError> {
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let path = std::env::temp_dir().join(format!("cogen-path-{}.sock", std::process::id()));
+    ///     let server = asyncio::start_unix_server(ignore, &path)?;
+    ///     assert_eq!(server.path(), Some(path.as_path()));
+    ///     server.close();
+    ///     let tcp = asyncio::start_server(ignore, "127.0.0.1:0")?;
+    ///     assert_eq!(tcp.path(), None);
+    ///     tcp.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
+    #[cfg(unix)]
+    pub fn path(&self) -> Option<&Path> {
+        match &self.state.address {
+            Address::Unix { path, .. } => Some(path),
+            Address::Ip(_) => None,
+        }
     }
 
     /// Wait until the server is closed (Python: `await server.serve_forever()`, which
@@ -1641,6 +1845,13 @@ impl Server {
             io.unregister(&*listener, Interest::Read);
         }
         drop(listener);
+        #[cfg(unix)]
+        if let Address::Unix { path, inode } = &self.state.address {
+            use std::os::unix::fs::MetadataExt;
+            if std::fs::symlink_metadata(path).is_ok_and(|file| file.ino() == *inode) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
         let _ = self.state.serving.set_result(());
         self.state.maybe_closed();
     }
@@ -1728,7 +1939,7 @@ impl Server {
 impl fmt::Debug for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Server")
-            .field("local_addr", &self.state.local_addr)
+            .field("address", &self.state.address)
             .field("serving", &self.is_serving())
             .field("connections", &self.connections())
             .finish()
