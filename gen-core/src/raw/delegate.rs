@@ -118,6 +118,7 @@ kinds! {
     IterKind,
     OtherKind,
     StdFutureKind,
+    RescheduleKind,
 }
 
 /// Only one of cogen's kinds passes (see [`Kind`]).
@@ -128,6 +129,54 @@ pub fn kind<K: Kind>(kind: K) -> K {
 
 // Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&&source` (eleven
 // references), and each impl below is one reference shallower than the one before.
+
+/// Tag: `yield_from!(asyncio::yield_now())` (or `sleep(Duration::ZERO)`) in a coroutine:
+/// the body yields `Suspend(Wait::Reschedule)` itself, as `yield_!` would, instead of
+/// delegating to the leaf (no delegation frame, no leaf status machine per switch).
+pub struct RescheduleKind;
+
+/// Same level as [`DelegateAsyncBoxed`]: the two never apply to the same operand (a
+/// `YieldNow` or `Sleep` is not a box), and this one must win over [`DelegateGenerator`].
+pub trait DelegateReschedule {
+    fn __cogen_kind(&self) -> RescheduleKind {
+        RescheduleKind
+    }
+}
+#[cfg(feature = "std")]
+impl<B> DelegateReschedule
+    for &&&&&&&&&&Source<crate::asyncio::YieldNow, crate::asyncio::Suspend, crate::asyncio::Resume, B>
+{
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[track_caller]
+    fn __cogen_kind(&self) -> RescheduleKind {
+        // As for any generator held in place: `yield_from!` starts it.
+        check_fresh(self.source.status());
+        RescheduleKind
+    }
+}
+
+#[cfg(feature = "std")]
+impl RescheduleKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it), as for every form.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub unsafe fn delegate<B>(
+        self,
+        source: Source<crate::asyncio::YieldNow, crate::asyncio::Suspend, crate::asyncio::Resume, B>,
+    ) -> super::yield_point::YieldMade<
+        crate::asyncio::Suspend,
+        crate::asyncio::Resume,
+        impl Fn() -> crate::asyncio::Suspend,
+    > {
+        // What the leaf does, in the body: yield `Reschedule` once, and return what the
+        // task sends back (`Err(Cancelled)` if it was cancelled meanwhile).
+        super::yield_point::YieldMade::new(source.co, || {
+            crate::asyncio::Suspend(crate::asyncio::Wait::Reschedule)
+        })
+    }
+}
+
 
 #[cfg(feature = "alloc")]
 pub trait DelegateAsyncBoxed {

@@ -341,11 +341,13 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
             && this.run_parked(parked, &mut io, Waker::noop()).is_pending()
         {
             core::mem::forget(guard);
-            return GeneratorState::Yielded(io.take_yielded());
+            let yielded = io.take_yielded();
+            io.end();
+            return GeneratorState::Yielded(yielded);
         }
         let poll = this.poll_sync_body(&mut io, Waker::noop());
         core::mem::forget(guard);
-        match poll {
+        let state = match poll {
             Poll::Ready(value) => GeneratorState::Complete(value),
             Poll::Pending => {
                 if DELEGATES && let Some(parked) = io.take_parked() {
@@ -355,7 +357,9 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
                 }
                 GeneratorState::Yielded(io.take_yielded())
             }
-        }
+        };
+        io.end();
+        state
     }
 }
 
