@@ -144,7 +144,12 @@ pub trait DelegateReschedule {
 }
 #[cfg(feature = "std")]
 impl<B> DelegateReschedule
-    for &&&&&&&&&&Source<crate::asyncio::YieldNow, crate::asyncio::Suspend, crate::asyncio::Resume, B>
+    for &&&&&&&&&&Source<
+        crate::asyncio::YieldNow,
+        crate::asyncio::Suspend,
+        crate::asyncio::Resume,
+        B,
+    >
 {
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
@@ -163,7 +168,12 @@ impl RescheduleKind {
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub unsafe fn delegate<B>(
         self,
-        source: Source<crate::asyncio::YieldNow, crate::asyncio::Suspend, crate::asyncio::Resume, B>,
+        source: Source<
+            crate::asyncio::YieldNow,
+            crate::asyncio::Suspend,
+            crate::asyncio::Resume,
+            B,
+        >,
     ) -> super::yield_point::YieldMade<
         crate::asyncio::Suspend,
         crate::asyncio::Resume,
@@ -176,7 +186,6 @@ impl RescheduleKind {
         })
     }
 }
-
 
 #[cfg(feature = "alloc")]
 pub trait DelegateAsyncBoxed {

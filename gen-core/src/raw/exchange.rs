@@ -39,23 +39,25 @@ impl<Y, S> Io<Y, S> {
         }
     }
 
-    /// The end of the step: drop what is left, field by field, inline. The drop glue of
-    /// the whole area was an out-of-line call per step (13 instructions of W5's switch)
-    /// that tested every field again; here the optimizer sees that the fields the step just
-    /// took are empty, and only tests the others.
+    /// The end of the step: drop what is left, field by field, in place and inline. The
+    /// drop glue of the whole area was an out-of-line call per step (13 instructions of
+    /// W5's switch) that tested every field again; here the optimizer sees that the fields
+    /// the step just took are empty, and only tests the others. (By value, the move into
+    /// a `ManuallyDrop` copied the whole area first.)
+    ///
+    /// # Safety
+    /// `self` must be forgotten (`mem::forget`) right after, neither used nor dropped again.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn end(self) {
-        let Io {
-            sent,
-            yielded,
-            trampoline: _,
-            handed_off,
-            parked: _,
-        } = self;
-        drop(sent);
-        drop(yielded);
-        // As the area's drop glue did: nothing cogen writes leaves a hand-off untaken.
-        drop(handed_off);
+    pub(crate) unsafe fn drop_in_place(&mut self) {
+        // SAFETY: each field with drop glue is dropped once, here, and (the caller's
+        // promise) never touched again. `trampoline` and `parked` have none. As the area's
+        // drop glue did, a hand-off nobody took is dropped, not released (nothing cogen
+        // writes leaves one).
+        unsafe {
+            ptr::drop_in_place(&mut self.sent);
+            ptr::drop_in_place(&mut self.yielded);
+            ptr::drop_in_place(&mut self.handed_off);
+        }
     }
 
     /// The value sent in by this step's `resume`, if not taken yet.
