@@ -53,8 +53,8 @@ pub mod __private {
         };
         pub use crate::raw::delegate::{
             DelegateAsyncGenerator as _, DelegateGenerator as _, DelegateIntoGenerator as _,
-            DelegateIter as _, DelegateOther as _, DelegateReschedule as _, DelegateStdFuture as _,
-            DelegateStream as _, DelegateUnitGenerator as _,
+            DelegateIter as _, DelegateOther as _, DelegateSleep as _, DelegateStdFuture as _,
+            DelegateStream as _, DelegateUnitGenerator as _, DelegateYieldNow as _,
         };
     }
     pub use crate::raw::driver::{Gen, generator};

@@ -118,12 +118,14 @@ fn resumed<Y, S>(io: &mut Io<Y, S>) -> Poll<S> {
 /// practice), not stored in the future until then: `yield_from!(asyncio::yield_now())`
 /// lowers to one (see `RescheduleKind`), so that a task switch moves one flag through the
 /// body, not the value.
+#[cfg(feature = "std")]
 pub struct YieldMade<Y, S, M> {
     make: M,
     yielded: bool,
     co: Co<Y, S>,
 }
 
+#[cfg(feature = "std")]
 impl<Y, S, M: Fn() -> Y> YieldMade<Y, S, M> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new<B>(co: Co<Y, S, B>, make: M) -> Self {
@@ -135,8 +137,10 @@ impl<Y, S, M: Fn() -> Y> YieldMade<Y, S, M> {
     }
 }
 
+#[cfg(feature = "std")]
 impl<Y, S, M> Unpin for YieldMade<Y, S, M> {}
 
+#[cfg(feature = "std")]
 impl<Y, S, M: Fn() -> Y> Future for YieldMade<Y, S, M> {
     type Output = S;
 
