@@ -358,7 +358,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         let state = match poll {
             Poll::Ready(value) => GeneratorState::Complete(value),
             Poll::Pending => {
-                if DELEGATES && let Some(parked) = io.take_parked() {
+                if DELEGATES && io.has_parked() && let Some(parked) = io.take_parked() {
                     // Marked parked by `Io::park`: a trampoline dropped before now would have
                     // aborted, so this one is alive, pinned in the body.
                     this.parked = Some(parked);

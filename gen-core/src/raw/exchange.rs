@@ -188,6 +188,13 @@ impl<Y, S> Io<Y, S> {
         self.parked = Some(trampoline);
     }
 
+    /// Whether a trampoline parked in this step (tested before `take_parked`: no store
+    /// on the common path, where none did).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn has_parked(&self) -> bool {
+        self.parked.is_some()
+    }
+
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn take_parked(&mut self) -> Option<NonNull<Trampoline<Y, S>>> {
         self.parked.take()
