@@ -10,6 +10,7 @@ use core::ptr::NonNull;
 use super::event_loop::{EventLoop, LoopInner, running_loop, running_task};
 use super::future::{CancelHook, Future, Waitable};
 use super::{AsyncError, Awaitable, Cancelled, Resume, Suspend, Wait};
+use crate::generator::Sealed;
 use crate::{Generator, GeneratorState};
 
 /// Python's `asyncio.Task`: a coroutine scheduled on an event loop, and the [`Future`] of
@@ -718,10 +719,10 @@ where
             phase: &self.phase,
             event_loop,
         };
-        let state = match sent {
-            None => coroutine.start(),
-            Some(resume) => coroutine.resume(resume),
-        };
+        // One entry for both (`start` for `None`): a `Gen` inlines its step once, where a
+        // `match` over `start` and `resume` inlined it twice and merged the two results
+        // through memory.
+        let state = coroutine.__cogen_step(sent, Sealed::new());
         guard.returned();
         match state {
             GeneratorState::Yielded(Suspend(Wait::Reschedule)) => {
