@@ -352,7 +352,10 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
             Outcome::Complete(value) => GeneratorState::Complete(value),
             Outcome::Awaiting => unreachable!("cogen: handled above"),
             Outcome::Suspended => {
-                if DELEGATES && io.has_parked() && let Some(parked) = io.take_parked() {
+                if DELEGATES
+                    && io.has_parked()
+                    && let Some(parked) = io.take_parked()
+                {
                     // Marked parked by `Io::park`: a trampoline dropped before now would have
                     // aborted, so this one is alive, pinned in the body.
                     this.parked = Some(parked);
