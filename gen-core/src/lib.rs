@@ -44,7 +44,8 @@ pub mod __private {
     pub use crate::raw::delegate::{Delegable, Kind, Source, kind};
     /// The traits whose `__cogen_kind` picks a `yield_from!`'s form: a `yield_from!`
     /// brings them all into scope with one glob import (those of the boxed forms only with
-    /// the `alloc` feature, the std future's only with `std`).
+    /// the `alloc` feature, those of the std future and of the asyncio leaves `yield_now` and
+    /// `sleep` only with `std`).
     pub mod kinds {
         #[cfg(feature = "alloc")]
         pub use crate::raw::delegate::{
