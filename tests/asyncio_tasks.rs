@@ -19,6 +19,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use cogen::Generator;
 use cogen::asyncio::{
     self, AsyncError, Cancelled, EventLoop, Future, ReturnWhen, Task, TaskGroup, Timeout,
     TimeoutError,
@@ -713,6 +714,62 @@ fn current_task_is_the_task_whose_coroutine_runs() {
         ]
     );
     assert!(asyncio::current_task().is_none());
+}
+
+#[asyncio::coroutine]
+fn probes_from_a_callback(trace: Trace) -> Result<u32, Error> {
+    let probe = trace.clone();
+    asyncio::get_running_loop().unwrap().call_soon(move || {
+        let in_a_task = asyncio::current_task().is_some();
+        push(&probe, format!("callback: in a task: {in_a_task}"));
+    });
+    for step in ["first", "second"] {
+        let in_a_task = asyncio::current_task().is_some();
+        push(&trace, format!("{step} step: in a task: {in_a_task}"));
+        yield_from!(asyncio::yield_now())?;
+    }
+    Ok(0)
+}
+
+#[test]
+fn current_task_is_none_in_a_callback_the_loop_runs_between_task_steps() {
+    // test_current_task (a callback is not a task), with the loop running throughout
+    let trace = new_trace();
+    assert_eq!(run(probes_from_a_callback(trace.clone())), (Ok(0), ms(0)));
+    assert_eq!(
+        entries(&trace),
+        [
+            "first step: in a task: true",
+            "callback: in a task: false",
+            "second step: in a task: true",
+        ]
+    );
+}
+
+#[asyncio::coroutine]
+fn delegates_to_a_started_yield_now() -> Result<u32, Error> {
+    let mut pause = asyncio::yield_now();
+    let _ = std::pin::Pin::new(&mut pause).start();
+    yield_from!(pause)?;
+    Ok(0)
+}
+
+#[asyncio::coroutine]
+fn delegates_to_a_started_sleep_zero() -> Result<u32, Error> {
+    let mut pause = asyncio::sleep(Duration::ZERO);
+    let _ = std::pin::Pin::new(&mut pause).start();
+    yield_from!(pause)?;
+    Ok(0)
+}
+
+#[test]
+fn yield_from_a_yield_now_or_sleep_zero_that_already_yielded_panics() {
+    // Each has yielded its one `Reschedule` already: `yield_from!` refuses it as it refuses
+    // any generator that started, rather than yield again for it.
+    let message = expect_panic(|| run(delegates_to_a_started_yield_now()));
+    assert!(message.contains("has already started"), "{message}");
+    let message = expect_panic(|| run(delegates_to_a_started_sleep_zero()));
+    assert!(message.contains("has already started"), "{message}");
 }
 
 #[asyncio::coroutine]

@@ -44,7 +44,8 @@ pub mod __private {
     pub use crate::raw::delegate::{Delegable, Kind, Source, kind};
     /// The traits whose `__cogen_kind` picks a `yield_from!`'s form: a `yield_from!`
     /// brings them all into scope with one glob import (those of the boxed forms only with
-    /// the `alloc` feature, the std future's only with `std`).
+    /// the `alloc` feature, those of the std future and of the asyncio leaves `yield_now` and
+    /// `sleep` only with `std`).
     pub mod kinds {
         #[cfg(feature = "alloc")]
         pub use crate::raw::delegate::{
@@ -53,8 +54,8 @@ pub mod __private {
         };
         pub use crate::raw::delegate::{
             DelegateAsyncGenerator as _, DelegateGenerator as _, DelegateIntoGenerator as _,
-            DelegateIter as _, DelegateOther as _, DelegateStdFuture as _, DelegateStream as _,
-            DelegateUnitGenerator as _,
+            DelegateIter as _, DelegateOther as _, DelegateSleep as _, DelegateStdFuture as _,
+            DelegateStream as _, DelegateUnitGenerator as _, DelegateYieldNow as _,
         };
     }
     pub use crate::raw::driver::{Gen, generator};

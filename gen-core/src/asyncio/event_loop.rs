@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, OnceCell, RefCell};
 use core::cmp::Ordering;
 use core::fmt;
+use core::ptr::NonNull;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::{Duration, Instant};
 
@@ -103,6 +104,11 @@ pub(crate) struct LoopInner {
     /// The handlers of `add_signal_handler`, by signal.
     #[cfg(unix)]
     pub(crate) signals: super::signals::LoopSignals,
+    /// The task whose step is running (see `current_task`): a pointer to the value of the
+    /// `Rc` the step holds, set and cleared by the step. Here rather than in a thread-local:
+    /// the step already holds the loop, so a task switch sets one field it has at hand
+    /// instead of finding, saving and restoring a thread-local's.
+    pub(crate) current_task: Cell<Option<NonNull<dyn TaskControl>>>,
 }
 
 /// One entry of the ready queue: a task's next step (rescheduling a task allocates
@@ -286,6 +292,17 @@ pub fn get_running_loop() -> Option<EventLoop> {
     RUNNING.with(|running| running.borrow().clone().map(EventLoop::from_inner))
 }
 
+/// The task whose step the loop running on this thread is in, if any (see
+/// `LoopInner::current_task`): steps run only while their loop runs.
+pub(crate) fn running_task() -> Option<NonNull<dyn TaskControl>> {
+    RUNNING.with(|running| {
+        running
+            .borrow()
+            .as_ref()
+            .and_then(|inner| inner.current_task.get())
+    })
+}
+
 /// Whether `inner` is the loop running on this thread.
 fn is_running(inner: &Rc<LoopInner>) -> bool {
     RUNNING.with(|running| {
@@ -467,6 +484,7 @@ impl EventLoop {
                 io: OnceCell::new(),
                 #[cfg(unix)]
                 signals: Default::default(),
+                current_task: Cell::new(None),
             }),
         }
     }

@@ -115,7 +115,7 @@ impl<T, E> Callbacks<T, E> {
 
 enum Callback<T, E> {
     User(CallbackId, DoneCallback<T, E>),
-    /// A task waiting for this future: its next step.
+    /// A task waiting for this future (its next step), or a `gather` waiting for this child.
     Wake(Rc<dyn Step>),
 }
 
@@ -233,6 +233,12 @@ impl<T: 'static, E: 'static> Future<T, E> {
 
     pub(crate) fn waitable(&self) -> Rc<dyn Waitable> {
         self.cell.clone()
+    }
+
+    /// Schedule `step` when the future is done (at once if it is), in order with the done
+    /// callbacks, as itself: nothing is allocated for it.
+    pub(crate) fn add_wakeup(&self, step: Rc<dyn Step>) {
+        self.cell.add_wakeup(step);
     }
 
     /// Whether the future has a result, an error, or was cancelled.

@@ -5,8 +5,9 @@ use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
-use super::event_loop::{EventLoop, get_running_loop};
+use super::event_loop::{EventLoop, LoopInner, get_running_loop};
 use super::future::{CancelHook, Future};
+use super::task::Step;
 use super::{AsyncError, Awaitable, Cancelled};
 
 /// One future for the results of all `awaitables`, in their order, whatever the order they
@@ -132,9 +133,11 @@ where
         return_exceptions,
         collect,
     });
-    for child in state.children.borrow().iter() {
-        let state = state.clone();
-        child.add_done_callback(move |child| state.child_done(child));
+    for (index, child) in state.children.borrow().iter().enumerate() {
+        child.add_wakeup(Rc::new(ChildDone {
+            state: state.clone(),
+            index,
+        }));
     }
     let weak: Weak<Gathering<T, E, O>> = Rc::downgrade(&state);
     outer.set_cancel_hook(weak);
@@ -149,12 +152,29 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> CancelHook
     }
 }
 
+/// The done callback of a gather's child `index`, scheduled as itself when the child is
+/// done (as a task's wakeup is): one allocation per child, where a boxed closure and the
+/// call scheduled to run it made two. It names the child by index, not by a `Future`: the
+/// child's callbacks hold it, and it must not hold the child back (see `child_done`).
+struct ChildDone<T, E, O> {
+    state: Rc<Gathering<T, E, O>>,
+    index: usize,
+}
+
+impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> Step for ChildDone<T, E, O> {
+    fn step(self: Rc<Self>, _: &LoopInner) {
+        self.state.child_done(self.index);
+    }
+}
+
 impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> Gathering<T, E, O> {
-    fn child_done(&self, child: &Future<T, E>) {
+    fn child_done(&self, index: usize) {
         let finished = self.finished.get() + 1;
         self.finished.set(finished);
         if !self.outer.done() {
-            self.update_outer(child, finished);
+            // The children are only let go of once the outer future is done.
+            let child = self.children.borrow()[index].clone();
+            self.update_outer(&child, finished);
         }
         if self.outer.done() {
             // The gather has its outcome: let go of the children. A child still pending

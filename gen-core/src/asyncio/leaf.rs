@@ -267,6 +267,14 @@ enum SleepState {
     Closed,
 }
 
+impl Sleep {
+    /// A fresh `sleep(Duration::ZERO)`: it only yields to the loop once (see
+    /// `RescheduleKind`, which then yields from the body instead).
+    pub(crate) fn yields_once(&self) -> bool {
+        self.delay.is_zero() && matches!(self.state, SleepState::Created)
+    }
+}
+
 /// The return value of a leaf resumed after its one yield.
 pub(crate) fn once<R>(step: GeneratorState<Suspend, R>) -> R {
     match step {

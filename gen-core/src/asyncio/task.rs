@@ -7,9 +7,10 @@ use core::ops::Deref;
 use core::pin::Pin;
 use core::ptr::NonNull;
 
-use super::event_loop::{EventLoop, LoopInner, running_loop};
+use super::event_loop::{EventLoop, LoopInner, running_loop, running_task};
 use super::future::{CancelHook, Future, Waitable};
 use super::{AsyncError, Awaitable, Cancelled, Resume, Suspend, Wait};
+use crate::generator::Sealed;
 use crate::{Generator, GeneratorState};
 
 /// Python's `asyncio.Task`: a coroutine scheduled on an event loop, and the [`Future`] of
@@ -73,35 +74,28 @@ pub(crate) trait TaskControl {
     fn future_ptr(&self) -> *const ();
 }
 
-std::thread_local! {
-    /// The task whose step is running on this thread: a pointer to the value of the `Rc`
-    /// the step holds (not a clone of it: one reference count less per task switch).
-    static CURRENT: Cell<Option<NonNull<dyn TaskControl>>> = const { Cell::new(None) };
-}
-
-/// The one guard of a task's step: restores the previous current task when the coroutine
+/// The one guard of a task's step: clears the loop's current task when the coroutine
 /// returns to the step ([`returned`](StepGuard::returned)), or, if it panics, as it unwinds,
 /// and then also marks the task finished (its coroutine is closed; it is dropped with the
 /// task).
 struct StepGuard<'a> {
     phase: &'a Cell<Phase>,
-    previous: Option<NonNull<dyn TaskControl>>,
+    event_loop: &'a LoopInner,
 }
 
 impl StepGuard<'_> {
     #[inline]
     fn returned(self) {
-        let previous = self.previous;
+        let event_loop = self.event_loop;
         core::mem::forget(self);
-        CURRENT.with(|current| current.set(previous));
+        event_loop.current_task.set(None);
     }
 }
 
 impl Drop for StepGuard<'_> {
     fn drop(&mut self) {
         self.phase.set(Phase::Finished);
-        let previous = self.previous;
-        CURRENT.with(|current| current.set(previous));
+        self.event_loop.current_task.set(None);
     }
 }
 
@@ -321,19 +315,18 @@ impl fmt::Debug for AnyTask {
 /// assert_eq!(lp.run_until_complete(in_a_task()), Ok(true));
 /// ```
 pub fn current_task() -> Option<AnyTask> {
-    CURRENT.with(|current| {
-        current.get().map(|task| {
-            // SAFETY: `task` was set by a running step from `Rc::as_ptr(&self)` with `self:
-            // Rc<Runner<..>>`, which it holds until it restores the previous value (also on
-            // unwind): the `Rc` is alive while `task` is set, and the pointer is the one
-            // `Rc::into_raw` would give, unsized to `dyn TaskControl` as `Rc<dyn TaskControl>`
-            // would be. Counting one more strong reference first makes `from_raw` an owned
-            // clone.
-            unsafe {
-                Rc::increment_strong_count(task.as_ptr());
-                AnyTask(Rc::from_raw(task.as_ptr()))
-            }
-        })
+    running_task().map(|task| {
+        // SAFETY: `task` was set in the running loop by one of its steps, from
+        // `Rc::as_ptr(&self)` with `self: Rc<Runner<..>>`, which the step holds until it
+        // clears it (also on unwind), and steps do not nest (only the loop runs them, and it
+        // cannot run inside one): the `Rc` is alive while `task` is set, and the pointer is
+        // the one `Rc::into_raw` would give, unsized to `dyn TaskControl` as
+        // `Rc<dyn TaskControl>` would be. Counting one more strong reference first makes
+        // `from_raw` an owned clone.
+        unsafe {
+            Rc::increment_strong_count(task.as_ptr());
+            AnyTask(Rc::from_raw(task.as_ptr()))
+        }
     })
 }
 
@@ -347,7 +340,8 @@ struct Runner<G, T, E> {
     cancelling: Cell<bool>,
     /// Cancellation requests taken and not withdrawn (Python: `_num_cancels_requested`).
     cancel_requests: Cell<usize>,
-    /// The future the coroutine is suspended on (Python: `_fut_waiter`).
+    /// The future the coroutine is suspended on (Python: `_fut_waiter`): only in phase
+    /// `Waiting`.
     waiting_on: Cell<Option<Rc<dyn Waitable>>>,
     future: Future<T, E>,
     /// Pinned in place: the `Runner` lives in an `Rc` and never moves, and the coroutine is
@@ -358,7 +352,10 @@ struct Runner<G, T, E> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Fresh,
+    /// Yielded to the loop (`yield_now`, `sleep(0)`): rescheduled, waiting for nothing.
     Suspended,
+    /// Suspended on a future (`waiting_on`), stepped again by its wakeup.
+    Waiting,
     Running,
     Finished,
 }
@@ -680,14 +677,12 @@ where
     fn step(self: Rc<Self>, event_loop: &LoopInner) {
         let phase = self.phase.get();
         let sent = if phase == Phase::Suspended && !self.must_cancel.get() {
-            // The fast path (a task that yielded to the loop, or whose wait is over): one
-            // check, and the wait it may have left.
-            drop(self.waiting_on.take());
+            // The fast path (a task that yielded to the loop): two checks, no wait to let go.
             Some(Ok(()))
         } else {
             // A wakeup of a finished task does nothing (a running one cannot be stepped:
             // only the loop steps tasks, and it cannot run inside a step).
-            if !matches!(phase, Phase::Fresh | Phase::Suspended) {
+            if !matches!(phase, Phase::Fresh | Phase::Suspended | Phase::Waiting) {
                 return;
             }
             drop(self.waiting_on.take());
@@ -718,15 +713,16 @@ where
         // `current_task` increments through it.
         let me: *const Self = Rc::as_ptr(&self);
         let me: *const dyn TaskControl = me;
-        let me = NonNull::new(me.cast_mut());
+        debug_assert!(event_loop.current_task.get().is_none(), "steps do not nest");
+        event_loop.current_task.set(NonNull::new(me.cast_mut()));
         let guard = StepGuard {
             phase: &self.phase,
-            previous: CURRENT.with(|current| current.replace(me)),
+            event_loop,
         };
-        let state = match sent {
-            None => coroutine.start(),
-            Some(resume) => coroutine.resume(resume),
-        };
+        // One entry for both (`start` for `None`): a `Gen` inlines its step once, where a
+        // `match` over `start` and `resume` inlined it twice and merged the two results
+        // through memory.
+        let state = coroutine.__cogen_step(sent, Sealed::new());
         guard.returned();
         match state {
             GeneratorState::Yielded(Suspend(Wait::Reschedule)) => {
@@ -745,7 +741,7 @@ where
                          that made it (Python: RuntimeError)"
                     );
                 }
-                self.phase.set(Phase::Suspended);
+                self.phase.set(Phase::Waiting);
                 future.add_wakeup(self.clone());
                 self.waiting_on.set(Some(future.clone()));
                 // Cancelled while running (by itself, or by a callback it ran): cancel what
@@ -789,7 +785,10 @@ where
         // would keep those tasks, and through them this one, alive in a cycle. Dropped
         // first, so that a panicking destructor of the coroutine cannot keep them.
         self.future.drop_callbacks();
-        if matches!(self.phase.get(), Phase::Fresh | Phase::Suspended) {
+        if matches!(
+            self.phase.get(),
+            Phase::Fresh | Phase::Suspended | Phase::Waiting
+        ) {
             self.phase.set(Phase::Finished);
             drop(self.waiting_on.take());
             self.drop_coroutine();

@@ -118,6 +118,8 @@ kinds! {
     IterKind,
     OtherKind,
     StdFutureKind,
+    YieldNowKind,
+    SleepKind,
 }
 
 /// Only one of cogen's kinds passes (see [`Kind`]).
@@ -128,6 +130,118 @@ pub fn kind<K: Kind>(kind: K) -> K {
 
 // Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&&source` (eleven
 // references), and each impl below is one reference shallower than the one before.
+
+/// Tag: `yield_from!(asyncio::yield_now())` in a coroutine: the body yields
+/// `Suspend(Wait::Reschedule)` itself, as `yield_!` would, instead of delegating to the
+/// leaf (no delegation frame, no leaf status machine per task switch).
+pub struct YieldNowKind;
+/// Tag: `yield_from!(asyncio::sleep(delay))` in a coroutine: as [`YieldNowKind`] when the
+/// delay is zero, else delegated to the leaf, which starts a timer.
+pub struct SleepKind;
+
+/// Same level as [`DelegateAsyncBoxed`] (as is [`DelegateSleep`]): they never apply to the
+/// same operand (a `YieldNow` or a `Sleep` is not a box), and these must win over
+/// [`DelegateGenerator`].
+pub trait DelegateYieldNow {
+    fn __cogen_kind(&self) -> YieldNowKind {
+        YieldNowKind
+    }
+}
+#[cfg(feature = "std")]
+impl<B> DelegateYieldNow for &&&&&&&&&&Source<asyncio::YieldNow, Suspend, AsyncioResume, B> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[track_caller]
+    fn __cogen_kind(&self) -> YieldNowKind {
+        // As for any generator held in place: `yield_from!` starts it.
+        check_fresh(self.source.status());
+        YieldNowKind
+    }
+}
+
+pub trait DelegateSleep {
+    fn __cogen_kind(&self) -> SleepKind {
+        SleepKind
+    }
+}
+#[cfg(feature = "std")]
+impl<B> DelegateSleep for &&&&&&&&&&Source<asyncio::Sleep, Suspend, AsyncioResume, B> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[track_caller]
+    fn __cogen_kind(&self) -> SleepKind {
+        check_fresh(self.source.status());
+        SleepKind
+    }
+}
+
+#[cfg(feature = "std")]
+use super::yield_point::YieldMade;
+#[cfg(feature = "std")]
+use crate::asyncio::{self, Resume as AsyncioResume, Suspend};
+
+/// What `yield_now` yields, made where the body yields it.
+#[cfg(feature = "std")]
+fn reschedule() -> Suspend {
+    Suspend(asyncio::Wait::Reschedule)
+}
+
+#[cfg(feature = "std")]
+impl YieldNowKind {
+    /// # Safety
+    /// The future must be awaited at once, where it is made, by the body of the generator
+    /// `source`'s capability belongs to (as `#[generator]` writes it), as for every form.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub unsafe fn delegate<B>(
+        self,
+        source: Source<asyncio::YieldNow, Suspend, AsyncioResume, B>,
+    ) -> YieldMade<Suspend, AsyncioResume, impl Fn() -> Suspend> {
+        // What the leaf does, in the body: yield `Reschedule` once, and return what the
+        // task sends back (`Err(Cancelled)` if it was cancelled meanwhile).
+        YieldMade::new(source.co, reschedule)
+    }
+}
+
+#[cfg(feature = "std")]
+impl SleepKind {
+    /// # Safety
+    /// As for [`YieldNowKind::delegate`].
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub unsafe fn delegate<B>(
+        self,
+        source: Source<asyncio::Sleep, Suspend, AsyncioResume, B>,
+    ) -> YieldFromSleep<impl Fn() -> Suspend> {
+        if source.source.yields_once() {
+            YieldFromSleep::Now(YieldMade::new(source.co, reschedule))
+        } else {
+            YieldFromSleep::Timer(YieldFromGenerator {
+                sub: source.source,
+                co: source.co.erase(),
+            })
+        }
+    }
+}
+
+/// `yield_from!(asyncio::sleep(delay))`: see [`SleepKind`].
+#[cfg(feature = "std")]
+pub enum YieldFromSleep<M> {
+    Now(YieldMade<Suspend, AsyncioResume, M>),
+    Timer(YieldFromGenerator<asyncio::Sleep, AsyncioResume>),
+}
+
+#[cfg(feature = "std")]
+impl<M: Fn() -> Suspend> Future for YieldFromSleep<M> {
+    type Output = AsyncioResume;
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<AsyncioResume> {
+        // SAFETY: the variant's field is structurally pinned: the variant is chosen once,
+        // when the future is made, and its field is never moved out, only dropped in place.
+        match unsafe { self.get_unchecked_mut() } {
+            YieldFromSleep::Now(now) => Pin::new(now).poll(cx),
+            // SAFETY: as above.
+            YieldFromSleep::Timer(timer) => unsafe { Pin::new_unchecked(timer) }.poll(cx),
+        }
+    }
+}
 
 #[cfg(feature = "alloc")]
 pub trait DelegateAsyncBoxed {

@@ -6,6 +6,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use super::bridge::{Owner, exchange};
+use super::exchange::Io;
 
 /// The body's capability to yield `Y` and receive `S`: it fixes both types, lifetimes
 /// included (it is invariant in them), and names the generator it belongs to, which every
@@ -97,12 +98,62 @@ impl<Y, S> Future for YieldNow<Y, S> {
                 io.put_yielded(value);
                 Poll::Pending
             }
-            None => match io.take_sent() {
-                Some(sent) => Poll::Ready(sent),
-                // Resumed in a step that sent nothing: it yielded, was cancelled by the
-                // macro around it, and is polled again later (see `exchange::stale_yield`).
-                None => super::exchange::stale_yield(),
-            },
+            None => resumed(io),
+        }
+    }
+}
+
+/// The second poll of a yield point, in the step that resumes it: the value sent.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn resumed<Y, S>(io: &mut Io<Y, S>) -> Poll<S> {
+    match io.take_sent() {
+        Some(sent) => Poll::Ready(sent),
+        // Resumed in a step that sent nothing: it yielded, was cancelled by the macro
+        // around it, and is polled again later (see `exchange::stale_yield`).
+        None => super::exchange::stale_yield(),
+    }
+}
+
+/// A yield point whose value is made when it yields (by `make`, a zero-sized closure in
+/// practice), not stored in the future until then: `yield_from!(asyncio::yield_now())`
+/// lowers to one (see `RescheduleKind`), so that a task switch moves one flag through the
+/// body, not the value.
+#[cfg(feature = "std")]
+pub struct YieldMade<Y, S, M> {
+    make: M,
+    yielded: bool,
+    co: Co<Y, S>,
+}
+
+#[cfg(feature = "std")]
+impl<Y, S, M: Fn() -> Y> YieldMade<Y, S, M> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn new<B>(co: Co<Y, S, B>, make: M) -> Self {
+        YieldMade {
+            make,
+            yielded: false,
+            co: co.erase(),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl<Y, S, M> Unpin for YieldMade<Y, S, M> {}
+
+#[cfg(feature = "std")]
+impl<Y, S, M: Fn() -> Y> Future for YieldMade<Y, S, M> {
+    type Output = S;
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
+        let this = self.get_mut();
+        let (io, _) = exchange(cx, this.co, None::<*const ()>);
+        if this.yielded {
+            resumed(io)
+        } else {
+            this.yielded = true;
+            io.put_yielded((this.make)());
+            Poll::Pending
         }
     }
 }
