@@ -25,16 +25,16 @@
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task()`](current_task), [`all_tasks()`](all_tasks) ([`AnyTask`]) |
 //! | `async with asyncio.TaskGroup() as tg: body` | [`yield_from!(TaskGroup::run(\|tg\| body(tg)))`](TaskGroup::run) |
 //! | `CancelledError` | [`Cancelled`] |
-//! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` (Unix) | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |
+//! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |
 //! | `loop.add_signal_handler(sig, cb)`, `remove_signal_handler`, `signal.raise_signal` (Unix) | [`EventLoop::add_signal_handler`], [`EventLoop::remove_signal_handler`], [`signal::raise_signal`] |
 //! | `loop.call_soon_threadsafe(cb)` | [`EventLoop::threadsafe_handle`], [`ThreadsafeHandle::call_soon_threadsafe`] |
 //! | `await asyncio.wrap_future(f)`: await a Rust `std::future::Future` | `yield_from!(fut)`, or [`yield_from!(wrap_future(fut))`](wrap_future) |
 //! | a std future as a task, awaiting tasks and futures with `.await` | [`spawn_future(fut)`](spawn_future), `task.await` / `fut.await` ([`FutureAwait`]) |
 //! | `await asyncio.to_thread(func)`, `loop.run_in_executor(None, func)` | [`yield_from!(to_thread(func))`](to_thread) |
-//! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` (Unix) | `open_connection(addr)`, `start_server(cb, addr)` |
+//! | `asyncio.open_connection(host, port)`, `start_server(cb, host, port)` | `open_connection(addr)`, `start_server(cb, addr)` |
 //! | `asyncio.open_unix_connection(path)`, `start_unix_server(cb, path)` (Unix) | `open_unix_connection(path)`, `start_unix_server(cb, path)` |
-//! | `StreamReader`, `StreamWriter`, `Server` (Unix) | `StreamReader`, `StreamWriter`, `Server` |
-//! | `IncompleteReadError`, `LimitOverrunError`, `OSError` (Unix) | `IncompleteReadError`, `LimitOverrunError`, `IoError` |
+//! | `StreamReader`, `StreamWriter`, `Server` | `StreamReader`, `StreamWriter`, `Server` |
+//! | `IncompleteReadError`, `LimitOverrunError`, `OSError` | `IncompleteReadError`, `LimitOverrunError`, `IoError` |
 //!
 //! A coroutine yields [`Suspend`] (only this module can make one, so a coroutine cannot
 //! yield anything the loop would not understand: Python's "Task got bad yield" cannot
