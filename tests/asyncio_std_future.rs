@@ -24,21 +24,7 @@ use futures::channel::{mpsc as channel_mpsc, oneshot};
 use futures::future::poll_fn;
 
 mod support;
-use support::{PushOnDrop, entries, new_trace, push};
-
-/// A trace that other threads can write to.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<String>>>);
-
-impl Log {
-    fn push(&self, entry: impl Into<String>) {
-        self.0.lock().unwrap().push(entry.into());
-    }
-
-    fn entries(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
+use support::{Log, PushOnDrop, entries, new_trace, push};
 
 /// A std future that returns `Pending` at its first poll and, only then, tells `go` (so
 /// that whoever waits for `go` wakes it strictly after the task suspended), then returns

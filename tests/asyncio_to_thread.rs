@@ -13,24 +13,10 @@ use cogen::yield_from;
 use futures::channel::oneshot;
 
 mod support;
-use support::expect_panic;
+use support::{Log, expect_panic};
 
 /// Long enough for any step of these tests on a loaded machine; reached only if broken.
 const BOUND: Duration = Duration::from_secs(20);
-
-/// A trace that the pool's threads can write to.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<String>>>);
-
-impl Log {
-    fn push(&self, entry: impl Into<String>) {
-        self.0.lock().unwrap().push(entry.into());
-    }
-
-    fn entries(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
 
 /// Pushes its name to the log when dropped, on whichever thread drops it.
 struct PushOnDrop(Log, &'static str);

@@ -160,3 +160,17 @@ pub fn expect_panic_at<R>(f: impl FnOnce() -> R) -> (String, u32) {
         .expect("the panic hook saw where it panicked");
     (message, line)
 }
+
+/// A trace that other threads can write to (a `Trace` behind a mutex).
+#[derive(Clone, Default)]
+pub struct Log(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Log {
+    pub fn push(&self, entry: impl Into<String>) {
+        self.0.lock().unwrap().push(entry.into());
+    }
+
+    pub fn entries(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
