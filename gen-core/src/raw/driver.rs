@@ -113,6 +113,8 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
 pub(super) struct State(u64);
 
 const RUNNING: u64 = 3;
+/// The status bits of a closed generator.
+pub(super) const CLOSED: u64 = 2;
 
 impl State {
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -131,7 +133,7 @@ impl State {
 
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn is_closed(self) -> bool {
-        self.0 & 3 == 2
+        self.0 & 3 == CLOSED
     }
 
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -141,7 +143,7 @@ impl State {
 
     /// The two status bits as they are: 0 created, 1 suspended, 2 closed, 3 running.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn low_bits(self) -> u64 {
+    pub(super) fn low_bits(self) -> u64 {
         self.0 & 3
     }
 
@@ -162,7 +164,7 @@ impl State {
         let low = match status {
             Status::Created => 0,
             Status::Suspended => 1,
-            Status::Closed => 2,
+            Status::Closed => CLOSED,
         };
         self.0 = self.owner().with_low_bits(low);
     }
