@@ -136,6 +136,46 @@ fn a_generator_is_within_32_bytes_of_the_equivalent_async_block() {
     );
 }
 
+#[generator(yield = u64)]
+fn forward_once(n: u64) {
+    yield_from!(count_to(n));
+}
+
+#[generator(yield = u64)]
+fn forward_twice(n: u64) {
+    yield_from!(forward_once(n));
+}
+
+async fn await_once(n: u64) {
+    for i in 0..n {
+        ready(i).await;
+    }
+}
+
+async fn await_twice(n: u64) {
+    await_once(n).await;
+}
+
+async fn await_thrice(n: u64) {
+    await_twice(n).await;
+}
+
+/// A level of static `yield_from!` costs what a level of `.await` does (the resume point and
+/// the argument, 16 bytes) plus 40: the delegating generator's status-and-id word and
+/// parked-trampoline pointer (16), the capability its body holds (8), and the delegate's own
+/// copy of it and its "resume the started generator first" flag (8 + 8). Issue 12's target,
+/// +16 in all, would leave no room for the generator's own identity (bench/PROFILING.md).
+#[test]
+fn a_level_of_static_yield_from_is_within_40_bytes_of_a_level_of_await() {
+    let n = 3u64;
+    let generator_level = size_of_val(&forward_twice(n)) - size_of_val(&forward_once(n));
+    let await_level = size_of_val(&await_thrice(n)) - size_of_val(&await_twice(n));
+    assert!(
+        generator_level <= await_level + 40,
+        "a level of yield_from! {generator_level} bytes, a level of .await {await_level} bytes"
+    );
+}
+
 #[test]
 fn an_inline_generator_allocates_nothing_and_is_the_size_of_the_same_generator_fn() {
     let n = N;
