@@ -1323,6 +1323,27 @@ fn a_panic_in_asyncio_run_propagates() {
     assert!(asyncio::get_running_loop().is_none());
 }
 
+#[test]
+fn a_callback_that_panics_leaves_the_rest_of_its_tick_scheduled_in_order() {
+    // A tick takes its entries out of the ready queue at once: those after the one that
+    // panicked go back in front of what the tick scheduled, and run at the next tick.
+    let lp = EventLoop::with_virtual_clock();
+    let trace = new_trace();
+    let (a, c) = (trace.clone(), trace.clone());
+    let handle = lp.clone();
+    lp.call_soon(move || {
+        push(&a, "a");
+        let follow_up = a.clone();
+        handle.call_soon(move || push(&follow_up, "scheduled by a"));
+    });
+    lp.call_soon(|| panic!("b blew up"));
+    lp.call_soon(move || push(&c, "c"));
+    assert_eq!(expect_panic(|| lp.run_briefly()), "b blew up");
+    assert_eq!(entries(&trace), ["a"]);
+    lp.run_briefly();
+    assert_eq!(entries(&trace), ["a", "c", "scheduled by a"]);
+}
+
 #[asyncio::coroutine]
 fn runs_a_loop_inside(trace: Trace) -> Result<u32, Cancelled> {
     push(&trace, "running a nested loop");
