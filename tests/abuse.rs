@@ -518,7 +518,7 @@ impl Drop for ReportsItsDrop {
 }
 
 #[test]
-fn a_loop_dropped_while_its_to_thread_function_runs_leaves_the_result_to_the_pool_thread() {
+fn leaked_pool_thread_a_loop_dropped_while_its_to_thread_function_runs_leaves_the_result_to_it() {
     // No wait in the OS poller (so miri runs it): the loop only runs briefly, hands the
     // function to the pool, and is dropped with the task while the function still runs.
     use std::sync::mpsc::channel;
@@ -542,7 +542,7 @@ fn a_loop_dropped_while_its_to_thread_function_runs_leaves_the_result_to_the_poo
 }
 
 #[test]
-fn a_to_thread_wait_cancelled_while_the_function_runs_is_cancelled_and_the_late_wake_does_nothing()
+fn leaked_pool_thread_a_to_thread_wait_cancelled_while_the_function_runs_ends_and_its_late_wake_does_nothing()
 {
     use std::sync::mpsc::channel;
     let (started, has_started) = channel();
@@ -564,4 +564,31 @@ fn a_to_thread_wait_cancelled_while_the_function_runs_is_cancelled_and_the_late_
     // The wake the function's end sent (if it reached the loop's queue) finds nothing.
     lp.run_briefly();
     assert!(task.cancelled());
+}
+
+#[asyncio::coroutine]
+fn sleeps_an_hour(drops: Rc<std::cell::Cell<u32>>) -> Result<u32, Cancelled> {
+    let _guard = AddOnDrop(drops, 1);
+    yield_from!(asyncio::sleep(std::time::Duration::from_secs(3600)))?;
+    Ok(1)
+}
+
+#[test]
+fn setting_the_result_of_a_tasks_future_from_outside_panics_and_the_task_runs_on() {
+    // Python: RuntimeError "Task does not support set_result operation". Accepted, the task
+    // would be done while its coroutine still ran; and as a done task is not closed with its
+    // loop, the coroutine (waiting on a timer's future that waits on it) was leaked, its
+    // destructors never run.
+    let drops = Rc::new(std::cell::Cell::new(0));
+    let lp = EventLoop::with_virtual_clock();
+    let task = lp.create_task(sleeps_an_hour(drops.clone()));
+    lp.run_briefly();
+    let message = expect_panic(|| task.set_result(5));
+    assert!(message.contains("Task does not support set_result"), "{message}");
+    let as_future: asyncio::Future<u32> = task.future().clone();
+    let message = expect_panic(|| as_future.set_exception(Cancelled));
+    assert!(message.contains("Task does not support set_exception"), "{message}");
+    assert!(!task.done());
+    drop(lp);
+    assert_eq!(drops.get(), 1, "the pending coroutine is closed with its loop");
 }
