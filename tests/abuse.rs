@@ -592,3 +592,41 @@ fn setting_the_result_of_a_tasks_future_from_outside_panics_and_the_task_runs_on
     drop(lp);
     assert_eq!(drops.get(), 1, "the pending coroutine is closed with its loop");
 }
+
+#[generator(yield = Suspend, send = Resume)]
+async fn an_async_generator_that_yields_now() -> u32 {
+    let first = yield_from!(asyncio::yield_now());
+    let second = yield_from!(asyncio::sleep(std::time::Duration::ZERO));
+    u32::from(first.is_err()) + 2 * u32::from(second.is_ok())
+}
+
+#[test]
+fn an_async_generator_whose_yield_is_suspend_yields_its_yield_nows_to_a_plain_executor() {
+    // Its body is polled with the executor's waker inside the bridge: the yield point
+    // checks the bridge, not the waker, and hands `Reschedule` out as an item.
+    use cogen::AsyncGenerator;
+    use futures::executor::block_on;
+    let mut g = Box::pin(an_async_generator_that_yields_now());
+    assert!(matches!(block_on(g.as_mut().start()), GeneratorState::Yielded(_)));
+    assert!(matches!(
+        block_on(g.as_mut().resume(Err(Cancelled))),
+        GeneratorState::Yielded(_)
+    ));
+    assert!(matches!(
+        block_on(g.as_mut().resume(Ok(()))),
+        GeneratorState::Complete(3)
+    ));
+}
+
+#[test]
+fn a_generator_block_yields_now_from_its_body_as_a_task() {
+    let lp = EventLoop::with_virtual_clock();
+    let block = cogen::generator_block!(yield = Suspend, send = Resume, move {
+        let first = yield_from!(asyncio::yield_now());
+        let second = yield_from!(asyncio::sleep(std::time::Duration::ZERO));
+        Ok::<bool, Cancelled>(first.is_ok() && second.is_ok())
+    });
+    let before = lp.ticks();
+    assert_eq!(lp.run_until_complete(block), Ok(true));
+    assert_eq!(lp.ticks() - before, 3, "two yields to the loop, then the end");
+}
