@@ -342,15 +342,14 @@ fn sleeps_zero_to_a_plain_waker(drops: Rc<std::cell::Cell<u32>>) -> Result<(), C
 }
 
 #[test]
-fn a_yield_now_or_sleep_zero_polled_with_a_plain_executors_waker_panics_and_closes_the_generator()
-{
+fn a_yield_now_or_sleep_zero_polled_with_a_plain_executors_waker_panics_and_closes_the_generator() {
     // The body yields `Reschedule` itself (no leaf): its yield point still checks the
     // context it is polled with before it writes anything.
+    type Coroutine =
+        Pin<Box<dyn Generator<Resume, Yield = Suspend, Return = Result<(), Cancelled>>>>;
     let drops = Rc::new(std::cell::Cell::new(0));
-    let now: Pin<Box<dyn Generator<Resume, Yield = Suspend, Return = Result<(), Cancelled>>>> =
-        Box::pin(yields_now_to_a_plain_waker(drops.clone()));
-    let zero: Pin<Box<dyn Generator<Resume, Yield = Suspend, Return = Result<(), Cancelled>>>> =
-        Box::pin(sleeps_zero_to_a_plain_waker(drops.clone()));
+    let now: Coroutine = Box::pin(yields_now_to_a_plain_waker(drops.clone()));
+    let zero: Coroutine = Box::pin(sleeps_zero_to_a_plain_waker(drops.clone()));
     for mut g in [now, zero] {
         let message = expect_panic(|| g.as_mut().start());
         assert!(
@@ -426,11 +425,17 @@ fn runs_loops_inside_its_step(own: EventLoop) -> Result<(bool, bool, bool), Canc
     let me = asyncio::current_task().expect("in a task");
     let own_refused = catch_unwind(AssertUnwindSafe(|| own.run_briefly())).is_err();
     let other = EventLoop::with_virtual_clock();
-    let other_refused =
-        catch_unwind(AssertUnwindSafe(|| other.run_until_complete(asyncio::yield_now()))).is_err();
+    let other_refused = catch_unwind(AssertUnwindSafe(|| {
+        other.run_until_complete(asyncio::yield_now())
+    }))
+    .is_err();
     drop(other);
     yield_from!(asyncio::yield_now())?;
-    Ok((own_refused, other_refused, asyncio::current_task() == Some(me)))
+    Ok((
+        own_refused,
+        other_refused,
+        asyncio::current_task() == Some(me),
+    ))
 }
 
 #[test]
@@ -487,8 +492,7 @@ fn drops_the_last_owner(owner: Rc<RefCell<Option<EventLoop>>>) -> Result<u32, Ca
 }
 
 #[test]
-fn a_loop_whose_last_owner_goes_during_a_run_closes_a_task_rescheduled_at_a_yield_now_at_its_end()
-{
+fn a_loop_whose_last_owner_goes_during_a_run_closes_a_task_rescheduled_at_a_yield_now_at_its_end() {
     // A non-owning handle to run the loop with, taken from a callback.
     let lp = EventLoop::with_virtual_clock();
     let found = Rc::new(RefCell::new(None));
@@ -543,7 +547,7 @@ fn leaked_pool_thread_a_loop_dropped_while_its_to_thread_function_runs_leaves_th
 
 #[test]
 fn leaked_pool_thread_a_to_thread_wait_cancelled_while_the_function_runs_ends_and_its_late_wake_does_nothing()
-{
+ {
     use std::sync::mpsc::channel;
     let (started, has_started) = channel();
     let (go, wait_for_go) = channel::<()>();
@@ -584,13 +588,23 @@ fn setting_the_result_of_a_tasks_future_from_outside_panics_and_the_task_runs_on
     let task = lp.create_task(sleeps_an_hour(drops.clone()));
     lp.run_briefly();
     let message = expect_panic(|| task.set_result(5));
-    assert!(message.contains("Task does not support set_result"), "{message}");
+    assert!(
+        message.contains("Task does not support set_result"),
+        "{message}"
+    );
     let as_future: asyncio::Future<u32> = task.future().clone();
     let message = expect_panic(|| as_future.set_exception(Cancelled));
-    assert!(message.contains("Task does not support set_exception"), "{message}");
+    assert!(
+        message.contains("Task does not support set_exception"),
+        "{message}"
+    );
     assert!(!task.done());
     drop(lp);
-    assert_eq!(drops.get(), 1, "the pending coroutine is closed with its loop");
+    assert_eq!(
+        drops.get(),
+        1,
+        "the pending coroutine is closed with its loop"
+    );
 }
 
 #[generator(yield = Suspend, send = Resume)]
@@ -607,7 +621,10 @@ fn an_async_generator_whose_yield_is_suspend_yields_its_yield_nows_to_a_plain_ex
     use cogen::AsyncGenerator;
     use futures::executor::block_on;
     let mut g = Box::pin(an_async_generator_that_yields_now());
-    assert!(matches!(block_on(g.as_mut().start()), GeneratorState::Yielded(_)));
+    assert!(matches!(
+        block_on(g.as_mut().start()),
+        GeneratorState::Yielded(_)
+    ));
     assert!(matches!(
         block_on(g.as_mut().resume(Err(Cancelled))),
         GeneratorState::Yielded(_)
@@ -628,5 +645,9 @@ fn a_generator_block_yields_now_from_its_body_as_a_task() {
     });
     let before = lp.ticks();
     assert_eq!(lp.run_until_complete(block), Ok(true));
-    assert_eq!(lp.ticks() - before, 3, "two yields to the loop, then the end");
+    assert_eq!(
+        lp.ticks() - before,
+        3,
+        "two yields to the loop, then the end"
+    );
 }
