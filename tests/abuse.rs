@@ -651,3 +651,33 @@ fn a_generator_block_yields_now_from_its_body_as_a_task() {
         "two yields to the loop, then the end"
     );
 }
+
+#[asyncio::coroutine]
+fn gathers(children: Vec<asyncio::Future<u32>>) -> Result<Vec<u32>, Cancelled> {
+    yield_from!(&asyncio::gather(children))
+}
+
+#[asyncio::coroutine]
+fn gathers_a_tuple(
+    ours: asyncio::Future<u32>,
+    foreign: asyncio::Future<u32>,
+) -> Result<(u32, u32), Cancelled> {
+    yield_from!(&asyncio::gather_tuple((ours, foreign)))
+}
+
+#[test]
+fn a_gather_of_a_future_of_another_loop_panics_where_it_is_made() {
+    // A child's done callback runs on the child's loop, which cannot run while this one
+    // does (or ever, once dropped): the gather would wait forever, and the loop would only
+    // report a deadlock. Python raises ValueError at the gather.
+    let lp = EventLoop::with_virtual_clock();
+    let other = EventLoop::with_virtual_clock();
+    let ours: asyncio::Future<u32> = lp.create_future();
+    let foreign: asyncio::Future<u32> = other.create_future();
+    foreign.set_result(1).unwrap();
+    let message =
+        expect_panic(|| lp.run_until_complete(gathers(vec![ours.clone(), foreign.clone()])));
+    assert!(message.contains("different event loop"), "{message}");
+    let message = expect_panic(|| lp.run_until_complete(gathers_a_tuple(ours, foreign)));
+    assert!(message.contains("different event loop"), "{message}");
+}

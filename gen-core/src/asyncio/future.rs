@@ -233,6 +233,12 @@ impl<T: 'static, E: 'static> Future<T, E> {
         self.cell.event_loop.upgrade().map(EventLoop::from_inner)
     }
 
+    /// Whether this future runs its callbacks on `event_loop` (not on another loop, nor on
+    /// a dropped one).
+    pub(crate) fn is_on(&self, event_loop: &EventLoop) -> bool {
+        self.cell.attached_to(event_loop.inner())
+    }
+
     pub(crate) fn set_cancel_hook(&self, hook: Weak<dyn CancelHook>) {
         *self.cell.cancel_hook.borrow_mut() = Some(hook);
     }

@@ -40,7 +40,8 @@ use super::{AsyncError, Awaitable, Cancelled};
 /// ```
 ///
 /// # Panics
-/// If no loop is running and the first awaitable is not a future or task of a loop.
+/// If no loop is running and the first awaitable is not a future or task of a loop; if a
+/// future or task is of another loop than the gather's (Python: ValueError).
 #[track_caller]
 pub fn gather<I, A, T, E>(awaitables: I) -> Future<Vec<T>, E>
 where
@@ -120,6 +121,9 @@ where
         .into_iter()
         .map(|awaitable| awaitable.ensure_future(&event_loop))
         .collect();
+    if children.iter().any(|child| !child.is_on(&event_loop)) {
+        foreign_child();
+    }
     let outer = event_loop.create_future();
     if children.is_empty() {
         let _ = outer.set_result(collect(Vec::new()));
@@ -258,7 +262,7 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> Gathering<
 ///
 /// # Panics
 /// If no loop is running on this thread (the awaitables of a tuple may be coroutines, so
-/// the loop is not taken from them).
+/// the loop is not taken from them); if a future or task is of another loop.
 #[track_caller]
 pub fn gather_tuple<A, Ts, E>(awaitables: A) -> Future<Ts, E>
 where
@@ -363,6 +367,20 @@ impl<Ts: 'static, E: AsyncError + 'static> TupleGathering<Ts, E> {
     }
 }
 
+/// A child's done callback runs on the child's loop, which cannot run while the gather's
+/// does (nor ever, once dropped): the gather would wait forever, and its loop report a
+/// deadlock that does not say why.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn foreign_child() -> ! {
+    panic!(
+        "gather of a future attached to a different event loop (or to a dropped one) than \
+         the gather's: its completion would never reach the gather (Python: ValueError); \
+         gather futures and tasks of one loop"
+    )
+}
+
 /// How a done child ends the gather: its error if it failed or was cancelled.
 fn failure_of<T: 'static, E: AsyncError + Clone + 'static>(child: &Future<T, E>) -> Option<E> {
     if child.cancelled() {
@@ -382,6 +400,9 @@ macro_rules! gather_tuple_impl {
             fn gather_on(self, event_loop: &EventLoop) -> Future<($($t,)+), E> {
                 let ($($f,)+) = self;
                 let ($($f,)+) = ($($f.ensure_future(event_loop),)+);
+                if $(!$f.is_on(event_loop))||+ {
+                    foreign_child();
+                }
                 let outer = event_loop.create_future();
                 let collect: Collect<($($t,)+)> = {
                     $(let $f = $f.clone();)+
