@@ -652,32 +652,86 @@ fn a_generator_block_yields_now_from_its_body_as_a_task() {
     );
 }
 
-#[asyncio::coroutine]
-fn gathers(children: Vec<asyncio::Future<u32>>) -> Result<Vec<u32>, Cancelled> {
-    yield_from!(&asyncio::gather(children))
+/// Each way of waiting for several futures, or guarding one, that registers callbacks on
+/// them, on a future of another loop.
+#[derive(Clone, Copy, Debug)]
+enum WaitsOn {
+    Gather,
+    GatherTuple,
+    Wait,
+    AsCompleted,
+    Shield,
+    WaitFor,
+}
+
+/// `as_completed` and `wait_for` time out: their error type says so.
+#[derive(Clone, Debug, PartialEq)]
+enum WaitError {
+    Cancelled,
+    Timeout,
+}
+
+impl From<Cancelled> for WaitError {
+    fn from(_: Cancelled) -> Self {
+        WaitError::Cancelled
+    }
+}
+
+impl From<asyncio::TimeoutError> for WaitError {
+    fn from(_: asyncio::TimeoutError) -> Self {
+        WaitError::Timeout
+    }
+}
+
+impl asyncio::AsyncError for WaitError {
+    fn is_cancelled(&self) -> bool {
+        *self == WaitError::Cancelled
+    }
 }
 
 #[asyncio::coroutine]
-fn gathers_a_tuple(
-    ours: asyncio::Future<u32>,
-    foreign: asyncio::Future<u32>,
-) -> Result<(u32, u32), Cancelled> {
-    yield_from!(&asyncio::gather_tuple((ours, foreign)))
+fn waits_on(
+    how: WaitsOn,
+    ours: asyncio::Future<u32, WaitError>,
+    foreign: asyncio::Future<u32, WaitError>,
+) -> Result<(), WaitError> {
+    use std::time::Duration;
+    let hour = Some(Duration::from_secs(3600));
+    match how {
+        WaitsOn::Gather => drop(yield_from!(&asyncio::gather([ours, foreign]))?),
+        WaitsOn::GatherTuple => drop(yield_from!(&asyncio::gather_tuple((ours, foreign)))?),
+        WaitsOn::Wait => drop(yield_from!(asyncio::wait(
+            [ours, foreign],
+            None,
+            asyncio::ReturnWhen::AllCompleted
+        ))?),
+        WaitsOn::AsCompleted => {
+            for next in asyncio::as_completed([ours, foreign], None) {
+                yield_from!(next)?;
+            }
+        }
+        WaitsOn::Shield => drop(yield_from!(&asyncio::shield(&foreign))?),
+        WaitsOn::WaitFor => drop(yield_from!(asyncio::wait_for(&foreign, hour))?),
+    }
+    Ok(())
 }
 
 #[test]
-fn a_gather_of_a_future_of_another_loop_panics_where_it_is_made() {
-    // A child's done callback runs on the child's loop, which cannot run while this one
-    // does (or ever, once dropped): the gather would wait forever, and the loop would only
-    // report a deadlock. Python raises ValueError at the gather.
-    let lp = EventLoop::with_virtual_clock();
-    let other = EventLoop::with_virtual_clock();
-    let ours: asyncio::Future<u32> = lp.create_future();
-    let foreign: asyncio::Future<u32> = other.create_future();
-    foreign.set_result(1).unwrap();
-    let message =
-        expect_panic(|| lp.run_until_complete(gathers(vec![ours.clone(), foreign.clone()])));
-    assert!(message.contains("different event loop"), "{message}");
-    let message = expect_panic(|| lp.run_until_complete(gathers_a_tuple(ours, foreign)));
-    assert!(message.contains("different event loop"), "{message}");
+fn waiting_on_a_future_of_another_loop_panics_where_the_wait_is_made() {
+    // The callback each registers on the future would run on the future's loop, which
+    // cannot run while this one does (or ever, once dropped): the wait would last forever,
+    // and the loop would only report a deadlock. Python raises ValueError.
+    use WaitsOn::*;
+    for how in [Gather, GatherTuple, Wait, AsCompleted, Shield, WaitFor] {
+        let lp = EventLoop::with_virtual_clock();
+        let other = EventLoop::with_virtual_clock();
+        let ours: asyncio::Future<u32, WaitError> = lp.create_future();
+        ours.set_result(1).unwrap();
+        let foreign: asyncio::Future<u32, WaitError> = other.create_future();
+        let message = expect_panic(|| lp.run_until_complete(waits_on(how, ours, foreign)));
+        assert!(
+            message.contains("attached to a different event loop"),
+            "{how:?}: {message}"
+        );
+    }
 }

@@ -233,10 +233,15 @@ impl<T: 'static, E: 'static> Future<T, E> {
         self.cell.event_loop.upgrade().map(EventLoop::from_inner)
     }
 
-    /// Whether this future runs its callbacks on `event_loop` (not on another loop, nor on
-    /// a dropped one).
-    pub(crate) fn is_on(&self, event_loop: &EventLoop) -> bool {
-        self.cell.attached_to(event_loop.inner())
+    /// Panics unless this future runs its callbacks on `event_loop`: `what` (a gather, a
+    /// wait) registers a callback on it, which would run on another loop, never while this
+    /// one runs (or never at all, the loop dropped), and `what` would wait forever while
+    /// the loop reported a deadlock without the cause (Python: ValueError).
+    #[track_caller]
+    pub(crate) fn expect_on(&self, event_loop: &EventLoop, what: &str) {
+        if !self.cell.attached_to(event_loop.inner()) {
+            of_another_loop(what);
+        }
     }
 
     pub(crate) fn set_cancel_hook(&self, hook: Weak<dyn CancelHook>) {
@@ -625,5 +630,16 @@ fn refused_on_a_task(what: &str) -> ! {
         "{what} on a Task's future: a task's result is what its coroutine returns (Python: \
          RuntimeError \"Task does not support {what} operation\"); cancel the task instead, \
          or complete a future of your own (`EventLoop::create_future`)"
+    )
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn of_another_loop(what: &str) -> ! {
+    panic!(
+        "{what} of a future attached to a different event loop (or to a dropped one): its \
+         completion would never reach {what} (Python: ValueError); use futures and tasks of \
+         one loop"
     )
 }

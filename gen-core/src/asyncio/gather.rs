@@ -121,8 +121,8 @@ where
         .into_iter()
         .map(|awaitable| awaitable.ensure_future(&event_loop))
         .collect();
-    if children.iter().any(|child| !child.is_on(&event_loop)) {
-        foreign_child();
+    for child in &children {
+        child.expect_on(&event_loop, "asyncio::gather");
     }
     let outer = event_loop.create_future();
     if children.is_empty() {
@@ -367,20 +367,6 @@ impl<Ts: 'static, E: AsyncError + 'static> TupleGathering<Ts, E> {
     }
 }
 
-/// A child's done callback runs on the child's loop, which cannot run while the gather's
-/// does (nor ever, once dropped): the gather would wait forever, and its loop report a
-/// deadlock that does not say why.
-#[cold]
-#[inline(never)]
-#[track_caller]
-fn foreign_child() -> ! {
-    panic!(
-        "gather of a future attached to a different event loop (or to a dropped one) than \
-         the gather's: its completion would never reach the gather (Python: ValueError); \
-         gather futures and tasks of one loop"
-    )
-}
-
 /// How a done child ends the gather: its error if it failed or was cancelled.
 fn failure_of<T: 'static, E: AsyncError + Clone + 'static>(child: &Future<T, E>) -> Option<E> {
     if child.cancelled() {
@@ -400,9 +386,7 @@ macro_rules! gather_tuple_impl {
             fn gather_on(self, event_loop: &EventLoop) -> Future<($($t,)+), E> {
                 let ($($f,)+) = self;
                 let ($($f,)+) = ($($f.ensure_future(event_loop),)+);
-                if $(!$f.is_on(event_loop))||+ {
-                    foreign_child();
-                }
+                $($f.expect_on(event_loop, "asyncio::gather_tuple");)+
                 let outer = event_loop.create_future();
                 let collect: Collect<($($t,)+)> = {
                     $(let $f = $f.clone();)+
