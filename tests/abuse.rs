@@ -13,6 +13,9 @@ use cogen::asyncio::{self, Cancelled, EventLoop, Resume, Suspend};
 use cogen::{Generator, GeneratorState, generator, yield_, yield_from};
 use futures::future::poll_fn;
 
+mod support;
+use support::{AddOnDrop, expect_panic};
+
 type Stash = Arc<Mutex<Vec<Waker>>>;
 
 fn pending_forever(stash: Stash) -> impl std::future::Future<Output = u32> {
@@ -287,4 +290,448 @@ fn a_wrap_future_started_with_no_loop_running_panics() {
     }));
     assert!(r.is_err());
     let _ = std::marker::PhantomData::<Resume>;
+}
+
+// ---- review 4: `yield_now()` / `sleep(0)` yielded from the body (`YieldMade`), the task
+// step with the current task in the loop's state, `to_thread` ----
+
+/// A stand-in for cogen under `crate = path` whose `generator` polls the body with a plain
+/// executor's context (a no-op waker, as `block_on` or a hand-written executor would)
+/// instead of the generator's bridge.
+mod stand_in_that_polls_with_a_plain_waker {
+    pub use cogen::*;
+    pub mod __private {
+        // Everything the expansion names, but `generator`, which is defined below.
+        pub use cogen::__private::*;
+        use std::future::Future;
+        use std::pin::Pin;
+        use std::task::{Context, Poll, Waker};
+
+        pub struct PlainPoll<F>(Pin<Box<F>>);
+
+        impl<F: Future> Future for PlainPoll<F> {
+            type Output = F::Output;
+            fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<F::Output> {
+                let plain = &mut Context::from_waker(Waker::noop());
+                self.get_mut().0.as_mut().poll(plain)
+            }
+        }
+
+        pub fn generator<Y, S, const D: bool, R, M, F>(make: M) -> Gen<PlainPoll<F>, Y, S, D>
+        where
+            M: FnOnce(Co<Y, S>) -> F,
+            F: Future<Output = R>,
+        {
+            cogen::__private::generator::<Y, S, D, R, _, _>(move |co| PlainPoll(Box::pin(make(co))))
+        }
+    }
+}
+
+#[generator(crate = stand_in_that_polls_with_a_plain_waker, yield = Suspend, send = Resume)]
+fn yields_now_to_a_plain_waker(drops: Rc<std::cell::Cell<u32>>) -> Result<(), Cancelled> {
+    let _guard = AddOnDrop(drops, 1);
+    cogen::yield_from!(asyncio::yield_now())?;
+    Ok(())
+}
+
+#[generator(crate = stand_in_that_polls_with_a_plain_waker, yield = Suspend, send = Resume)]
+fn sleeps_zero_to_a_plain_waker(drops: Rc<std::cell::Cell<u32>>) -> Result<(), Cancelled> {
+    let _guard = AddOnDrop(drops, 1);
+    cogen::yield_from!(asyncio::sleep(std::time::Duration::ZERO))?;
+    Ok(())
+}
+
+#[test]
+fn a_yield_now_or_sleep_zero_polled_with_a_plain_executors_waker_panics_and_closes_the_generator() {
+    // The body yields `Reschedule` itself (no leaf): its yield point still checks the
+    // context it is polled with before it writes anything.
+    type Coroutine =
+        Pin<Box<dyn Generator<Resume, Yield = Suspend, Return = Result<(), Cancelled>>>>;
+    let drops = Rc::new(std::cell::Cell::new(0));
+    let now: Coroutine = Box::pin(yields_now_to_a_plain_waker(drops.clone()));
+    let zero: Coroutine = Box::pin(sleeps_zero_to_a_plain_waker(drops.clone()));
+    for mut g in [now, zero] {
+        let message = expect_panic(|| g.as_mut().start());
+        assert!(
+            message.contains("polled outside of its own generator"),
+            "{message}"
+        );
+        assert_eq!(g.status(), cogen::Status::Closed);
+    }
+    assert_eq!(drops.get(), 2, "each body's local dropped once");
+}
+
+/// A stand-in whose `generator` moves the body into a box of its own and frees it as soon
+/// as it is pending: the yield point is moved out of the generator's body, then dropped.
+mod stand_in_that_frees_the_body_when_it_yields {
+    pub use cogen::*;
+    pub mod __private {
+        pub use cogen::__private::*;
+        use std::future::Future;
+        use std::pin::Pin;
+        use std::task::{Context, Poll};
+
+        pub struct FreeOnPending<F>(Option<Pin<Box<F>>>);
+
+        impl<F: Future> Future for FreeOnPending<F> {
+            type Output = F::Output;
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+                let this = self.get_mut();
+                let poll = this.0.as_mut().expect("body freed").as_mut().poll(cx);
+                if poll.is_pending() {
+                    this.0 = None;
+                }
+                poll
+            }
+        }
+
+        pub fn generator<Y, S, const D: bool, R, M, F>(make: M) -> Gen<FreeOnPending<F>, Y, S, D>
+        where
+            M: FnOnce(Co<Y, S>) -> F,
+            F: Future<Output = R>,
+        {
+            cogen::__private::generator::<Y, S, D, R, _, _>(move |co| {
+                FreeOnPending(Some(Box::pin(make(co))))
+            })
+        }
+    }
+}
+
+#[generator(crate = stand_in_that_frees_the_body_when_it_yields, yield = Suspend, send = Resume)]
+fn yields_now_then_is_freed(drops: Rc<std::cell::Cell<u32>>) -> Result<u32, Cancelled> {
+    let _guard = AddOnDrop(drops, 1);
+    cogen::yield_from!(asyncio::yield_now())?;
+    Ok(1)
+}
+
+#[test]
+fn a_yield_now_moved_out_of_its_body_and_freed_after_it_yielded_ends_its_task_with_a_panic() {
+    // Unlike a delegation, the body's own `yield_now` keeps no pointer past its poll, so it
+    // may lie outside the body (no extent check): freed after it yielded, nothing dangles;
+    // the next step finds the stand-in's box empty and panics.
+    let drops = Rc::new(std::cell::Cell::new(0));
+    let lp = EventLoop::with_virtual_clock();
+    let task = lp.create_task(yields_now_then_is_freed(drops.clone()));
+    let message = expect_panic(|| lp.run_until_complete(&task));
+    assert!(message.contains("body freed"), "{message}");
+    assert_eq!(drops.get(), 1);
+    assert!(!task.done());
+    assert!(task.cancel(), "a task that panicked can still be cancelled");
+    assert!(task.cancelled());
+}
+
+#[asyncio::coroutine]
+fn runs_loops_inside_its_step(own: EventLoop) -> Result<(bool, bool, bool), Cancelled> {
+    let me = asyncio::current_task().expect("in a task");
+    let own_refused = catch_unwind(AssertUnwindSafe(|| own.run_briefly())).is_err();
+    let other = EventLoop::with_virtual_clock();
+    let other_refused = catch_unwind(AssertUnwindSafe(|| {
+        other.run_until_complete(asyncio::yield_now())
+    }))
+    .is_err();
+    drop(other);
+    yield_from!(asyncio::yield_now())?;
+    Ok((
+        own_refused,
+        other_refused,
+        asyncio::current_task() == Some(me),
+    ))
+}
+
+#[test]
+fn no_loop_runs_inside_a_task_step_so_the_current_task_stays_the_step_that_set_it() {
+    // `current_task()` reads a pointer the running step keeps in the loop's state; it is
+    // sound because steps never nest. Running this loop, or any other, from inside a step
+    // is refused with a panic, which the coroutine can catch: it is still the current task.
+    let lp = EventLoop::with_virtual_clock();
+    let task = lp.create_task(runs_loops_inside_its_step(lp.clone()));
+    assert_eq!(lp.run_until_complete(&task), Ok((true, true, true)));
+    assert!(asyncio::current_task().is_none());
+}
+
+#[asyncio::coroutine]
+fn pauses_twice(trace: Rc<RefCell<Vec<String>>>) -> Result<u32, Cancelled> {
+    let first = yield_from!(asyncio::yield_now());
+    trace.borrow_mut().push(format!("yield_now: {first:?}"));
+    let second = yield_from!(asyncio::sleep(std::time::Duration::ZERO));
+    trace.borrow_mut().push(format!("sleep(0): {second:?}"));
+    Ok(2)
+}
+
+#[test]
+fn a_cancellation_between_the_steps_of_a_yield_now_reaches_the_body_at_that_yield() {
+    // The task is rescheduled, waiting for nothing; the fast path of its next step must
+    // still see the request a callback made meanwhile.
+    let lp = EventLoop::with_virtual_clock();
+    let trace = Rc::new(RefCell::new(Vec::new()));
+    let task = lp.create_task(pauses_twice(trace.clone()));
+    let target = task.clone();
+    lp.call_soon(move || assert!(target.cancel()));
+    assert_eq!(lp.run_until_complete(&task), Ok(2));
+    assert_eq!(
+        *trace.borrow(),
+        ["yield_now: Err(Cancelled)", "sleep(0): Ok(())"]
+    );
+}
+
+#[asyncio::coroutine]
+fn pauses_forever(drops: Rc<std::cell::Cell<u32>>) -> Result<(), Cancelled> {
+    let _guard = AddOnDrop(drops, 1);
+    loop {
+        let _ = yield_from!(asyncio::yield_now());
+        let _ = yield_from!(asyncio::sleep(std::time::Duration::ZERO));
+    }
+}
+
+#[asyncio::coroutine]
+fn drops_the_last_owner(owner: Rc<RefCell<Option<EventLoop>>>) -> Result<u32, Cancelled> {
+    yield_from!(asyncio::yield_now())?;
+    drop(owner.borrow_mut().take());
+    yield_from!(asyncio::yield_now())?;
+    Ok(3)
+}
+
+#[test]
+fn a_loop_whose_last_owner_goes_during_a_run_closes_a_task_rescheduled_at_a_yield_now_at_its_end() {
+    // A non-owning handle to run the loop with, taken from a callback.
+    let lp = EventLoop::with_virtual_clock();
+    let found = Rc::new(RefCell::new(None));
+    let slot = found.clone();
+    lp.call_soon(move || *slot.borrow_mut() = asyncio::get_running_loop());
+    lp.run_briefly();
+    let runner: EventLoop = found.borrow_mut().take().unwrap();
+
+    let drops = Rc::new(std::cell::Cell::new(0));
+    let forever = lp.create_task(pauses_forever(drops.clone()));
+    let owner = Rc::new(RefCell::new(Some(lp)));
+    let main = runner.create_task(drops_the_last_owner(owner.clone()));
+    // The coroutine holds the only owner now, and drops it in the middle of the run: the
+    // loop closes when the run ends, with `forever` rescheduled in its ready queue.
+    assert_eq!(runner.run_until_complete(&main), Ok(3));
+    assert_eq!(drops.get(), 1, "closed at the end of the run, once");
+    assert!(!forever.done());
+}
+
+/// A value that says which thread drops it.
+struct ReportsItsDrop(std::sync::mpsc::Sender<thread::ThreadId>);
+
+impl Drop for ReportsItsDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(thread::current().id());
+    }
+}
+
+#[test]
+fn leaked_pool_thread_a_loop_dropped_while_its_to_thread_function_runs_leaves_the_result_to_it() {
+    // No wait in the OS poller (so miri runs it): the loop only runs briefly, hands the
+    // function to the pool, and is dropped with the task while the function still runs.
+    use std::sync::mpsc::channel;
+    let (started, has_started) = channel();
+    let (go, wait_for_go) = channel::<()>();
+    let (dropped, dropped_on) = channel();
+    let lp = EventLoop::with_virtual_clock();
+    let task = lp.create_task(asyncio::to_thread(move || {
+        started.send(()).unwrap();
+        wait_for_go.recv().unwrap();
+        ReportsItsDrop(dropped)
+    }));
+    lp.run_briefly();
+    has_started.recv().unwrap();
+    drop(task);
+    drop(lp);
+    go.send(()).unwrap();
+    // The pool's thread wakes a waker whose loop is gone (nothing happens), and drops the
+    // result it has no one to give to.
+    assert_ne!(dropped_on.recv().unwrap(), thread::current().id());
+}
+
+#[test]
+fn leaked_pool_thread_a_to_thread_wait_cancelled_while_the_function_runs_ends_and_its_late_wake_does_nothing()
+ {
+    use std::sync::mpsc::channel;
+    let (started, has_started) = channel();
+    let (go, wait_for_go) = channel::<()>();
+    let (dropped, dropped_on) = channel();
+    let lp = EventLoop::with_virtual_clock();
+    let task = lp.create_task(asyncio::to_thread(move || {
+        started.send(()).unwrap();
+        wait_for_go.recv().unwrap();
+        ReportsItsDrop(dropped)
+    }));
+    lp.run_briefly();
+    has_started.recv().unwrap();
+    assert!(task.cancel());
+    lp.run_briefly();
+    assert!(task.cancelled());
+    go.send(()).unwrap();
+    assert_ne!(dropped_on.recv().unwrap(), thread::current().id());
+    // The wake the function's end sent (if it reached the loop's queue) finds nothing.
+    lp.run_briefly();
+    assert!(task.cancelled());
+}
+
+#[asyncio::coroutine]
+fn sleeps_an_hour(drops: Rc<std::cell::Cell<u32>>) -> Result<u32, Cancelled> {
+    let _guard = AddOnDrop(drops, 1);
+    yield_from!(asyncio::sleep(std::time::Duration::from_secs(3600)))?;
+    Ok(1)
+}
+
+#[test]
+fn setting_the_result_of_a_tasks_future_from_outside_panics_and_the_task_runs_on() {
+    // Python: RuntimeError "Task does not support set_result operation". Accepted, the task
+    // would be done while its coroutine still ran; and as a done task is not closed with its
+    // loop, the coroutine (waiting on a timer's future that waits on it) was leaked, its
+    // destructors never run.
+    let drops = Rc::new(std::cell::Cell::new(0));
+    let lp = EventLoop::with_virtual_clock();
+    let task = lp.create_task(sleeps_an_hour(drops.clone()));
+    lp.run_briefly();
+    let message = expect_panic(|| task.set_result(5));
+    assert!(
+        message.contains("Task does not support set_result"),
+        "{message}"
+    );
+    let as_future: asyncio::Future<u32> = task.future().clone();
+    let message = expect_panic(|| as_future.set_exception(Cancelled));
+    assert!(
+        message.contains("Task does not support set_exception"),
+        "{message}"
+    );
+    assert!(!task.done());
+    drop(lp);
+    assert_eq!(
+        drops.get(),
+        1,
+        "the pending coroutine is closed with its loop"
+    );
+}
+
+#[generator(yield = Suspend, send = Resume)]
+async fn an_async_generator_that_yields_now() -> u32 {
+    let first = yield_from!(asyncio::yield_now());
+    let second = yield_from!(asyncio::sleep(std::time::Duration::ZERO));
+    u32::from(first.is_err()) + 2 * u32::from(second.is_ok())
+}
+
+#[test]
+fn an_async_generator_whose_yield_is_suspend_yields_its_yield_nows_to_a_plain_executor() {
+    // Its body is polled with the executor's waker inside the bridge: the yield point
+    // checks the bridge, not the waker, and hands `Reschedule` out as an item.
+    use cogen::AsyncGenerator;
+    use futures::executor::block_on;
+    let mut g = Box::pin(an_async_generator_that_yields_now());
+    assert!(matches!(
+        block_on(g.as_mut().start()),
+        GeneratorState::Yielded(_)
+    ));
+    assert!(matches!(
+        block_on(g.as_mut().resume(Err(Cancelled))),
+        GeneratorState::Yielded(_)
+    ));
+    assert!(matches!(
+        block_on(g.as_mut().resume(Ok(()))),
+        GeneratorState::Complete(3)
+    ));
+}
+
+#[test]
+fn a_generator_block_yields_now_from_its_body_as_a_task() {
+    let lp = EventLoop::with_virtual_clock();
+    let block = cogen::generator_block!(yield = Suspend, send = Resume, move {
+        let first = yield_from!(asyncio::yield_now());
+        let second = yield_from!(asyncio::sleep(std::time::Duration::ZERO));
+        Ok::<bool, Cancelled>(first.is_ok() && second.is_ok())
+    });
+    let before = lp.ticks();
+    assert_eq!(lp.run_until_complete(block), Ok(true));
+    assert_eq!(
+        lp.ticks() - before,
+        3,
+        "two yields to the loop, then the end"
+    );
+}
+
+/// Each way of waiting for several futures, or guarding one, that registers callbacks on
+/// them, on a future of another loop.
+#[derive(Clone, Copy, Debug)]
+enum WaitsOn {
+    Gather,
+    GatherTuple,
+    Wait,
+    AsCompleted,
+    Shield,
+    WaitFor,
+}
+
+/// `as_completed` and `wait_for` time out: their error type says so.
+#[derive(Clone, Debug, PartialEq)]
+enum WaitError {
+    Cancelled,
+    Timeout,
+}
+
+impl From<Cancelled> for WaitError {
+    fn from(_: Cancelled) -> Self {
+        WaitError::Cancelled
+    }
+}
+
+impl From<asyncio::TimeoutError> for WaitError {
+    fn from(_: asyncio::TimeoutError) -> Self {
+        WaitError::Timeout
+    }
+}
+
+impl asyncio::AsyncError for WaitError {
+    fn is_cancelled(&self) -> bool {
+        *self == WaitError::Cancelled
+    }
+}
+
+#[asyncio::coroutine]
+fn waits_on(
+    how: WaitsOn,
+    ours: asyncio::Future<u32, WaitError>,
+    foreign: asyncio::Future<u32, WaitError>,
+) -> Result<(), WaitError> {
+    use std::time::Duration;
+    let hour = Some(Duration::from_secs(3600));
+    match how {
+        WaitsOn::Gather => drop(yield_from!(&asyncio::gather([ours, foreign]))?),
+        WaitsOn::GatherTuple => drop(yield_from!(&asyncio::gather_tuple((ours, foreign)))?),
+        WaitsOn::Wait => drop(yield_from!(asyncio::wait(
+            [ours, foreign],
+            None,
+            asyncio::ReturnWhen::AllCompleted
+        ))?),
+        WaitsOn::AsCompleted => {
+            for next in asyncio::as_completed([ours, foreign], None) {
+                yield_from!(next)?;
+            }
+        }
+        WaitsOn::Shield => drop(yield_from!(&asyncio::shield(&foreign))?),
+        WaitsOn::WaitFor => drop(yield_from!(asyncio::wait_for(&foreign, hour))?),
+    }
+    Ok(())
+}
+
+#[test]
+fn waiting_on_a_future_of_another_loop_panics_where_the_wait_is_made() {
+    // The callback each registers on the future would run on the future's loop, which
+    // cannot run while this one does (or ever, once dropped): the wait would last forever,
+    // and the loop would only report a deadlock. Python raises ValueError.
+    use WaitsOn::*;
+    for how in [Gather, GatherTuple, Wait, AsCompleted, Shield, WaitFor] {
+        let lp = EventLoop::with_virtual_clock();
+        let other = EventLoop::with_virtual_clock();
+        let ours: asyncio::Future<u32, WaitError> = lp.create_future();
+        ours.set_result(1).unwrap();
+        let foreign: asyncio::Future<u32, WaitError> = other.create_future();
+        let message = expect_panic(|| lp.run_until_complete(waits_on(how, ours, foreign)));
+        assert!(
+            message.contains("attached to a different event loop"),
+            "{how:?}: {message}"
+        );
+    }
 }

@@ -5,7 +5,7 @@
 //! binary again, with only that test and an environment variable saying so.
 #![cfg(unix)]
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 use std::rc::Rc;
@@ -17,7 +17,7 @@ use cogen::asyncio::{self, Cancelled, EventLoop};
 use cogen::yield_from;
 
 mod support;
-use support::{entries, new_trace, push};
+use support::{AddOnDrop, entries, new_trace, push};
 
 fn one_at_a_time() -> MutexGuard<'static, ()> {
     static SIGNALS: Mutex<()> = Mutex::new(());
@@ -250,4 +250,30 @@ fn a_closed_loop_leaves_no_handler_behind() {
         unreachable!("SIGUSR2 did not terminate the process after its loop was dropped");
     }
     assert_eq!(run_in_child(TEST), Some(SIGUSR2));
+}
+
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "a handler's socket pair is set non-blocking by an ioctl miri lacks"
+)]
+fn closing_the_loop_drops_its_signal_handlers_also_one_that_holds_the_loop() {
+    // Python's `loop.close()` removes the signal handlers. One that holds a handle of its
+    // loop (taken with `get_running_loop`, as a handler that stops the loop would) would
+    // otherwise keep the closed loop, and all it holds, alive for good.
+    let _turn = one_at_a_time();
+    let lp = EventLoop::new();
+    let found = Rc::new(RefCell::new(None));
+    let slot = found.clone();
+    lp.call_soon(move || *slot.borrow_mut() = asyncio::get_running_loop());
+    lp.run_briefly();
+    let handle: EventLoop = found.borrow_mut().take().unwrap();
+    let dropped = Rc::new(Cell::new(0));
+    let guard = AddOnDrop(dropped.clone(), 1);
+    lp.add_signal_handler(SIGWINCH, move || {
+        let _ = (&handle, &guard);
+    })
+    .unwrap();
+    drop(lp);
+    assert_eq!(dropped.get(), 1, "the handler was dropped with its loop");
 }

@@ -1081,6 +1081,10 @@ impl LoopInner {
         if let Some(io) = self.io.get() {
             io.close();
         }
+        // The readers are gone, so the handlers can never run: dropped (Python's `close`
+        // removes them), so that one holding a handle of this loop does not keep it alive.
+        #[cfg(unix)]
+        self.signals.clear();
         self.close_tasks();
     }
 

@@ -60,6 +60,12 @@ pub(crate) struct FutureCell<T, E> {
 pub(crate) trait CancelHook {
     /// Cancel what the future stands for; returns whether anything was cancelled.
     fn cancel_hook(self: Rc<Self>) -> bool;
+
+    /// Whether only the owner completes the future (a task: its result is what its
+    /// coroutine returns), so that `set_result` and `set_exception` from outside are refused.
+    fn completes_the_future(&self) -> bool {
+        false
+    }
 }
 
 enum State<T, E> {
@@ -227,6 +233,17 @@ impl<T: 'static, E: 'static> Future<T, E> {
         self.cell.event_loop.upgrade().map(EventLoop::from_inner)
     }
 
+    /// Panics unless this future runs its callbacks on `event_loop`: `what` (a gather, a
+    /// wait) registers a callback on it, which would run on another loop, never while this
+    /// one runs (or never at all, the loop dropped), and `what` would wait forever while
+    /// the loop reported a deadlock without the cause (Python: ValueError).
+    #[track_caller]
+    pub(crate) fn expect_on(&self, event_loop: &EventLoop, what: &str) {
+        if !self.cell.attached_to(event_loop.inner()) {
+            of_another_loop(what);
+        }
+    }
+
     pub(crate) fn set_cancel_hook(&self, hook: Weak<dyn CancelHook>) {
         *self.cell.cancel_hook.borrow_mut() = Some(hook);
     }
@@ -300,7 +317,19 @@ impl<T: 'static, E: 'static> Future<T, E> {
     /// assert_eq!(fut.result(), Some(Ok("ok")));
     /// assert_eq!(fut.set_result("again"), Err(InvalidState));
     /// ```
+    ///
+    /// # Panics
+    /// If this is a [`Task`](super::Task)'s future (Python: RuntimeError "Task does not
+    /// support set_result operation"): its result is what its coroutine returns; cancel the
+    /// task instead.
+    #[track_caller]
     pub fn set_result(&self, value: T) -> Result<(), InvalidState> {
+        self.refuse_if_a_tasks("set_result");
+        self.complete(State::Result(value))
+    }
+
+    /// `set_result` for the owner that completes the future itself (a task's step).
+    pub(crate) fn set_own_result(&self, value: T) -> Result<(), InvalidState> {
         self.complete(State::Result(value))
     }
 
@@ -332,8 +361,37 @@ impl<T: 'static, E: 'static> Future<T, E> {
     /// assert_eq!(fut.result(), Some(Err(Error::Refused)));
     /// assert_eq!(fut.set_exception(Error::Refused), Err(InvalidState));
     /// ```
+    ///
+    /// # Panics
+    /// If this is a [`Task`](super::Task)'s future, as [`set_result`](Future::set_result).
+    #[track_caller]
     pub fn set_exception(&self, error: E) -> Result<(), InvalidState> {
+        self.refuse_if_a_tasks("set_exception");
         self.complete(State::Exception(error))
+    }
+
+    /// `set_exception` for the owner that completes the future itself (a task's step).
+    pub(crate) fn set_own_exception(&self, error: E) -> Result<(), InvalidState> {
+        self.complete(State::Exception(error))
+    }
+
+    /// Accepted, a task's result set from outside would make the task done while its
+    /// coroutine still runs, and a done task is not closed with its loop (its coroutine,
+    /// waiting on a future that waits on it, would be leaked). Only a task whose coroutine
+    /// is gone (closed with its loop) can be completed from outside.
+    #[track_caller]
+    fn refuse_if_a_tasks(&self, what: &str) {
+        // Only tasks and gathers have a hook: a plain future pays one borrow flag test.
+        let a_tasks = self
+            .cell
+            .cancel_hook
+            .borrow()
+            .as_ref()
+            .and_then(Weak::upgrade)
+            .is_some_and(|hook| hook.completes_the_future());
+        if a_tasks {
+            refused_on_a_task(what);
+        }
     }
 
     /// Cancel the future if it is pending and schedule the callbacks; returns whether it
@@ -562,4 +620,26 @@ impl<T: 'static, E: 'static> Awaitable<T, E> for &Future<T, E> {
     fn __event_loop(&self) -> Option<EventLoop> {
         self.event_loop()
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn refused_on_a_task(what: &str) -> ! {
+    panic!(
+        "{what} on a Task's future: a task's result is what its coroutine returns (Python: \
+         RuntimeError \"Task does not support {what} operation\"); cancel the task instead, \
+         or complete a future of your own (`EventLoop::create_future`)"
+    )
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn of_another_loop(what: &str) -> ! {
+    panic!(
+        "{what} of a future attached to a different event loop (or to a dropped one): its \
+         completion would never reach {what} (Python: ValueError); use futures and tasks of \
+         one loop"
+    )
 }

@@ -40,7 +40,8 @@ use super::{AsyncError, Awaitable, Cancelled};
 /// ```
 ///
 /// # Panics
-/// If no loop is running and the first awaitable is not a future or task of a loop.
+/// If no loop is running and the first awaitable is not a future or task of a loop; if a
+/// future or task is of another loop than the gather's (Python: ValueError).
 #[track_caller]
 pub fn gather<I, A, T, E>(awaitables: I) -> Future<Vec<T>, E>
 where
@@ -120,6 +121,9 @@ where
         .into_iter()
         .map(|awaitable| awaitable.ensure_future(&event_loop))
         .collect();
+    for child in &children {
+        child.expect_on(&event_loop, "asyncio::gather");
+    }
     let outer = event_loop.create_future();
     if children.is_empty() {
         let _ = outer.set_result(collect(Vec::new()));
@@ -258,7 +262,7 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static, O: 'static> Gathering<
 ///
 /// # Panics
 /// If no loop is running on this thread (the awaitables of a tuple may be coroutines, so
-/// the loop is not taken from them).
+/// the loop is not taken from them); if a future or task is of another loop.
 #[track_caller]
 pub fn gather_tuple<A, Ts, E>(awaitables: A) -> Future<Ts, E>
 where
@@ -382,6 +386,7 @@ macro_rules! gather_tuple_impl {
             fn gather_on(self, event_loop: &EventLoop) -> Future<($($t,)+), E> {
                 let ($($f,)+) = self;
                 let ($($f,)+) = ($($f.ensure_future(event_loop),)+);
+                $($f.expect_on(event_loop, "asyncio::gather_tuple");)+
                 let outer = event_loop.create_future();
                 let collect: Collect<($($t,)+)> = {
                     $(let $f = $f.clone();)+

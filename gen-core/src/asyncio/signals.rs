@@ -58,6 +58,23 @@ pub mod signal {
 #[derive(Default)]
 pub(crate) struct LoopSignals(RefCell<BTreeMap<i32, Rc<Handler>>>);
 
+impl LoopSignals {
+    /// Drop every handler (the loop closes); one whose drop adds another is dropped too.
+    pub(crate) fn clear(&self) {
+        loop {
+            // Taken out before they are dropped: their destructors may use the loop.
+            let handlers = self.0.take();
+            if handlers.is_empty() {
+                break;
+            }
+            for handler in handlers.values() {
+                handler.active.set(false);
+            }
+            drop(handlers);
+        }
+    }
+}
+
 /// One handler of one loop: the read end the OS handler writes to, and the callback.
 pub(crate) struct Handler {
     reader: Rc<UnixStream>,

@@ -585,9 +585,9 @@ where
         let _ = match returned {
             // Cancelled as it returned: the request wins, as in Python.
             Ok(_) if cancel => self.future.cancel_now(),
-            Ok(value) => self.future.set_result(value).is_ok(),
+            Ok(value) => self.future.set_own_result(value).is_ok(),
             Err(error) if error.is_cancelled() => self.future.cancel_now(),
-            Err(error) => self.future.set_exception(error).is_ok(),
+            Err(error) => self.future.set_own_exception(error).is_ok(),
         };
     }
 }
@@ -781,6 +781,10 @@ where
 {
     fn cancel_hook(self: Rc<Self>) -> bool {
         self.request_cancel()
+    }
+
+    fn completes_the_future(&self) -> bool {
+        true
     }
 }
 

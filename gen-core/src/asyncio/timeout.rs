@@ -88,8 +88,8 @@ impl std::error::Error for TimeoutError {}
 /// ```
 ///
 /// # Panics
-/// If no loop is running and `awaitable` is not a future or task of a loop (as
-/// [`gather`](super::gather)).
+/// If no loop is running and `awaitable` is not a future or task of a loop, or if it is
+/// one of another loop (as [`gather`](super::gather)).
 #[track_caller]
 pub fn wait_for<A, T, E>(awaitable: A, timeout: Option<Duration>) -> WaitFor<T, E>
 where
@@ -107,6 +107,7 @@ where
     // A coroutine is scheduled now, as `gather` does (Python schedules it when `wait_for`
     // starts, which is at once when it is awaited).
     let future = awaitable.ensure_future(&event_loop);
+    future.expect_on(&event_loop, "asyncio::wait_for");
     WaitFor(Leaf::new(WaitForOp {
         state: State::Created(future, timeout),
     }))

@@ -93,7 +93,8 @@ impl<T: 'static, E: 'static> AsFuture for Task<T, E> {
 /// ```
 ///
 /// # Panics
-/// If no loop is running and `awaitable` is not a future or task of a loop.
+/// If no loop is running and `awaitable` is not a future or task of a loop; if it is one
+/// of another loop (Python: ValueError).
 #[track_caller]
 pub fn shield<A, T, E>(awaitable: A) -> Future<T, E>
 where
@@ -109,6 +110,7 @@ where
         ),
     };
     let inner = awaitable.ensure_future(&event_loop);
+    inner.expect_on(&event_loop, "asyncio::shield");
     if inner.done() {
         return inner;
     }
@@ -182,7 +184,8 @@ pub enum ReturnWhen {
 /// ```
 ///
 /// # Panics
-/// If `futures` is empty (Python: ValueError); when started outside a running loop.
+/// If `futures` is empty (Python: ValueError); when started outside a running loop, or
+/// when one of `futures` is of another loop (Python: ValueError).
 #[track_caller]
 pub fn wait<I, F>(futures: I, timeout: Option<Duration>, return_when: ReturnWhen) -> WaitFutures<F>
 where
@@ -294,6 +297,9 @@ impl<F: AsFuture> Generator<Resume> for WaitFutures<F> {
             misuse("start", this.status);
         }
         let event_loop = running_loop("asyncio::wait");
+        for future in &this.futures {
+            future.as_future().expect_on(&event_loop, "asyncio::wait");
+        }
         let waiter: Future<(), Cancelled> = event_loop.create_future();
         let timer = this.timeout.map(|timeout| {
             let release = waiter.clone();
@@ -415,7 +421,7 @@ impl<F: AsFuture> Generator<Resume> for WaitFutures<F> {
 /// ```
 ///
 /// # Panics
-/// Outside a running loop.
+/// Outside a running loop; if one of `futures` is of another loop (Python: ValueError).
 #[track_caller]
 pub fn as_completed<I, F>(futures: I, timeout: Option<Duration>) -> AsCompleted<F::Output, F::Error>
 where
@@ -427,6 +433,9 @@ where
         .into_iter()
         .map(|future| future.as_future().clone())
         .collect();
+    for future in &futures {
+        future.expect_on(&event_loop, "asyncio::as_completed");
+    }
     let done: Queue<Option<Future<F::Output, F::Error>>> = Queue::new();
     let todo = Rc::new(core::cell::RefCell::new(VecDeque::from(futures.clone())));
     let timer = timeout.map(|timeout| {
