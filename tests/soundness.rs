@@ -115,56 +115,18 @@ fn a_macro_that_shadows_yield_or_a_local_cogen_module_is_handed_none_of_the_body
     assert_eq!((local_macro, local_module), (vec![1, 2, 3], vec![1, 2]));
 }
 
-/// A module standing in for cogen under `crate = path`, whose `generator` wraps the body in
-/// a box that it frees after the first pending poll: everything the trampoline keeps (a
-/// parked pointer, a handed-off frame's return slot) would then dangle.
-mod stand_in_that_frees_the_body {
-    pub use cogen::*;
-    pub mod __private {
-        // Everything the expansion names, but `generator`, which is defined below.
-        pub use cogen::__private::*;
-        use std::future::Future;
-        use std::pin::Pin;
-        use std::task::{Context, Poll};
-
-        pub struct FreeOnPending<F>(Option<Pin<Box<F>>>);
-
-        impl<F: Future> Future for FreeOnPending<F> {
-            type Output = F::Output;
-            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-                let this = self.get_mut();
-                let poll = this.0.as_mut().expect("freed").as_mut().poll(cx);
-                if poll.is_pending() {
-                    this.0 = None;
-                }
-                poll
-            }
-        }
-
-        pub fn generator<Y, S, const D: bool, R, M, F>(make: M) -> Gen<FreeOnPending<F>, Y, S, D>
-        where
-            M: FnOnce(Co<Y, S>) -> F,
-            F: Future<Output = R>,
-        {
-            cogen::__private::generator::<Y, S, D, R, _, _>(move |co| {
-                FreeOnPending(Some(Box::pin(make(co))))
-            })
-        }
-    }
-}
-
 #[generator(yield = u32)]
 fn leaf() -> String {
     yield_!(1);
     String::from("done")
 }
 
-#[generator(crate = stand_in_that_frees_the_body, yield = u32)]
+#[generator(crate = support::stand_in_that_frees_the_body, yield = u32)]
 fn parks_then_is_freed() {
     cogen::yield_from!(Box::pin(leaf()));
 }
 
-#[generator(crate = stand_in_that_frees_the_body, yield = u32)]
+#[generator(crate = support::stand_in_that_frees_the_body, yield = u32)]
 fn hands_off_then_is_freed() -> String {
     cogen::yield_from!(Box::pin(leaf()))
 }

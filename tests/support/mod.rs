@@ -174,3 +174,46 @@ impl Log {
         self.0.lock().unwrap().clone()
     }
 }
+
+/// A module standing in for cogen under `crate = path`, whose `generator` wraps the body in
+/// a box of its own that it frees after the first pending poll: whatever kept a pointer into
+/// the body past that poll (a parked trampoline, a handed-off frame's return slot) would
+/// then dangle, and a yield point is moved out of its generator's body. The next poll
+/// panics with "the stand-in freed the body".
+// The glob re-exports are unused in the test crates that do not use the stand-in.
+#[allow(unused_imports)]
+pub mod stand_in_that_frees_the_body {
+    pub use cogen::*;
+    pub mod __private {
+        // Everything the expansion names, but `generator`, which is defined below.
+        pub use cogen::__private::*;
+        use std::future::Future;
+        use std::pin::Pin;
+        use std::task::{Context, Poll};
+
+        pub struct FreeOnPending<F>(Option<Pin<Box<F>>>);
+
+        impl<F: Future> Future for FreeOnPending<F> {
+            type Output = F::Output;
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+                let this = self.get_mut();
+                let body = this.0.as_mut().expect("the stand-in freed the body");
+                let poll = body.as_mut().poll(cx);
+                if poll.is_pending() {
+                    this.0 = None;
+                }
+                poll
+            }
+        }
+
+        pub fn generator<Y, S, const D: bool, R, M, F>(make: M) -> Gen<FreeOnPending<F>, Y, S, D>
+        where
+            M: FnOnce(Co<Y, S>) -> F,
+            F: Future<Output = R>,
+        {
+            cogen::__private::generator::<Y, S, D, R, _, _>(move |co| {
+                FreeOnPending(Some(Box::pin(make(co))))
+            })
+        }
+    }
+}
