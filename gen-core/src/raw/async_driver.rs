@@ -17,7 +17,7 @@ use core::task::{Context, Poll, Waker};
 
 use futures_core::{FusedStream, Stream};
 
-use super::driver::{CLOSED, CloseOnUnwind, Gen, Outcome};
+use super::driver::{CLOSED, CloseOnUnwind, Gen, Outcome, run_parked};
 use super::exchange::Io;
 use super::yield_point::{Awaiting, Co};
 use crate::async_generator::running_misuse;
@@ -77,7 +77,7 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
         // SAFETY: derived from `raw`, which the guard only uses when this access is over.
         let this = unsafe { &mut *raw };
         if D && let Some(parked) = this.parked
-            && this.run_parked(parked, &mut io, waker).is_pending()
+            && run_parked(&mut this.parked, parked, &mut io, waker).is_pending()
         {
             core::mem::forget(guard);
             return if io.has_suspended() {

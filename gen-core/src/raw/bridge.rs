@@ -97,8 +97,8 @@ fn reserve(n: u64) -> u64 {
 }
 
 /// What the bridge waker's data pointer points to. Lives on the stack of
-/// [`with_bridge`] for exactly one poll; only ever read through a shared reference.
-struct Bridge<'w> {
+/// [`Bridge::waker`] for exactly one poll; only ever read through a shared reference.
+pub(crate) struct Bridge<'w> {
     real: &'w Waker,
     io: *mut (),
     owner: Owner,
@@ -136,8 +136,9 @@ static BRIDGE_VTABLE: RawWakerVTable =
     RawWakerVTable::new(bridge_clone, bridge_wake, bridge_wake_by_ref, bridge_drop);
 
 unsafe fn bridge_clone(data: *const ()) -> RawWaker {
-    // SAFETY: a bridge waker only exists inside `with_bridge`, whose `Bridge` outlives every
-    // borrow of the waker (a `&Waker` taken from the `Context` cannot escape the poll).
+    // SAFETY: a bridge waker only exists inside the `BridgeWaker` that `Bridge::waker`
+    // makes, which borrows the `Bridge` and outlives every borrow of the waker (a `&Waker`
+    // taken from the `Context` cannot escape the poll).
     let bridge = unsafe { &*data.cast::<Bridge<'_>>() };
     // Hand out a clone of the real waker, so the clone outlives the bridge safely.
     let real = core::mem::ManuallyDrop::new(bridge.real.clone());
@@ -145,7 +146,7 @@ unsafe fn bridge_clone(data: *const ()) -> RawWaker {
 }
 
 unsafe fn bridge_wake(data: *const ()) {
-    // The only owned bridge waker is the one `with_bridge` builds (clones are real wakers);
+    // The only owned bridge waker is the one `Bridge::waker` builds (clones are real wakers);
     // waking by value therefore means waking by reference.
     // SAFETY: as in `bridge_clone`.
     unsafe { bridge_wake_by_ref(data) }
@@ -159,29 +160,54 @@ unsafe fn bridge_wake_by_ref(data: *const ()) {
 
 unsafe fn bridge_drop(_: *const ()) {}
 
-/// Poll the body of the generator `owner` with a context whose waker bridges to `io` and
-/// forwards to `real`.
-#[cfg_attr(not(debug_assertions), inline(always))]
-pub(crate) fn with_bridge<Y, S, T>(
-    io: &mut Io<Y, S>,
-    real: &Waker,
-    owner: Owner,
-    body: Extent,
-    poll: impl FnOnce(&mut Context<'_>) -> T,
-) -> T {
-    let bridge = Bridge {
-        real,
-        io: ptr::from_mut(io).cast(),
-        owner,
-        body,
-    };
-    // SAFETY: the vtable functions treat `data` as `&Bridge`, which lives until the end of
-    // this function, longer than the waker. The waker is never dropped: its drop is a
-    // no-op, and skipping it saves an indirect call per step.
-    let waker = core::mem::ManuallyDrop::new(unsafe {
-        Waker::from_raw(RawWaker::new(ptr::from_ref(&bridge).cast(), &BRIDGE_VTABLE))
-    });
-    poll(&mut Context::from_waker(&waker))
+impl<'w> Bridge<'w> {
+    /// The bridge for one poll of the body of the generator `owner` (which lies in `body`)
+    /// to `io`, forwarding to `real`. The caller polls the body with its
+    /// [`waker`](Bridge::waker)'s context and leaves `io` alone until that poll is over.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn new<Y, S>(
+        io: &mut Io<Y, S>,
+        real: &'w Waker,
+        owner: Owner,
+        body: Extent,
+    ) -> Self {
+        Bridge {
+            real,
+            io: ptr::from_mut(io).cast(),
+            owner,
+            body,
+        }
+    }
+
+    /// The waker whose data pointer is this bridge.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn waker(&self) -> BridgeWaker<'_> {
+        // SAFETY: the vtable functions treat `data` as `&Bridge`; the waker cannot outlive
+        // the borrow of `self` (`BridgeWaker` holds it, and only lends the waker out). It
+        // is never dropped: its drop is a no-op, and skipping it saves an indirect call per
+        // step.
+        let waker = core::mem::ManuallyDrop::new(unsafe {
+            Waker::from_raw(RawWaker::new(ptr::from_ref(self).cast(), &BRIDGE_VTABLE))
+        });
+        BridgeWaker {
+            waker,
+            _bridge: core::marker::PhantomData,
+        }
+    }
+}
+
+/// A bridge's waker, which borrows the bridge it points to.
+pub(crate) struct BridgeWaker<'b> {
+    waker: core::mem::ManuallyDrop<Waker>,
+    _bridge: core::marker::PhantomData<&'b Bridge<'b>>,
+}
+
+impl BridgeWaker<'_> {
+    /// The context to poll the body with.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn context(&self) -> Context<'_> {
+        Context::from_waker(&self.waker)
+    }
 }
 
 /// The bridge of `cx`, if it is one.
@@ -189,7 +215,7 @@ pub(crate) fn with_bridge<Y, S, T>(
 fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
     let waker = cx.waker();
     if ptr::eq(waker.vtable(), &BRIDGE_VTABLE) {
-        // SAFETY: only `with_bridge` makes wakers with this vtable (the vtable functions
+        // SAFETY: only `Bridge::waker` makes wakers with this vtable (the vtable functions
         // are private, and building a `Waker` from a copied vtable is `unsafe` in the
         // caller), and its `Bridge` outlives the context.
         Some(unsafe { &*waker.data().cast::<Bridge<'cx>>() })

@@ -10,7 +10,7 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 use core::task::{Poll, Waker};
 
-use super::bridge::{Extent, Owner, with_bridge};
+use super::bridge::{Bridge, Extent, Owner};
 use super::exchange::Io;
 use super::trampoline::{self, Trampoline};
 use super::yield_point::{Co, Invariant};
@@ -76,27 +76,13 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
         }
     }
 
-    /// Forget the parked trampoline, if any.
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    fn unpark(&mut self) {
-        // Tested before it is taken: no store on the common path, where nothing is parked.
-        if D && self.parked.is_some()
-            && let Some(parked) = self.parked.take()
-        {
-            // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
-            // whose pinned trampoline it points to, and this is called before the body is
-            // polled or dropped, so that trampoline is alive.
-            unsafe { Trampoline::unpark(parked) }
-        }
-    }
-
     /// Drop the body in place (if it is still there) and mark the generator closed.
     pub(super) fn drop_body(&mut self) {
         if self.state.status() != Status::Closed {
             // Closed first: if a destructor panics, the body counts as dropped (drop glue
             // still drops the rest) and is never dropped again.
             self.state.set(Status::Closed);
-            self.unpark();
+            unpark::<Y, S, D>(&mut self.parked);
             // SAFETY: the status was not `Closed`, so the body is initialized; it is pinned,
             // and dropping in place is what pinning allows.
             unsafe { ptr::drop_in_place(self.body.get_mut().as_mut_ptr()) }
@@ -180,6 +166,125 @@ impl State {
     }
 }
 
+// What follows does not depend on the body's type: free functions of the yield and send
+// types (and the return type), not methods of `Gen`. A debug build compiles each method of
+// `Gen` once per generator; these once per set of types, which the generators of a crate
+// mostly share (BENCHMARKS.md, "Compile time"). The optimized build inlines them all.
+
+/// Forget the parked trampoline in `slot` (a generator's `parked`), if any.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn unpark<Y, S, const D: bool>(slot: &mut Option<NonNull<Trampoline<Y, S>>>) {
+    // Tested before it is taken: no store on the common path, where nothing is parked.
+    if D && slot.is_some()
+        && let Some(parked) = slot.take()
+    {
+        // SAFETY: a generator's `parked` is only set while its body is suspended in the
+        // `yield_from!` whose pinned trampoline it points to, and this is called before the
+        // body is polled or dropped, so that trampoline is alive.
+        unsafe { Trampoline::unpark(parked) }
+    }
+}
+
+/// Resume the parked trampoline's innermost generator directly (`parked` is the one in
+/// `slot`, a generator's `parked`). `Ready` means the delegation is over: the body must be
+/// polled to take its return value. Inline: out of line, its call and the trampoline
+/// loop's register saves cost W3 31 of 184 instructions per item; generators that cannot
+/// delegate (`DELEGATES = false`) do not contain it at all.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(super) fn run_parked<Y, S>(
+    slot: &mut Option<NonNull<Trampoline<Y, S>>>,
+    parked: NonNull<Trampoline<Y, S>>,
+    io: &mut Io<Y, S>,
+    waker: &Waker,
+) -> Poll<()> {
+    // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
+    // whose (pinned) trampoline it points to, and cleared before the body is polled or
+    // dropped; the body cannot run meanwhile: the caller holds its generator.
+    let trampoline = unsafe { &mut *parked.as_ptr() };
+    // `io` is the step's own, fresh exchange area (`step`, `AsyncGen::poll_step`):
+    // marked here, unmarked before the body may be polled with it. A panic abandons
+    // it, so no guard is needed to restore the mark.
+    debug_assert!(!io.in_trampoline());
+    io.set_trampoline_mark(true);
+    let poll = trampoline::run_marked(trampoline, io, waker);
+    io.set_trampoline_mark(false);
+    if poll.is_ready() {
+        unpark::<Y, S, true>(slot);
+    }
+    poll
+}
+
+/// The end of a step whose body was polled and did not wait (`step`): what it came to,
+/// recording in `slot` (the generator's `parked`) a trampoline that parked in it.
+///
+/// # Safety
+/// As [`Io::drop_in_place`]: `io` must be forgotten right after.
+#[cfg_attr(not(debug_assertions), inline(always))]
+unsafe fn end_step<Y, S, R, const D: bool>(
+    slot: &mut Option<NonNull<Trampoline<Y, S>>>,
+    io: &mut Io<Y, S>,
+    outcome: Outcome<R>,
+) -> GeneratorState<Y, R> {
+    let state = match outcome {
+        Outcome::Complete(value) => GeneratorState::Complete(value),
+        Outcome::Awaiting => unreachable!("cogen: handled by the caller"),
+        Outcome::Suspended => {
+            if D && io.has_parked()
+                && let Some(parked) = io.take_parked()
+            {
+                // Marked parked by `Io::park`: a trampoline dropped before now would have
+                // aborted, so this one is alive, pinned in the body.
+                *slot = Some(parked);
+            }
+            GeneratorState::Yielded(io.take_yielded())
+        }
+    };
+    // SAFETY: the caller forgets `io` right after.
+    unsafe { io.drop_in_place() };
+    state
+}
+
+/// What a step that suspended yielded.
+///
+/// # Safety
+/// As [`Io::drop_in_place`]: `io` must be forgotten right after.
+#[cfg_attr(not(debug_assertions), inline(always))]
+unsafe fn end_with_yield<Y, S>(io: &mut Io<Y, S>) -> Y {
+    let yielded = io.take_yielded();
+    // SAFETY: the caller forgets `io` right after.
+    unsafe { io.drop_in_place() };
+    yielded
+}
+
+/// Let go of what a poll of a body that must not stand left in `io`: a sent value, a
+/// trampoline it parked (see `Gen::close_in`).
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn abandon<Y, S>(io: &mut Io<Y, S>) {
+    drop(io.take_sent());
+    if let Some(parked) = io.take_parked() {
+        // SAFETY: it parked in this poll of the body, which is still alive.
+        unsafe { Trampoline::unpark(parked) };
+    }
+}
+
+/// `poll_as_delegate`'s checks, before the body is polled for a delegating generator.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn check_delegate_poll<Y, S>(state: State, io: &Io<Y, S>) {
+    // Two bit tests, not a match on the status: this runs for every item a delegate
+    // yields (a jump table here cost W3 a few instructions per item).
+    // `yield_from!` checks that the generator is fresh (or, with `send = ()`, sends it
+    // `()` at its first poll) before its first poll, and never polls it again once it
+    // completed.
+    if state.is_closed() {
+        unreachable!("cogen: a closed delegate was polled")
+    }
+    // Only a yield point dropped after it yielded leaves a value for a delegate that
+    // has not started (see `exchange::stale_yield`).
+    if state.is_created() && io.sent.is_some() {
+        super::exchange::stale_yield()
+    }
+}
+
 /// What one poll of a body came to.
 pub(super) enum Outcome<R> {
     /// It completed with this value (the body is dropped).
@@ -230,7 +335,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     pub(super) fn poll_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Outcome<F::Output> {
         debug_assert!(self.state.status() != Status::Closed);
         // The body is about to move on from wherever its trampoline was parked.
-        self.unpark();
+        unpark::<Y, S, DELEGATES>(&mut self.parked);
         let owner = self.state.owner();
         // Only a delegating body has delegations to check; taking the body's address in any
         // other keeps its state out of registers (W1 2.5x). Without it, every delegation
@@ -243,7 +348,10 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
         // is only re-pinned here and dropped in place, never moved.
         let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };
-        let poll = with_bridge(io, waker, owner, extent, |cx| body.poll(cx));
+        // The bridge made here and not in a function that takes the poll as a closure: that
+        // function was one more copy per generator in a debug build.
+        let bridge = Bridge::new(io, waker, owner, extent);
+        let poll = body.poll(&mut bridge.waker().context());
         if io.sent.is_some() {
             // The body was resumed with a value and did not take it: the yield point it was
             // for was dropped after it yielded (see `exchange::stale_yield`). Close it and
@@ -270,11 +378,7 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
     /// in memory instead of registers (W1 10x slower).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn close_in(&mut self, io: &mut Io<Y, S>) {
-        drop(io.take_sent());
-        if let Some(parked) = io.take_parked() {
-            // SAFETY: it parked in this poll of the body, which is still alive.
-            unsafe { Trampoline::unpark(parked) };
-        }
+        abandon(io);
         self.drop_body();
     }
 
@@ -286,54 +390,13 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         io: &mut Io<Y, S>,
         waker: &Waker,
     ) -> Outcome<F::Output> {
-        // Two bit tests, not a match on the status: this runs for every item a delegate
-        // yields (a jump table here cost W3 a few instructions per item).
-        // `yield_from!` checks that the generator is fresh (or, with `send = ()`, sends it
-        // `()` at its first poll) before its first poll, and never polls it again once it
-        // completed.
-        if self.state.is_closed() {
-            unreachable!("cogen: a closed delegate was polled")
-        }
-        // Only a yield point dropped after it yielded leaves a value for a delegate that
-        // has not started (see `exchange::stale_yield`).
-        if self.state.is_created() && io.sent.is_some() {
-            super::exchange::stale_yield()
-        }
+        check_delegate_poll(self.state, io);
         let raw = ptr::from_mut(self);
         let guard = CloseOnUnwind(raw);
         // SAFETY: derived from `raw`, which the guard only uses on unwinding.
         let outcome = unsafe { &mut *raw }.poll_body(io, waker);
         core::mem::forget(guard);
         outcome
-    }
-
-    /// Resume the parked trampoline's innermost generator directly. `Ready` means the
-    /// delegation is over: the body must be polled to take its return value. Inline: out
-    /// of line, its call and the trampoline loop's register saves cost W3 31 of 184
-    /// instructions per item; generators that cannot delegate (`DELEGATES = false`) do not
-    /// contain it at all.
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(super) fn run_parked(
-        &mut self,
-        parked: NonNull<Trampoline<Y, S>>,
-        io: &mut Io<Y, S>,
-        waker: &Waker,
-    ) -> Poll<()> {
-        // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
-        // whose (pinned) trampoline it points to, and cleared before the body is polled or
-        // dropped; the body cannot run meanwhile: we hold it.
-        let trampoline = unsafe { &mut *parked.as_ptr() };
-        // `io` is the step's own, fresh exchange area (`step`, `AsyncGen::poll_step`):
-        // marked here, unmarked before the body may be polled with it. A panic abandons
-        // it, so no guard is needed to restore the mark.
-        debug_assert!(!io.in_trampoline());
-        io.set_trampoline_mark(true);
-        let poll = trampoline::run_marked(trampoline, io, waker);
-        io.set_trampoline_mark(false);
-        if poll.is_ready() {
-            self.unpark();
-        }
-        poll
     }
 
     /// One step driven from outside (`start`, `resume`, iteration): the only entry that
@@ -348,12 +411,11 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         let this = unsafe { &mut *raw };
         if DELEGATES
             && let Some(parked) = this.parked
-            && this.run_parked(parked, &mut io, Waker::noop()).is_pending()
+            && run_parked(&mut this.parked, parked, &mut io, Waker::noop()).is_pending()
         {
             core::mem::forget(guard);
-            let yielded = io.take_yielded();
             // SAFETY: forgotten right after.
-            unsafe { io.drop_in_place() };
+            let yielded = unsafe { end_with_yield(&mut io) };
             core::mem::forget(io);
             return GeneratorState::Yielded(yielded);
         }
@@ -365,23 +427,9 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
             awaited_in_sync_body()
         }
         core::mem::forget(guard);
-        let state = match outcome {
-            Outcome::Complete(value) => GeneratorState::Complete(value),
-            Outcome::Awaiting => unreachable!("cogen: handled above"),
-            Outcome::Suspended => {
-                if DELEGATES
-                    && io.has_parked()
-                    && let Some(parked) = io.take_parked()
-                {
-                    // Marked parked by `Io::park`: a trampoline dropped before now would have
-                    // aborted, so this one is alive, pinned in the body.
-                    this.parked = Some(parked);
-                }
-                GeneratorState::Yielded(io.take_yielded())
-            }
-        };
         // SAFETY: forgotten right after.
-        unsafe { io.drop_in_place() };
+        let state =
+            unsafe { end_step::<Y, S, F::Output, DELEGATES>(&mut this.parked, &mut io, outcome) };
         core::mem::forget(io);
         state
     }
