@@ -196,7 +196,7 @@ fn abort(message: &str) -> ! {
 /// completes (`Ready`), which leaves the stack empty. An empty stack is `Ready` at once.
 ///
 /// The caller has marked `io` as running a trampoline (`Io::with_trampoline_mark`, or
-/// `Gen::run_parked` on the fresh exchange area of a step). The common step, the top frame
+/// `driver::run_parked` on the fresh exchange area of a step). The common step, the top frame
 /// yielding with nothing handed up, is one frame poll and one test.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn run_marked<Y, S>(
