@@ -413,7 +413,10 @@ def cargo_build(root, crate, profile, target_dir):
         cmd.append("--release")
     # Not incremental: a touched but unchanged crate would be mostly reused from the
     # incremental cache, and the dev build would measure nothing.
-    env = dict(os.environ, CARGO_TARGET_DIR=target_dir, CARGO_INCREMENTAL="0")
+    # The crates live under bench/ when the target dir does: bench/.cargo/config.toml's
+    # flags (for the benches' timing) must not reach the builds timed here.
+    env = dict(os.environ, CARGO_TARGET_DIR=target_dir, CARGO_INCREMENTAL="0",
+               CARGO_BUILD_RUSTFLAGS="")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     subprocess.run(cmd, cwd=root, env=env, check=True)

@@ -179,8 +179,9 @@ def main():
         print("profile.py: valgrind not found; skipping", file=sys.stderr)
         return
     manifest = os.path.join(HERE, "Cargo.toml")
+    # From bench/, so that cargo reads bench/.cargo/config.toml (the benches' build flags).
     subprocess.run(["cargo", "build", "--release", "--bin", "profile", "--manifest-path",
-                    manifest], check=True)
+                    manifest], check=True, cwd=HERE)
     binary = os.path.join(TARGET, "release", "profile")
     aliases = symbol_aliases(binary)
     os.makedirs(OUT_DIR, exist_ok=True)

@@ -12,6 +12,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# From bench/, so that cargo reads bench/.cargo/config.toml (loops aligned: see there).
+cd "$here"
 target="${CARGO_TARGET_DIR:-$here/target}"
 quick=0
 runs=3
