@@ -699,3 +699,27 @@ fn waiting_on_a_future_of_another_loop_panics_where_the_wait_is_made() {
         );
     }
 }
+
+#[test]
+fn running_a_loop_until_a_future_of_another_loop_is_done_panics_before_it_runs() {
+    // Python: ValueError "The future belongs to a different loop than the one specified as
+    // the loop argument". Its done callbacks run on its own loop; this one would report a
+    // deadlock that does not say why, or return only if something here completed it.
+    let lp = EventLoop::with_virtual_clock();
+    let other = EventLoop::with_virtual_clock();
+    let foreign: asyncio::Future<u32, Cancelled> = other.create_future();
+    let completes_it = foreign.clone();
+    lp.call_soon(move || {
+        let _ = completes_it.set_result(1);
+    });
+    let message = expect_panic(|| lp.run_until_complete(&foreign));
+    assert!(
+        message.contains("run_until_complete of a future attached to a different event loop"),
+        "{message}"
+    );
+    assert!(!foreign.done(), "refused before the loop ran");
+    drop(other);
+    let orphan: asyncio::Future<u32, Cancelled> = EventLoop::with_virtual_clock().create_future();
+    let message = expect_panic(|| lp.run_until_complete(&orphan));
+    assert!(message.contains("or to a dropped one"), "{message}");
+}

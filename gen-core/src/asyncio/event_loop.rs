@@ -895,13 +895,15 @@ impl EventLoop {
     /// # Panics
     /// If a loop is already running on this thread, if a callback or task panics, or if
     /// nothing is left to run while the future is still pending (a deadlock). While
-    /// readers, writers or thread-safe handles exist, the loop waits for them instead.
+    /// readers, writers or thread-safe handles exist, the loop waits for them instead. If
+    /// `awaitable` is a future or task of another (or a dropped) loop (Python: ValueError).
     #[track_caller]
     pub fn run_until_complete<T: Clone + 'static, E: AsyncError + Clone + 'static>(
         &self,
         awaitable: impl Awaitable<T, E>,
     ) -> Result<T, E> {
         let future = awaitable.ensure_future(self);
+        future.expect_on(self, "run_until_complete");
         self.run_until_done(&future);
         future.result().expect("the future is done")
     }
