@@ -39,7 +39,7 @@ use cogen::{Generator, IntoIter, Status, generator, yield_, yield_from};
 mod support;
 use support::{
     AddOnDrop, NotUnpinFallback, PanicOnDrop, PushOnDrop, Trace, UnpinProbe, assert_send, entries,
-    expect_panic, new_trace, probe, push,
+    expect_panic, expect_panic_at, new_trace, probe, push,
 };
 
 fn assert_mentions(message: &str, parts: &[&str]) {
@@ -404,6 +404,28 @@ fn resume_after_close_panics_saying_it_is_closed() {
     assert_mentions(&message, CLOSED);
     assert_eq!(g.status(), Status::Closed);
     assert_eq!(entries(&trace), ["body starts"]);
+}
+
+#[test]
+fn misuse_panics_at_the_callers_line() {
+    let trace = new_trace();
+    let mut g = pin!(echo(trace.clone()));
+    let (message, line) = expect_panic_at(|| g.as_mut().resume(1));
+    assert_mentions(&message, NOT_STARTED);
+    assert_eq!(line, line!() - 2);
+    assert_eq!(g.as_mut().start(), Yielded(1));
+    let (message, line) = expect_panic_at(|| g.as_mut().start());
+    assert_mentions(&message, ALREADY_STARTED);
+    assert_eq!(line, line!() - 2);
+    assert_eq!(g.as_mut().resume(-1), Complete(()));
+    let (message, line) = expect_panic_at(|| g.as_mut().resume(1));
+    assert_mentions(&message, CLOSED);
+    assert_eq!(line, line!() - 2);
+    // Through a pinned box, too.
+    let mut boxed = Box::pin(echo(trace.clone()));
+    let (message, line) = expect_panic_at(|| boxed.as_mut().resume(1));
+    assert_mentions(&message, NOT_STARTED);
+    assert_eq!(line, line!() - 2);
 }
 
 #[test]

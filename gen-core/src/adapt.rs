@@ -9,7 +9,6 @@ use core::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
-use crate::iter::next_yield;
 use crate::{Generator, GeneratorState, Status};
 
 /// A generator with `send = ()` as a `futures::Stream` of the values it yields, always
@@ -116,7 +115,11 @@ where
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        Poll::Ready(next_yield(this.generator.as_mut(), &mut this.returned))
+        Poll::Ready(this.generator.as_mut().__cogen_next(
+            (),
+            &mut this.returned,
+            crate::generator::Sealed::new(),
+        ))
     }
 }
 

@@ -484,6 +484,34 @@ pub trait Generator<S = ()> {
         }
     }
 
+    /// One step of iteration: start a fresh generator, resume a suspended one with `sent`;
+    /// the yielded value, or `None` once the generator is done, its return value then put
+    /// in `returned`. Not part of the public API (sealed): iterators and streams over a
+    /// generator call it, so that the body is entered through one call site, and a
+    /// generator of `#[generator]` runs it without a copy of this code per generator in a
+    /// debug build.
+    #[doc(hidden)]
+    #[track_caller]
+    fn __cogen_next(
+        self: Pin<&mut Self>,
+        sent: S,
+        returned: &mut Option<Self::Return>,
+        _: Sealed,
+    ) -> Option<Self::Yield> {
+        let sent = match self.status() {
+            Status::Created => None,
+            Status::Suspended => Some(sent),
+            Status::Closed => return None,
+        };
+        match self.__cogen_step(sent, Sealed::new()) {
+            GeneratorState::Yielded(value) => Some(value),
+            GeneratorState::Complete(value) => {
+                *returned = Some(value);
+                None
+            }
+        }
+    }
+
     /// Drive one step on behalf of a delegating generator. Not part of the public API
     /// (sealed: it cannot be called or overridden outside cogen): `yield_from!` calls it so
     /// that a chain of generators shares one exchange area (and one trampoline) instead of
@@ -726,6 +754,17 @@ macro_rules! forward_to_target {
             sealed: Sealed,
         ) -> GeneratorState<Self::Yield, Self::Return> {
             self.get_mut().as_mut().__cogen_step(sent, sealed)
+        }
+
+        #[inline]
+        #[track_caller]
+        fn __cogen_next(
+            self: Pin<&mut Self>,
+            sent: S,
+            returned: &mut Option<Self::Return>,
+            sealed: Sealed,
+        ) -> Option<Self::Yield> {
+            self.get_mut().as_mut().__cogen_next(sent, returned, sealed)
         }
     };
 }

@@ -5,33 +5,8 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::pin::Pin;
 
-use crate::{Generator, GeneratorState, Status};
-
-/// One iteration step: start or resume as needed; `None` once the generator is done, its
-/// return value then kept in `returned`.
-///
-/// The body is entered through the one `__cogen_step` call: with separate `start` and
-/// `resume` calls here, a generator's body would be inlined twice, and past two uses in
-/// a crate the optimizer stops inlining this function at all (5 ns an item instead of 0.3).
-#[cfg_attr(not(debug_assertions), inline(always))]
-pub(crate) fn next_yield<G: Generator<()> + ?Sized>(
-    generator: Pin<&mut G>,
-    returned: &mut Option<G::Return>,
-) -> Option<G::Yield> {
-    let sent = match generator.status() {
-        Status::Created => None,
-        Status::Suspended => Some(()),
-        Status::Closed => return None,
-    };
-    let step = generator.__cogen_step(sent, crate::generator::Sealed::new());
-    match step {
-        GeneratorState::Yielded(value) => Some(value),
-        GeneratorState::Complete(value) => {
-            *returned = Some(value);
-            None
-        }
-    }
-}
+use crate::Generator;
+use crate::generator::Sealed;
 
 /// An `Iterator` over a pinned generator, borrowing it in place: made by
 /// [`Generator::iter`]. No allocation; fused. When the generator completes, its return
@@ -114,7 +89,9 @@ impl<G: Generator<()> + ?Sized> Iterator for Iter<'_, G> {
     // generator the optimizer stops inlining `next` into the loop (2.5x slower per item).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn next(&mut self) -> Option<G::Yield> {
-        next_yield(self.generator.as_mut(), &mut self.returned)
+        self.generator
+            .as_mut()
+            .__cogen_next((), &mut self.returned, Sealed::new())
     }
 }
 
@@ -243,7 +220,9 @@ impl<G: Generator<()> + ?Sized> Iterator for IntoIter<G> {
     // generator the optimizer stops inlining `next` into the loop (2.5x slower per item).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn next(&mut self) -> Option<G::Yield> {
-        next_yield(self.generator.as_mut(), &mut self.returned)
+        self.generator
+            .as_mut()
+            .__cogen_next((), &mut self.returned, Sealed::new())
     }
 }
 

@@ -17,7 +17,7 @@ use core::task::{Context, Poll, Waker};
 
 use futures_core::{FusedStream, Stream};
 
-use super::driver::{CLOSED, CloseOnUnwind, Gen, Outcome, run_parked};
+use super::driver::{Body, CLOSED, CloseOnUnwind, Gen, Head, Outcome, run_parked};
 use super::exchange::Io;
 use super::yield_point::{Awaiting, Co};
 use crate::async_generator::running_misuse;
@@ -63,45 +63,66 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
         (&mut this.generator, &mut this.returned)
     }
 
-    /// One poll of a step: `sent` is for the suspended yield (`None` to start, or to go on
-    /// with a step in progress). The caller has checked that the status allows it.
+    /// One poll of a step ([`poll_step`] with this generator's body).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll_step(
         generator: &mut Gen<F, Y, S, D>,
         waker: &Waker,
         sent: Option<S>,
     ) -> Poll<GeneratorState<Y, F::Output>> {
-        let mut io = Io::new(sent);
-        let raw = ptr::from_mut(generator);
-        let guard = CloseOnUnwind(raw);
-        // SAFETY: derived from `raw`, which the guard only uses when this access is over.
-        let this = unsafe { &mut *raw };
-        if D && let Some(parked) = this.parked
-            && run_parked(&mut this.parked, parked, &mut io, waker).is_pending()
-        {
-            core::mem::forget(guard);
-            return if io.has_suspended() {
-                this.state.set(Status::Suspended);
-                Poll::Ready(GeneratorState::Yielded(io.take_yielded()))
-            } else {
-                // Its innermost generator waits; the parked trampoline goes on next time.
-                this.state.set_running();
-                Poll::Pending
-            };
-        }
-        let outcome = this.poll_body(&mut io, waker);
+        let (head, body) = generator.split();
+        // SAFETY: `split` gives the body with its head.
+        unsafe { poll_step::<Y, S, F::Output, D>(head, &body, waker, sent) }
+    }
+}
+
+/// One poll of a step: `sent` is for the suspended yield (`None` to start, or to go on
+/// with a step in progress). The caller has checked that the status allows it. Of the
+/// head and the body, not `AsyncGen<F, ..>`: see [`Head`].
+///
+/// # Safety
+/// `body` is the body of the generator whose head `head` is.
+#[cfg_attr(not(debug_assertions), inline(always))]
+unsafe fn poll_step<Y, S, R, const D: bool>(
+    head: &mut Head<Y, S>,
+    body: &Body<R>,
+    waker: &Waker,
+    sent: Option<S>,
+) -> Poll<GeneratorState<Y, R>> {
+    let mut io = Io::new(sent);
+    let raw = ptr::from_mut(head);
+    let guard = CloseOnUnwind::<Y, S, D> {
+        head: raw,
+        place: body.place(),
+    };
+    // SAFETY: derived from `raw`, which the guard only uses when this access is over.
+    let this = unsafe { &mut *raw };
+    if D && let Some(parked) = this.parked
+        && run_parked(&mut this.parked, parked, &mut io, waker).is_pending()
+    {
         core::mem::forget(guard);
-        if D && let Some(parked) = io.take_parked() {
-            // Marked parked by `Io::park`: alive, pinned in the body (see `Gen::step`).
-            this.parked = Some(parked);
-        }
-        match outcome {
-            Outcome::Complete(value) => Poll::Ready(GeneratorState::Complete(value)),
-            Outcome::Suspended => Poll::Ready(GeneratorState::Yielded(io.take_yielded())),
-            Outcome::Awaiting => {
-                this.state.set_running();
-                Poll::Pending
-            }
+        return if io.has_suspended() {
+            this.state.set(Status::Suspended);
+            Poll::Ready(GeneratorState::Yielded(io.take_yielded()))
+        } else {
+            // Its innermost generator waits; the parked trampoline goes on next time.
+            this.state.set_running();
+            Poll::Pending
+        };
+    }
+    // SAFETY: the caller's promise.
+    let outcome = unsafe { this.poll_body::<R, D>(body, &mut io, waker) };
+    core::mem::forget(guard);
+    if D && let Some(parked) = io.take_parked() {
+        // Marked parked by `Io::park`: alive, pinned in the body (see `Gen::step`).
+        this.parked = Some(parked);
+    }
+    match outcome {
+        Outcome::Complete(value) => Poll::Ready(GeneratorState::Complete(value)),
+        Outcome::Suspended => Poll::Ready(GeneratorState::Yielded(io.take_yielded())),
+        Outcome::Awaiting => {
+            this.state.set_running();
+            Poll::Pending
         }
     }
 }
@@ -117,7 +138,7 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
         arg: &mut Option<S>,
     ) -> Poll<GeneratorState<Y, F::Output>> {
         let (generator, _) = self.project();
-        let state = generator.state;
+        let state = generator.head.state;
         let sent = match (state.status(), arg.is_some()) {
             (Status::Created, false) => None,
             (Status::Suspended, false) if state.is_running() => None,
@@ -131,12 +152,12 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
 
     #[inline]
     fn status(&self) -> Status {
-        self.generator.state.status()
+        self.generator.head.state.status()
     }
 
     #[inline]
     fn is_running(&self) -> bool {
-        self.generator.state.is_running()
+        self.generator.head.state.is_running()
     }
 
     fn close(self: Pin<&mut Self>) {
@@ -155,11 +176,13 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
         _: Sealed,
     ) -> Poll<F::Output> {
         let (generator, _) = self.project();
-        match generator.poll_as_delegate(io, waker) {
+        let (head, body) = generator.split();
+        // SAFETY: `split` gives the body with its head.
+        match unsafe { head.poll_as_delegate::<_, D>(&body, io, waker) } {
             Outcome::Complete(value) => Poll::Ready(value),
             Outcome::Suspended => Poll::Pending,
             Outcome::Awaiting => {
-                generator.state.set_running();
+                head.state.set_running();
                 Poll::Pending
             }
         }
@@ -176,7 +199,7 @@ impl<F: Future, Y, const D: bool> Stream for AsyncGen<F, Y, (), D> {
         let (generator, returned) = self.project();
         // The status bits tested directly, the hot case (suspended: 1) first; a match on
         // `status()` was a jump table of 8 instructions an item (PROFILING.md, W6).
-        let low = generator.state.low_bits();
+        let low = generator.head.state.low_bits();
         if low == CLOSED {
             return Poll::Ready(None);
         }
@@ -195,15 +218,15 @@ impl<F: Future, Y, const D: bool> Stream for AsyncGen<F, Y, (), D> {
 
 impl<F: Future, Y, const D: bool> FusedStream for AsyncGen<F, Y, (), D> {
     fn is_terminated(&self) -> bool {
-        self.generator.state.status() == Status::Closed
+        self.generator.head.state.status() == Status::Closed
     }
 }
 
 impl<F: Future, Y, S, const D: bool> fmt::Debug for AsyncGen<F, Y, S, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsyncGenerator")
-            .field("status", &self.generator.state.status())
-            .field("running", &self.generator.state.is_running())
+            .field("status", &self.generator.head.state.status())
+            .field("running", &self.generator.head.state.is_running())
             .finish_non_exhaustive()
     }
 }

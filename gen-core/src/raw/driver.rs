@@ -8,7 +8,7 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::ptr::{self, NonNull};
-use core::task::{Poll, Waker};
+use core::task::{Context, Poll, Waker};
 
 use super::bridge::{Bridge, Extent, Owner};
 use super::exchange::Io;
@@ -42,24 +42,88 @@ where
 /// read-only, which would invalidate those references. Nothing reads the body through a
 /// shared reference.
 ///
-/// Invariant: `body` is initialized unless the status is `Closed`. `body` is structurally
-/// pinned: it is never moved while initialized, and it is dropped in place. `state` holds
-/// the status and the identity the body's yield points check.
+/// Invariant: `body` is initialized unless the head's status is `Closed`. `body` is
+/// structurally pinned: it is never moved while initialized, and it is dropped in place.
 pub struct Gen<F, Y, S, const DELEGATES: bool = false> {
-    pub(super) state: State,
-    /// The trampoline of the `yield_from!` the body is suspended in, if it runs one: `step`
-    /// resumes its innermost generator directly instead of re-entering the body (and every
-    /// statically nested generator in between) for each item. It lives inside `body`;
-    /// it is cleared (`unpark`) before the body is polled or dropped.
-    pub(super) parked: Option<NonNull<Trampoline<Y, S>>>,
+    pub(super) head: Head<Y, S>,
     body: UnsafeCell<MaybeUninit<F>>,
     _types: Invariant<Y, S>,
 }
 
-// SAFETY: `parked` points into the generator's own (pinned) body, which moves to another
-// thread with it; everything else is `F` or phantom.
+/// Everything of a generator but its body: what the step works on, with the body by
+/// address ([`Body`]). The step is written against these two and not `Gen<F, ..>`, so that
+/// a debug build compiles it once per set of yield, send and return types, which the
+/// generators of a crate mostly share, instead of once per generator (BENCHMARKS.md,
+/// "Compile time"); the optimized build inlines it, and the body's `poll` with it.
+pub(super) struct Head<Y, S> {
+    /// The status and the identity the body's yield points check.
+    pub(super) state: State,
+    /// The trampoline of the `yield_from!` the body is suspended in, if it runs one: `step`
+    /// resumes its innermost generator directly instead of re-entering the body (and every
+    /// statically nested generator in between) for each item. It lives inside the body;
+    /// it is cleared (`unpark`) before the body is polled or dropped.
+    pub(super) parked: Option<NonNull<Trampoline<Y, S>>>,
+}
+
+/// Where a generator's body is, and how to drop it: all that closing needs.
+///
+/// Invariant (made only by [`Gen::split`] and [`Gen::place`]): `ptr` is the address of the
+/// pinned body of the generator whose [`Head`] it is used with, and `drop` drops that
+/// body's type in place.
+#[derive(Clone, Copy)]
+pub(super) struct Place {
+    ptr: NonNull<()>,
+    drop: unsafe fn(NonNull<()>),
+}
+
+/// A generator's body as the step sees it: its place, its extent (for a delegating body's
+/// checks; empty otherwise), and its `poll`. Same invariant as [`Place`]: `poll` polls the
+/// body's type.
+pub(super) struct Body<R> {
+    place: Place,
+    extent: Extent,
+    poll: unsafe fn(NonNull<()>, &mut Context<'_>) -> Poll<R>,
+}
+
+impl<R> Body<R> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(super) fn place(&self) -> Place {
+        self.place
+    }
+}
+
+/// The body's `poll`, the one call of it in the program: the step calls it through
+/// `Body::poll`. Called through a pointer, it is not inlined into the step before the
+/// optimizer has inlined the body into it (its only caller); once the pointer is seen to be
+/// constant, it is inlined (always) into each step with the body. Called directly, as
+/// before, the body had a call in every step that drives the generator, and past one it
+/// stayed out of line (W3 static 155 -> 82 instructions per item, W7 162 -> 113,
+/// PROFILING.md "The step of the head"). The price is a second simplification of each
+/// function that drives a generator in an optimized build (+23% release compile time of
+/// BENCHMARKS.md's 200-generator crate).
+///
+/// # Safety
+/// `body` is the address of a pinned, initialized `F`.
+#[cfg_attr(not(debug_assertions), inline(always))]
+unsafe fn poll_body_of<F: Future>(body: NonNull<()>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    // `as` casts, not `NonNull::cast`: a debug build would compile a copy of each such
+    // helper per generator.
+    // SAFETY: the caller's promise; pinned, so only re-pinned here, never moved.
+    unsafe { Pin::new_unchecked(&mut *(body.as_ptr() as *mut F)) }.poll(cx)
+}
+
+/// # Safety
+/// `body` is the address of a pinned, initialized `F`, never used again as one.
+#[cfg_attr(not(debug_assertions), inline(always))]
+unsafe fn drop_body_of<F>(body: NonNull<()>) {
+    // SAFETY: the caller's promise; dropping in place is what pinning allows.
+    unsafe { ptr::drop_in_place(body.as_ptr() as *mut F) }
+}
+
+// SAFETY: the head's `parked` points into the generator's own (pinned) body, which moves
+// to another thread with it; everything else is `F` or phantom.
 unsafe impl<F: Send, Y, S, const D: bool> Send for Gen<F, Y, S, D> {}
-// SAFETY: a shared `&Gen` only reads `status`; the body is only reached through
+// SAFETY: a shared `&Gen` only reads the head's status; the body is only reached through
 // `Pin<&mut Gen>`. (`UnsafeCell` would otherwise make every generator `!Sync`.)
 unsafe impl<F, Y, S, const D: bool> Sync for Gen<F, Y, S, D> {}
 
@@ -67,26 +131,55 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
     /// A new generator, its body made from a fresh identity's capability.
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn make<B>(make_body: impl FnOnce(Co<Y, S, B>) -> F) -> Self {
-        let owner = Owner::fresh();
+        let (head, co) = Head::fresh();
         Gen {
-            state: State::new(owner),
-            parked: None,
-            body: UnsafeCell::new(MaybeUninit::new(make_body(Co::new(owner)))),
+            head,
+            body: UnsafeCell::new(MaybeUninit::new(make_body(co))),
             _types: PhantomData,
         }
     }
 
+    /// The head and where the body is, for closing. The place is derived from `self`
+    /// without a reference to the body, so the head's borrow leaves it valid.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn place(&mut self) -> (&mut Head<Y, S>, Place) {
+        // `UnsafeCell<MaybeUninit<F>>` has the layout of `F`.
+        let body = &raw mut self.body as *mut ();
+        let place = Place {
+            // SAFETY: the address of a field is not null.
+            ptr: unsafe { NonNull::new_unchecked(body) },
+            drop: drop_body_of::<F>,
+        };
+        (&mut self.head, place)
+    }
+
     /// Drop the body in place (if it is still there) and mark the generator closed.
     pub(super) fn drop_body(&mut self) {
-        if self.state.status() != Status::Closed {
-            // Closed first: if a destructor panics, the body counts as dropped (drop glue
-            // still drops the rest) and is never dropped again.
-            self.state.set(Status::Closed);
-            unpark::<Y, S, D>(&mut self.parked);
-            // SAFETY: the status was not `Closed`, so the body is initialized; it is pinned,
-            // and dropping in place is what pinning allows.
-            unsafe { ptr::drop_in_place(self.body.get_mut().as_mut_ptr()) }
-        }
+        let (head, place) = self.place();
+        // SAFETY: the place of this generator's body, with its head.
+        unsafe { head.drop_body::<D>(place) }
+    }
+}
+
+impl<F: Future, Y, S, const D: bool> Gen<F, Y, S, D> {
+    /// The head and the body as the step sees it (see [`Head`]).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(super) fn split(&mut self) -> (&mut Head<Y, S>, Body<F::Output>) {
+        // Only a delegating body has delegations to check; taking the body's extent in any
+        // other keeps its state out of registers (W1 2.5x). Without it, every delegation
+        // fails the check: a body built with `DELEGATES = false` cannot delegate at all.
+        let extent = if D {
+            Extent::of(self.body.get())
+        } else {
+            Extent::NONE
+        };
+        let (head, place) = self.place();
+        let body = Body {
+            place,
+            extent,
+            poll: poll_body_of::<F>,
+        };
+        (head, body)
     }
 }
 
@@ -316,52 +409,81 @@ fn awaited_in_sync_body() -> ! {
 
 /// Closes the generator if what it runs panics, dropping whatever the body holds. Defused
 /// with `mem::forget` on the normal path, so it costs nothing there.
-pub(super) struct CloseOnUnwind<F, Y, S, const D: bool>(pub(super) *mut Gen<F, Y, S, D>);
+pub(super) struct CloseOnUnwind<Y, S, const D: bool> {
+    pub(super) head: *mut Head<Y, S>,
+    pub(super) place: Place,
+}
 
-impl<F, Y, S, const D: bool> Drop for CloseOnUnwind<F, Y, S, D> {
+impl<Y, S, const D: bool> Drop for CloseOnUnwind<Y, S, D> {
     fn drop(&mut self) {
-        // SAFETY: made from the `&mut Gen` the caller derives its own access from; only
-        // used while unwinding out of that caller, when that access is over.
-        unsafe { (*self.0).drop_body() }
+        // SAFETY: `head` is made from the `&mut Head` the caller derives its own access
+        // from, only used while unwinding out of that caller, when that access is over;
+        // `place` is its body's.
+        unsafe { (*self.head).drop_body::<D>(self.place) }
     }
 }
 
-impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
+impl<Y, S> Head<Y, S> {
+    /// The head of a new generator, with a fresh identity, and its body's capability.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn fresh<B>() -> (Self, Co<Y, S, B>) {
+        let owner = Owner::fresh();
+        let head = Head {
+            state: State::new(owner),
+            parked: None,
+        };
+        (head, Co::new(owner))
+    }
+
+    /// Drop the body in place (if it is still there) and mark the generator closed.
+    ///
+    /// # Safety
+    /// `place` is the body of this head's generator (see [`Place`]).
+    pub(super) unsafe fn drop_body<const D: bool>(&mut self, place: Place) {
+        if !self.state.is_closed() {
+            // Closed first: if a destructor panics, the body counts as dropped (drop glue
+            // still drops the rest) and is never dropped again.
+            self.state.set(Status::Closed);
+            unpark::<Y, S, D>(&mut self.parked);
+            // SAFETY: the status was not `Closed`, so the body is initialized; `place` is
+            // its (the caller's promise), and it is never used again: the status says so.
+            unsafe { (place.drop)(place.ptr) }
+        }
+    }
+
     /// Poll the body once with `io` as the exchange area: the only place that polls it.
     /// A suspension sets the status; waiting in an `.await` leaves it to the caller (an
     /// error for a generator, a step in progress for an async generator). The caller holds
     /// a `CloseOnUnwind` guard.
+    ///
+    /// # Safety
+    /// `body` is the body of this head's generator (see [`Body`]).
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(super) fn poll_body(&mut self, io: &mut Io<Y, S>, waker: &Waker) -> Outcome<F::Output> {
-        debug_assert!(self.state.status() != Status::Closed);
+    pub(super) unsafe fn poll_body<R, const D: bool>(
+        &mut self,
+        body: &Body<R>,
+        io: &mut Io<Y, S>,
+        waker: &Waker,
+    ) -> Outcome<R> {
+        debug_assert!(!self.state.is_closed());
         // The body is about to move on from wherever its trampoline was parked.
-        unpark::<Y, S, DELEGATES>(&mut self.parked);
-        let owner = self.state.owner();
-        // Only a delegating body has delegations to check; taking the body's address in any
-        // other keeps its state out of registers (W1 2.5x). Without it, every delegation
-        // fails the check: a body built with `DELEGATES = false` cannot delegate at all.
-        let extent = if DELEGATES {
-            Extent::of(self.body.get())
-        } else {
-            Extent::NONE
-        };
-        // SAFETY: initialized (status is not `Closed`); `body` is structurally pinned: it
-        // is only re-pinned here and dropped in place, never moved.
-        let body = unsafe { Pin::new_unchecked(self.body.get_mut().assume_init_mut()) };
-        // The bridge made here and not in a function that takes the poll as a closure: that
-        // function was one more copy per generator in a debug build.
-        let bridge = Bridge::new(io, waker, owner, extent);
-        let poll = body.poll(&mut bridge.waker().context());
+        unpark::<Y, S, D>(&mut self.parked);
+        let bridge = Bridge::new(io, waker, self.state.owner(), body.extent);
+        // SAFETY: initialized (the status is not `Closed`) and pinned: `body` is this
+        // generator's (the caller's promise).
+        let poll = unsafe { (body.poll)(body.place.ptr, &mut bridge.waker().context()) };
         if io.sent.is_some() {
             // The body was resumed with a value and did not take it: the yield point it was
             // for was dropped after it yielded (see `exchange::stale_yield`). Close it and
             // say so, rather than drop the value unseen.
-            self.close_in(io);
+            // SAFETY: the body's place, with its head.
+            unsafe { self.close_in::<D>(body.place, io) };
             super::exchange::stale_yield();
         }
         match poll {
             Poll::Ready(value) => {
-                self.drop_body();
+                // SAFETY: as above.
+                unsafe { self.drop_body::<D>(body.place) };
                 Outcome::Complete(value)
             }
             Poll::Pending if io.has_suspended() => {
@@ -374,43 +496,62 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
 
     /// Close the generator at the end of a poll of its body that must not stand: let go of
     /// what the poll left in `io` (a sent value, a trampoline it parked), then drop the
-    /// body. Inline, and never given `self` out of line: a body whose address escapes stays
-    /// in memory instead of registers (W1 10x slower).
+    /// body.
+    ///
+    /// # Safety
+    /// `place` is the body of this head's generator.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn close_in(&mut self, io: &mut Io<Y, S>) {
+    pub(super) unsafe fn close_in<const D: bool>(&mut self, place: Place, io: &mut Io<Y, S>) {
         abandon(io);
-        self.drop_body();
+        // SAFETY: the caller's promise.
+        unsafe { self.drop_body::<D>(place) };
     }
 
     /// Poll the body on behalf of a delegating generator, with its exchange area: the one
     /// step `__cogen_poll` makes, for generators and async generators alike.
+    ///
+    /// # Safety
+    /// `body` is the body of this head's generator.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(super) fn poll_as_delegate(
+    pub(super) unsafe fn poll_as_delegate<R, const D: bool>(
         &mut self,
+        body: &Body<R>,
         io: &mut Io<Y, S>,
         waker: &Waker,
-    ) -> Outcome<F::Output> {
+    ) -> Outcome<R> {
         check_delegate_poll(self.state, io);
         let raw = ptr::from_mut(self);
-        let guard = CloseOnUnwind(raw);
-        // SAFETY: derived from `raw`, which the guard only uses on unwinding.
-        let outcome = unsafe { &mut *raw }.poll_body(io, waker);
+        let guard = CloseOnUnwind::<Y, S, D> {
+            head: raw,
+            place: body.place,
+        };
+        // SAFETY: derived from `raw`, which the guard only uses on unwinding; `body` is
+        // this generator's (the caller's promise).
+        let outcome = unsafe { (*raw).poll_body::<R, D>(body, io, waker) };
         core::mem::forget(guard);
         outcome
     }
 
     /// One step driven from outside (`start`, `resume`, iteration): the only entry that
     /// uses and records a parked trampoline.
+    ///
+    /// # Safety
+    /// `body` is the body of this head's generator.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn step(self: Pin<&mut Self>, sent: Option<S>) -> GeneratorState<Y, F::Output> {
+    unsafe fn step<R, const D: bool>(
+        &mut self,
+        body: &Body<R>,
+        sent: Option<S>,
+    ) -> GeneratorState<Y, R> {
         let mut io = Io::new(sent);
-        // SAFETY: nothing is moved out of the generator (see `poll_body`).
-        let raw = ptr::from_mut(unsafe { self.get_unchecked_mut() });
-        let guard = CloseOnUnwind(raw);
+        let raw = ptr::from_mut(self);
+        let guard = CloseOnUnwind::<Y, S, D> {
+            head: raw,
+            place: body.place,
+        };
         // SAFETY: derived from `raw`, which the guard only uses when this access is over.
         let this = unsafe { &mut *raw };
-        if DELEGATES
-            && let Some(parked) = this.parked
+        if D && let Some(parked) = this.parked
             && run_parked(&mut this.parked, parked, &mut io, Waker::noop()).is_pending()
         {
             core::mem::forget(guard);
@@ -421,17 +562,123 @@ impl<F: Future, Y, S, const DELEGATES: bool> Gen<F, Y, S, DELEGATES> {
         }
         // The outcome matched here, not converted to a `Poll` first: the conversion cost
         // W5 seven instructions per task switch.
-        let outcome = this.poll_body(&mut io, Waker::noop());
+        // SAFETY: `body` is this generator's (the caller's promise).
+        let outcome = unsafe { this.poll_body::<R, D>(body, &mut io, Waker::noop()) };
         if let Outcome::Awaiting = outcome {
-            this.close_in(&mut io);
+            // SAFETY: as above.
+            unsafe { this.close_in::<D>(body.place, &mut io) };
             awaited_in_sync_body()
         }
         core::mem::forget(guard);
         // SAFETY: forgotten right after.
-        let state =
-            unsafe { end_step::<Y, S, F::Output, DELEGATES>(&mut this.parked, &mut io, outcome) };
+        let state = unsafe { end_step::<Y, S, R, D>(&mut this.parked, &mut io, outcome) };
         core::mem::forget(io);
         state
+    }
+
+    /// `start` of a generator.
+    ///
+    /// # Safety
+    /// `body` is the body of this head's generator.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[track_caller]
+    unsafe fn start<R, const D: bool>(&mut self, body: &Body<R>) -> GeneratorState<Y, R> {
+        if !self.state.is_created() {
+            misuse("start", self.state.status());
+        }
+        // SAFETY: the caller's promise.
+        unsafe { self.step::<R, D>(body, None) }
+    }
+
+    /// `resume` of a generator.
+    ///
+    /// # Safety
+    /// `body` is the body of this head's generator.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[track_caller]
+    unsafe fn resume<R, const D: bool>(&mut self, body: &Body<R>, arg: S) -> GeneratorState<Y, R> {
+        // One bit test: `status() != Suspended` compiled to a jump table on the status (7
+        // instructions of every task switch in W5).
+        if !self.state.is_suspended() {
+            misuse("resume", self.state.status());
+        }
+        // SAFETY: the caller's promise.
+        unsafe { self.step::<R, D>(body, Some(arg)) }
+    }
+
+    /// `__cogen_step` of a generator: `step`, once `sent` is checked against the status.
+    ///
+    /// # Safety
+    /// `body` is the body of this head's generator.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[track_caller]
+    unsafe fn checked_step<R, const D: bool>(
+        &mut self,
+        body: &Body<R>,
+        sent: Option<S>,
+    ) -> GeneratorState<Y, R> {
+        // One compare: the low bits are 0 (created) for a start and 1 (suspended) for a
+        // resume. `RUNNING` (3) never reaches here: only `AsyncGen` sets it, and it never
+        // steps its inner `Gen` through `Generator`. The status match this replaces cost
+        // the `into_iter()` loop 85 of its 183 instructions per item (PROFILING.md W7).
+        if self.state.low_bits() != u64::from(sent.is_some()) {
+            misuse_step(self.state.status(), sent.is_some());
+        }
+        // SAFETY: the caller's promise.
+        unsafe { self.step::<R, D>(body, sent) }
+    }
+
+    /// `__cogen_next` of a generator: one step of iteration.
+    ///
+    /// # Safety
+    /// `body` is the body of this head's generator.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn next<R, const D: bool>(
+        &mut self,
+        body: &Body<R>,
+        sent: S,
+        returned: &mut Option<R>,
+    ) -> Option<Y> {
+        // The status bits tested directly, closed first, as in `AsyncGen::poll_next`: a
+        // match on `status()` cost the `into_iter()` pipeline (W7) 20 instructions an item.
+        // A `Gen` stepped through `Generator` is never running (3): only `AsyncGen` sets it.
+        let low = self.state.low_bits();
+        if low == CLOSED {
+            return None;
+        }
+        debug_assert!(low != RUNNING);
+        let sent = (low != 0).then_some(sent);
+        // SAFETY: the caller's promise.
+        match unsafe { self.step::<R, D>(body, sent) } {
+            GeneratorState::Yielded(value) => Some(value),
+            GeneratorState::Complete(value) => {
+                *returned = Some(value);
+                None
+            }
+        }
+    }
+
+    /// `__cogen_poll` of a generator: one poll of its body for a delegating generator.
+    ///
+    /// # Safety
+    /// `body` is the body of this head's generator.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn poll_delegate<R, const D: bool>(
+        &mut self,
+        body: &Body<R>,
+        io: &mut Io<Y, S>,
+        waker: &Waker,
+    ) -> Poll<R> {
+        // SAFETY: the caller's promise.
+        match unsafe { self.poll_as_delegate::<R, D>(body, io, waker) } {
+            Outcome::Complete(value) => Poll::Ready(value),
+            Outcome::Suspended => Poll::Pending,
+            Outcome::Awaiting => {
+                // SAFETY: the caller's promise.
+                unsafe { self.close_in::<D>(body.place, io) };
+                awaited_in_sync_body()
+            }
+        }
     }
 }
 
@@ -442,21 +689,20 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     #[inline]
     #[track_caller]
     fn start(self: Pin<&mut Self>) -> GeneratorState<Y, F::Output> {
-        if self.state.status() != Status::Created {
-            misuse("start", self.state.status());
-        }
-        self.step(None)
+        // SAFETY: nothing is moved out of the generator: the body is only polled pinned
+        // and dropped in place.
+        let (head, body) = unsafe { self.get_unchecked_mut() }.split();
+        // SAFETY: `split` gives the body with its head.
+        unsafe { head.start::<_, D>(&body) }
     }
 
     #[inline]
     #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Y, F::Output> {
-        // One bit test: `status() != Suspended` compiled to a jump table on the status (7
-        // instructions of every task switch in W5).
-        if !self.state.is_suspended() {
-            misuse("resume", self.state.status());
-        }
-        self.step(Some(arg))
+        // SAFETY: as in `start`.
+        let (head, body) = unsafe { self.get_unchecked_mut() }.split();
+        // SAFETY: `split` gives the body with its head.
+        unsafe { head.resume::<_, D>(&body, arg) }
     }
 
     fn close(self: Pin<&mut Self>) {
@@ -466,7 +712,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
 
     #[inline]
     fn status(&self) -> Status {
-        self.state.status()
+        self.head.state.status()
     }
 
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -476,16 +722,10 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         waker: &Waker,
         _: Sealed,
     ) -> Poll<F::Output> {
-        // SAFETY: nothing is moved out of the generator (see `poll_body`).
-        let this = unsafe { self.get_unchecked_mut() };
-        match this.poll_as_delegate(io, waker) {
-            Outcome::Complete(value) => Poll::Ready(value),
-            Outcome::Suspended => Poll::Pending,
-            Outcome::Awaiting => {
-                this.close_in(io);
-                awaited_in_sync_body()
-            }
-        }
+        // SAFETY: nothing is moved out of the generator (see `start`).
+        let (head, body) = unsafe { self.get_unchecked_mut() }.split();
+        // SAFETY: `split` gives the body with its head.
+        unsafe { head.poll_delegate::<_, D>(&body, io, waker) }
     }
 
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -494,14 +734,23 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         sent: Option<S>,
         _: Sealed,
     ) -> GeneratorState<Y, F::Output> {
-        // One compare: the low bits are 0 (created) for a start and 1 (suspended) for a
-        // resume. `RUNNING` (3) never reaches here: only `AsyncGen` sets it, and it never
-        // steps its inner `Gen` through `Generator`. The status match this replaces cost
-        // the `into_iter()` loop 85 of its 183 instructions per item (PROFILING.md W7).
-        if self.state.low_bits() != u64::from(sent.is_some()) {
-            misuse_step(self.state.status(), sent.is_some());
-        }
-        self.step(sent)
+        // SAFETY: nothing is moved out of the generator (see `start`).
+        let (head, body) = unsafe { self.get_unchecked_mut() }.split();
+        // SAFETY: `split` gives the body with its head.
+        unsafe { head.checked_step::<_, D>(&body, sent) }
+    }
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn __cogen_next(
+        self: Pin<&mut Self>,
+        sent: S,
+        returned: &mut Option<F::Output>,
+        _: Sealed,
+    ) -> Option<Y> {
+        // SAFETY: nothing is moved out of the generator (see `start`).
+        let (head, body) = unsafe { self.get_unchecked_mut() }.split();
+        // SAFETY: `split` gives the body with its head.
+        unsafe { head.next::<_, D>(&body, sent, returned) }
     }
 }
 
@@ -514,7 +763,7 @@ impl<F, Y, S, const D: bool> Drop for Gen<F, Y, S, D> {
 impl<F, Y, S, const D: bool> fmt::Debug for Gen<F, Y, S, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Generator")
-            .field("status", &self.state.status())
+            .field("status", &self.head.state.status())
             .finish_non_exhaustive()
     }
 }
