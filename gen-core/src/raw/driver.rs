@@ -97,7 +97,7 @@ impl<R> Body<R> {
 /// optimizer has inlined the body into it (its only caller); once the pointer is seen to be
 /// constant, it is inlined (always) into each step with the body. Called directly, as
 /// before, the body had a call in every step that drives the generator, and past one it
-/// stayed out of line (W3 static 155 -> 82 instructions per item, W7 162 -> 113,
+/// stayed out of line (W3 static 155 -> 86 instructions per item, W7 162 -> 113,
 /// PROFILING.md "The step of the head"). The price is a second simplification of each
 /// function that drives a generator in an optimized build (+23% release compile time of
 /// BENCHMARKS.md's 200-generator crate).
