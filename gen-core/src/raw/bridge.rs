@@ -127,7 +127,7 @@ impl Extent {
     }
 
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn contains<T>(self, point: *const T) -> bool {
+    fn contains(self, point: *const ()) -> bool {
         (point as usize).wrapping_sub(self.start) < self.len
     }
 }
@@ -226,16 +226,18 @@ fn bridge_of<'cx>(cx: &'cx Context<'_>) -> Option<&'cx Bridge<'cx>> {
 
 /// The exchange area and real waker of the step in which a yield point made from `co` is
 /// polled, after checking that the generator polling `cx` is the one `co` belongs to. For a
-/// delegation (`inside = Some(self)`), also that it lies inside that generator's body.
+/// delegation (`inside = Some(self)`), also that it lies inside that generator's body
+/// (an address only: generic over the delegation's type, this was one copy per delegation
+/// in a debug build).
 ///
 /// # Panics
 /// If `cx` is not the context of `co`'s own generator: the yield point was moved out of
 /// its body, into a future that something else polls.
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub(crate) fn exchange<'cx, Y, S, T>(
+pub(crate) fn exchange<'cx, Y, S>(
     cx: &'cx mut Context<'_>,
     co: Co<Y, S>,
-    inside: Option<*const T>,
+    inside: Option<*const ()>,
 ) -> (&'cx mut Io<Y, S>, &'cx Waker) {
     match bridge_of(cx) {
         Some(bridge)

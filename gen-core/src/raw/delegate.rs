@@ -819,7 +819,7 @@ impl<I: Iterator, S> Future for YieldFromIter<I, S> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let (io, _) = exchange(cx, this.co, None::<*const ()>);
+        let (io, _) = exchange(cx, this.co, None);
         let _unit = io.take_sent();
         match this.iter.next() {
             Some(value) => {
@@ -845,7 +845,7 @@ impl<G: Generator<S>, S> Future for YieldFromGenerator<G, S> {
         // SAFETY: `sub` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };
         // Its delegate's trampoline may park in the exchange area: it must stay in its body.
-        let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this)));
+        let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this).cast()));
         // SAFETY: `sub` is structurally pinned (see above).
         unsafe { Pin::new_unchecked(&mut this.sub) }.__cogen_poll(io, waker, Sealed::new())
     }
@@ -872,7 +872,7 @@ impl<G: Generator<()>> Future for YieldFromUnitGenerator<G> {
         let this = unsafe { self.get_unchecked_mut() };
         // Its delegate's trampoline may park in the exchange area: it must stay in its body.
         let co = Co::<G::Yield, ()>::new(Owner::in_word(this.co_and_resume_first));
-        let (io, waker) = exchange(cx, co, Some(ptr::from_ref(this)));
+        let (io, waker) = exchange(cx, co, Some(ptr::from_ref(this).cast()));
         if this.co_and_resume_first & 1 == 1 {
             // The delegator's own yield took what it was sent: the area is empty.
             this.co_and_resume_first &= !1;
@@ -897,7 +897,7 @@ impl<St: Stream, S> Future for YieldFromStream<St, S> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: `stream` is structurally pinned: never moved out, dropped in place.
         let this = unsafe { self.get_unchecked_mut() };
-        let (io, waker) = exchange(cx, this.co, None::<*const ()>);
+        let (io, waker) = exchange(cx, this.co, None);
         let _unit = io.take_sent();
         // SAFETY: as above.
         let stream = unsafe { Pin::new_unchecked(&mut this.stream) };

@@ -311,7 +311,7 @@ impl<G: Generator<S>, S> Future for YieldFromBoxed<G, S> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G::Return> {
         // SAFETY: nothing is moved out of the pinned future; `sub` is a `Pin<Box<_>>`.
         let this = unsafe { self.get_unchecked_mut() };
-        let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this)));
+        let (io, waker) = exchange(cx, this.co, Some(ptr::from_ref(this).cast()));
         match &mut this.state {
             BoxedState::Fresh => {
                 let Some(sub) = this.sub.take() else {

@@ -92,7 +92,7 @@ impl<Y, S> Future for YieldNow<Y, S> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
         let this = self.get_mut();
-        let (io, _) = exchange(cx, this.co, None::<*const ()>);
+        let (io, _) = exchange(cx, this.co, None);
         match this.value.take() {
             Some(value) => {
                 io.put_yielded(value);
@@ -147,7 +147,7 @@ impl<Y, S, M: Fn() -> Y> Future for YieldMade<Y, S, M> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
         let this = self.get_mut();
-        let (io, _) = exchange(cx, this.co, None::<*const ()>);
+        let (io, _) = exchange(cx, this.co, None);
         if this.yielded {
             resumed(io)
         } else {
