@@ -63,7 +63,8 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
         (&mut this.generator, &mut this.returned)
     }
 
-    /// One poll of a step ([`poll_step`] with this generator's body).
+    /// One poll of a step ([`poll_step`] with this generator's body). `generator` is the
+    /// one `project` gives of a pinned `AsyncGen` (every caller's).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll_step(
         generator: &mut Gen<F, Y, S, D>,
@@ -71,7 +72,8 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
         sent: Option<S>,
     ) -> Poll<GeneratorState<Y, F::Output>> {
         let (head, body) = generator.split();
-        // SAFETY: `split` gives the body with its head.
+        // SAFETY: `split` gives the body with its head; the generator is pinned (projected
+        // from a pinned `AsyncGen`).
         unsafe { poll_step::<Y, S, F::Output, D>(head, &body, waker, sent) }
     }
 }
@@ -81,7 +83,7 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
 /// head and the body, not `AsyncGen<F, ..>`: see [`Head`].
 ///
 /// # Safety
-/// `body` is the body of the generator whose head `head` is.
+/// `body` is the body of the generator whose head `head` is, which is pinned.
 #[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn poll_step<Y, S, R, const D: bool>(
     head: &mut Head<Y, S>,
@@ -177,7 +179,8 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
     ) -> Poll<F::Output> {
         let (generator, _) = self.project();
         let (head, body) = generator.split();
-        // SAFETY: `split` gives the body with its head.
+        // SAFETY: `split` gives the body with its head; the generator is pinned (projected
+        // from a pinned `AsyncGen`).
         match unsafe { head.poll_as_delegate::<_, D>(&body, io, waker) } {
             Outcome::Complete(value) => Poll::Ready(value),
             Outcome::Suspended => Poll::Pending,

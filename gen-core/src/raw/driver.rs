@@ -67,9 +67,10 @@ pub(super) struct Head<Y, S> {
 
 /// Where a generator's body is, and how to drop it: all that closing needs.
 ///
-/// Invariant (made only by [`Gen::split`] and [`Gen::place`]): `ptr` is the address of the
-/// pinned body of the generator whose [`Head`] it is used with, and `drop` drops that
-/// body's type in place.
+/// Made only by [`Gen::split`] and [`Gen::place`]: `ptr` is the address of that generator's
+/// body, and `drop` drops that body's type in place. What uses it (the `unsafe fn`s of
+/// [`Head`]) requires it to be used with that generator's head (and, to poll it, the generator
+/// pinned).
 #[derive(Clone, Copy)]
 pub(super) struct Place {
     ptr: NonNull<()>,
@@ -438,7 +439,8 @@ impl<Y, S> Head<Y, S> {
     /// Drop the body in place (if it is still there) and mark the generator closed.
     ///
     /// # Safety
-    /// `place` is the body of this head's generator (see [`Place`]).
+    /// `place` is the body of this head's generator (see [`Place`]). (Dropping in place
+    /// needs no pin: the body is dropped where it is.)
     pub(super) unsafe fn drop_body<const D: bool>(&mut self, place: Place) {
         if !self.state.is_closed() {
             // Closed first: if a destructor panics, the body counts as dropped (drop glue
@@ -457,7 +459,7 @@ impl<Y, S> Head<Y, S> {
     /// a `CloseOnUnwind` guard.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator (see [`Body`]).
+    /// `body` is the body of this head's generator (see [`Body`]), which is pinned.
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) unsafe fn poll_body<R, const D: bool>(
         &mut self,
@@ -511,7 +513,7 @@ impl<Y, S> Head<Y, S> {
     /// step `__cogen_poll` makes, for generators and async generators alike.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator.
+    /// `body` is the body of this head's generator, which is pinned.
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) unsafe fn poll_as_delegate<R, const D: bool>(
         &mut self,
@@ -536,7 +538,7 @@ impl<Y, S> Head<Y, S> {
     /// uses and records a parked trampoline.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator.
+    /// `body` is the body of this head's generator, which is pinned.
     #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn step<R, const D: bool>(
         &mut self,
@@ -579,7 +581,7 @@ impl<Y, S> Head<Y, S> {
     /// `start` of a generator.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator.
+    /// `body` is the body of this head's generator, which is pinned.
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     unsafe fn start<R, const D: bool>(&mut self, body: &Body<R>) -> GeneratorState<Y, R> {
@@ -593,7 +595,7 @@ impl<Y, S> Head<Y, S> {
     /// `resume` of a generator.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator.
+    /// `body` is the body of this head's generator, which is pinned.
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     unsafe fn resume<R, const D: bool>(&mut self, body: &Body<R>, arg: S) -> GeneratorState<Y, R> {
@@ -609,7 +611,7 @@ impl<Y, S> Head<Y, S> {
     /// `__cogen_step` of a generator: `step`, once `sent` is checked against the status.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator.
+    /// `body` is the body of this head's generator, which is pinned.
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     unsafe fn checked_step<R, const D: bool>(
@@ -631,7 +633,7 @@ impl<Y, S> Head<Y, S> {
     /// `__cogen_next` of a generator: one step of iteration.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator.
+    /// `body` is the body of this head's generator, which is pinned.
     #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn next<R, const D: bool>(
         &mut self,
@@ -661,7 +663,7 @@ impl<Y, S> Head<Y, S> {
     /// `__cogen_poll` of a generator: one poll of its body for a delegating generator.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator.
+    /// `body` is the body of this head's generator, which is pinned.
     #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn poll_delegate<R, const D: bool>(
         &mut self,
@@ -692,7 +694,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         // SAFETY: nothing is moved out of the generator: the body is only polled pinned
         // and dropped in place.
         let (head, body) = unsafe { self.get_unchecked_mut() }.split();
-        // SAFETY: `split` gives the body with its head.
+        // SAFETY: `split` gives the body with its head; `self` is pinned.
         unsafe { head.start::<_, D>(&body) }
     }
 
@@ -701,7 +703,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     fn resume(self: Pin<&mut Self>, arg: S) -> GeneratorState<Y, F::Output> {
         // SAFETY: as in `start`.
         let (head, body) = unsafe { self.get_unchecked_mut() }.split();
-        // SAFETY: `split` gives the body with its head.
+        // SAFETY: `split` gives the body with its head; `self` is pinned.
         unsafe { head.resume::<_, D>(&body, arg) }
     }
 
@@ -724,7 +726,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     ) -> Poll<F::Output> {
         // SAFETY: nothing is moved out of the generator (see `start`).
         let (head, body) = unsafe { self.get_unchecked_mut() }.split();
-        // SAFETY: `split` gives the body with its head.
+        // SAFETY: `split` gives the body with its head; `self` is pinned.
         unsafe { head.poll_delegate::<_, D>(&body, io, waker) }
     }
 
@@ -736,7 +738,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     ) -> GeneratorState<Y, F::Output> {
         // SAFETY: nothing is moved out of the generator (see `start`).
         let (head, body) = unsafe { self.get_unchecked_mut() }.split();
-        // SAFETY: `split` gives the body with its head.
+        // SAFETY: `split` gives the body with its head; `self` is pinned.
         unsafe { head.checked_step::<_, D>(&body, sent) }
     }
 
@@ -749,7 +751,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
     ) -> Option<Y> {
         // SAFETY: nothing is moved out of the generator (see `start`).
         let (head, body) = unsafe { self.get_unchecked_mut() }.split();
-        // SAFETY: `split` gives the body with its head.
+        // SAFETY: `split` gives the body with its head; `self` is pinned.
         unsafe { head.next::<_, D>(&body, sent, returned) }
     }
 }
