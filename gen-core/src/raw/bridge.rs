@@ -119,10 +119,10 @@ impl Extent {
     pub(crate) const NONE: Extent = Extent { start: 0, len: 0 };
 
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn of<F>(body: *const F) -> Extent {
+    pub(crate) fn at(start: *const (), len: usize) -> Extent {
         Extent {
-            start: body as usize,
-            len: core::mem::size_of::<F>(),
+            start: start as usize,
+            len,
         }
     }
 

@@ -77,12 +77,12 @@ pub(super) struct Place {
     drop: unsafe fn(NonNull<()>),
 }
 
-/// A generator's body as the step sees it: its place, its extent (for a delegating body's
-/// checks; empty otherwise), and its `poll`. Same invariant as [`Place`]: `poll` polls the
-/// body's type.
+/// A generator's body as the step sees it: its place, its size (for a delegating body's
+/// check of where its delegations are), and its `poll`. Same invariant as [`Place`]:
+/// `poll` polls the body's type.
 pub(super) struct Body<R> {
     place: Place,
-    extent: Extent,
+    size: usize,
     poll: unsafe fn(NonNull<()>, &mut Context<'_>) -> Poll<R>,
 }
 
@@ -166,18 +166,10 @@ impl<F: Future, Y, S, const D: bool> Gen<F, Y, S, D> {
     /// The head and the body as the step sees it (see [`Head`]).
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn split(&mut self) -> (&mut Head<Y, S>, Body<F::Output>) {
-        // Only a delegating body has delegations to check; taking the body's extent in any
-        // other keeps its state out of registers (W1 2.5x). Without it, every delegation
-        // fails the check: a body built with `DELEGATES = false` cannot delegate at all.
-        let extent = if D {
-            Extent::of(self.body.get())
-        } else {
-            Extent::NONE
-        };
         let (head, place) = self.place();
         let body = Body {
             place,
-            extent,
+            size: const { size_of::<F>() },
             poll: poll_body_of::<F>,
         };
         (head, body)
@@ -470,7 +462,15 @@ impl<Y, S> Head<Y, S> {
         debug_assert!(!self.state.is_closed());
         // The body is about to move on from wherever its trampoline was parked.
         unpark::<Y, S, D>(&mut self.parked);
-        let bridge = Bridge::new(io, waker, self.state.owner(), body.extent);
+        // Only a delegating body has delegations to check; taking the body's extent in any
+        // other keeps its state out of registers (W1 2.5x). Without it, every delegation
+        // fails the check: a body built with `DELEGATES = false` cannot delegate at all.
+        let extent = if D {
+            Extent::at(body.place.ptr.as_ptr(), body.size)
+        } else {
+            Extent::NONE
+        };
+        let bridge = Bridge::new(io, waker, self.state.owner(), extent);
         // SAFETY: initialized (the status is not `Closed`) and pinned: `body` is this
         // generator's (the caller's promise).
         let poll = unsafe { (body.poll)(body.place.ptr, &mut bridge.waker().context()) };
