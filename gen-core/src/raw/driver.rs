@@ -100,7 +100,7 @@ impl<R> Body<R> {
 /// before, the body had a call in every step that drives the generator, and past one it
 /// stayed out of line (W3 static 155 -> 86 instructions per item, W7 162 -> 113,
 /// PROFILING.md "The step of the head"). The price is a second simplification of each
-/// function that drives a generator in an optimized build (+23% release compile time of
+/// function that drives a generator in an optimized build (+19% release compile time of
 /// BENCHMARKS.md's 200-generator crate).
 ///
 /// # Safety
