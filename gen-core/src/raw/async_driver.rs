@@ -63,17 +63,20 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
         (&mut this.generator, &mut this.returned)
     }
 
-    /// One poll of a step ([`poll_step`] with this generator's body). `generator` is the
-    /// one `project` gives of a pinned `AsyncGen` (every caller's).
+    /// One poll of a step ([`poll_step`] with this generator's body).
+    ///
+    /// # Safety
+    /// `generator` is pinned (the one `project` gives of a pinned `AsyncGen`) and not
+    /// closed.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn poll_step(
+    unsafe fn poll_step(
         generator: &mut Gen<F, Y, S, D>,
         waker: &Waker,
         sent: Option<S>,
     ) -> Poll<GeneratorState<Y, F::Output>> {
         let (head, body) = generator.split();
-        // SAFETY: `split` gives the body with its head; the generator is pinned (projected
-        // from a pinned `AsyncGen`).
+        // SAFETY: `split` gives the body with its head; the generator is pinned and not
+        // closed (the caller's promise).
         unsafe { poll_step::<Y, S, F::Output, D>(head, &body, waker, sent) }
     }
 }
@@ -83,7 +86,8 @@ impl<F: Future, Y, S, const D: bool> AsyncGen<F, Y, S, D> {
 /// head and the body, not `AsyncGen<F, ..>`: see [`Head`].
 ///
 /// # Safety
-/// `body` is the body of the generator whose head `head` is, which is pinned.
+/// `body` is the body of the generator whose head `head` is, which is pinned and not
+/// closed.
 #[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn poll_step<Y, S, R, const D: bool>(
     head: &mut Head<Y, S>,
@@ -93,14 +97,14 @@ unsafe fn poll_step<Y, S, R, const D: bool>(
 ) -> Poll<GeneratorState<Y, R>> {
     let mut io = Io::new(sent);
     let raw = ptr::from_mut(head);
-    let guard = CloseOnUnwind::<Y, S, D> {
-        head: raw,
-        place: body.place(),
-    };
+    // SAFETY: `raw` is this head, `body` its generator's (the caller's promise); the guard
+    // is forgotten unless the poll unwinds.
+    let guard = unsafe { CloseOnUnwind::<Y, S, D>::new(raw, body.place()) };
     // SAFETY: derived from `raw`, which the guard only uses when this access is over.
     let this = unsafe { &mut *raw };
     if D && let Some(parked) = this.parked
-        && run_parked(&mut this.parked, parked, &mut io, waker).is_pending()
+        // SAFETY: `parked` is this generator's, which the caller holds.
+        && unsafe { run_parked(&mut this.parked, parked, &mut io, waker) }.is_pending()
     {
         core::mem::forget(guard);
         return if io.has_suspended() {
@@ -149,7 +153,8 @@ impl<F: Future, Y, S, const D: bool> AsyncGenerator<S> for AsyncGen<F, Y, S, D> 
             (status, false) => misuse("start", status),
             (status, true) => misuse("resume", status),
         };
-        Self::poll_step(generator, cx.waker(), sent)
+        // SAFETY: projected from the pinned `self`; the match above refused a closed one.
+        unsafe { Self::poll_step(generator, cx.waker(), sent) }
     }
 
     #[inline]
@@ -208,7 +213,8 @@ impl<F: Future, Y, const D: bool> Stream for AsyncGen<F, Y, (), D> {
         }
         // Created (0) and running (3) go on without a value; suspended (1) resumes.
         let sent = (low == 1).then_some(());
-        match Self::poll_step(generator, cx.waker(), sent) {
+        // SAFETY: projected from the pinned `self`; a closed one returned above.
+        match unsafe { Self::poll_step(generator, cx.waker(), sent) } {
             Poll::Ready(GeneratorState::Yielded(value)) => Poll::Ready(Some(value)),
             Poll::Ready(GeneratorState::Complete(value)) => {
                 *returned = Some(value);

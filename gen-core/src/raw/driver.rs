@@ -277,15 +277,20 @@ fn unpark<Y, S, const D: bool>(slot: &mut Option<NonNull<Trampoline<Y, S>>>) {
 /// loop's register saves cost W3 31 of 184 instructions per item; generators that cannot
 /// delegate (`DELEGATES = false`) do not contain it at all.
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub(super) fn run_parked<Y, S>(
+///
+/// # Safety
+/// `parked` is the value of `slot`, the `parked` of a generator the caller holds (so its
+/// body, which that trampoline lives in, cannot run or be dropped meanwhile).
+pub(super) unsafe fn run_parked<Y, S>(
     slot: &mut Option<NonNull<Trampoline<Y, S>>>,
     parked: NonNull<Trampoline<Y, S>>,
     io: &mut Io<Y, S>,
     waker: &Waker,
 ) -> Poll<()> {
-    // SAFETY: `parked` is only set while the body is suspended in the `yield_from!`
-    // whose (pinned) trampoline it points to, and cleared before the body is polled or
-    // dropped; the body cannot run meanwhile: the caller holds its generator.
+    // SAFETY: `parked` (the caller's promise: the generator's own) is only set while the
+    // body is suspended in the `yield_from!` whose (pinned) trampoline it points to, and
+    // cleared before the body is polled or dropped; the body cannot run meanwhile: the
+    // caller holds its generator.
     let trampoline = unsafe { &mut *parked.as_ptr() };
     // `io` is the step's own, fresh exchange area (`step`, `AsyncGen::poll_step`):
     // marked here, unmarked before the body may be polled with it. A panic abandons
@@ -403,15 +408,25 @@ fn awaited_in_sync_body() -> ! {
 /// Closes the generator if what it runs panics, dropping whatever the body holds. Defused
 /// with `mem::forget` on the normal path, so it costs nothing there.
 pub(super) struct CloseOnUnwind<Y, S, const D: bool> {
-    pub(super) head: *mut Head<Y, S>,
-    pub(super) place: Place,
+    head: *mut Head<Y, S>,
+    place: Place,
+}
+
+impl<Y, S, const D: bool> CloseOnUnwind<Y, S, D> {
+    /// # Safety
+    /// `head` is the head of the generator whose body `place` is, made from the `&mut`
+    /// the caller derives its own access from; the guard is dropped only when that access
+    /// is over (unwinding out of the caller), or forgotten.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(super) unsafe fn new(head: *mut Head<Y, S>, place: Place) -> Self {
+        CloseOnUnwind { head, place }
+    }
 }
 
 impl<Y, S, const D: bool> Drop for CloseOnUnwind<Y, S, D> {
     fn drop(&mut self) {
-        // SAFETY: `head` is made from the `&mut Head` the caller derives its own access
-        // from, only used while unwinding out of that caller, when that access is over;
-        // `place` is its body's.
+        // SAFETY: `new`'s contract: `head` is `place`'s generator's, and this runs only
+        // when the access it was made from is over.
         unsafe { (*self.head).drop_body::<D>(self.place) }
     }
 }
@@ -451,7 +466,8 @@ impl<Y, S> Head<Y, S> {
     /// a `CloseOnUnwind` guard.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator (see [`Body`]), which is pinned.
+    /// `body` is the body of this head's generator (see [`Body`]), which is pinned and not
+    /// closed.
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) unsafe fn poll_body<R, const D: bool>(
         &mut self,
@@ -523,10 +539,9 @@ impl<Y, S> Head<Y, S> {
     ) -> Outcome<R> {
         check_delegate_poll(self.state, io);
         let raw = ptr::from_mut(self);
-        let guard = CloseOnUnwind::<Y, S, D> {
-            head: raw,
-            place: body.place,
-        };
+        // SAFETY: `raw` is this head, `body` its generator's (the caller's promise); the
+        // guard is forgotten unless the poll unwinds.
+        let guard = unsafe { CloseOnUnwind::<Y, S, D>::new(raw, body.place) };
         // SAFETY: derived from `raw`, which the guard only uses on unwinding; `body` is
         // this generator's (the caller's promise).
         let outcome = unsafe { (*raw).poll_body::<R, D>(body, io, waker) };
@@ -538,7 +553,8 @@ impl<Y, S> Head<Y, S> {
     /// uses and records a parked trampoline.
     ///
     /// # Safety
-    /// `body` is the body of this head's generator, which is pinned.
+    /// `body` is the body of this head's generator, which is pinned and not closed (the
+    /// callers check the status first).
     #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn step<R, const D: bool>(
         &mut self,
@@ -547,14 +563,14 @@ impl<Y, S> Head<Y, S> {
     ) -> GeneratorState<Y, R> {
         let mut io = Io::new(sent);
         let raw = ptr::from_mut(self);
-        let guard = CloseOnUnwind::<Y, S, D> {
-            head: raw,
-            place: body.place,
-        };
+        // SAFETY: `raw` is this head, `body` its generator's (the caller's promise); the
+        // guard is forgotten unless the step unwinds.
+        let guard = unsafe { CloseOnUnwind::<Y, S, D>::new(raw, body.place) };
         // SAFETY: derived from `raw`, which the guard only uses when this access is over.
         let this = unsafe { &mut *raw };
         if D && let Some(parked) = this.parked
-            && run_parked(&mut this.parked, parked, &mut io, Waker::noop()).is_pending()
+            // SAFETY: `parked` is this generator's, which the caller holds.
+            && unsafe { run_parked(&mut this.parked, parked, &mut io, Waker::noop()) }.is_pending()
         {
             core::mem::forget(guard);
             // SAFETY: forgotten right after.
