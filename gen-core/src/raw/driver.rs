@@ -276,11 +276,11 @@ fn unpark<Y, S, const D: bool>(slot: &mut Option<NonNull<Trampoline<Y, S>>>) {
 /// polled to take its return value. Inline: out of line, its call and the trampoline
 /// loop's register saves cost W3 31 of 184 instructions per item; generators that cannot
 /// delegate (`DELEGATES = false`) do not contain it at all.
-#[cfg_attr(not(debug_assertions), inline(always))]
 ///
 /// # Safety
 /// `parked` is the value of `slot`, the `parked` of a generator the caller holds (so its
 /// body, which that trampoline lives in, cannot run or be dropped meanwhile).
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) unsafe fn run_parked<Y, S>(
     slot: &mut Option<NonNull<Trampoline<Y, S>>>,
     parked: NonNull<Trampoline<Y, S>>,
