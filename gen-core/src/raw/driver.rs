@@ -219,12 +219,6 @@ impl State {
         self.0 & 3
     }
 
-    /// [`Status::Suspended`], running included: the low bit (1 and `RUNNING`, 3).
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    fn is_suspended(self) -> bool {
-        self.0 & 1 == 1
-    }
-
     /// A step is in progress: the body is waiting in an `.await` (async generators only).
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn is_running(self) -> bool {
@@ -594,37 +588,8 @@ impl<Y, S> Head<Y, S> {
         state
     }
 
-    /// `start` of a generator.
-    ///
-    /// # Safety
-    /// `body` is the body of this head's generator, which is pinned.
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    #[track_caller]
-    unsafe fn start<R, const D: bool>(&mut self, body: &Body<R>) -> GeneratorState<Y, R> {
-        if !self.state.is_created() {
-            misuse("start", self.state.status());
-        }
-        // SAFETY: the caller's promise.
-        unsafe { self.step::<R, D>(body, None) }
-    }
-
-    /// `resume` of a generator.
-    ///
-    /// # Safety
-    /// `body` is the body of this head's generator, which is pinned.
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    #[track_caller]
-    unsafe fn resume<R, const D: bool>(&mut self, body: &Body<R>, arg: S) -> GeneratorState<Y, R> {
-        // One bit test: `status() != Suspended` compiled to a jump table on the status (7
-        // instructions of every task switch in W5).
-        if !self.state.is_suspended() {
-            misuse("resume", self.state.status());
-        }
-        // SAFETY: the caller's promise.
-        unsafe { self.step::<R, D>(body, Some(arg)) }
-    }
-
-    /// `__cogen_step` of a generator: `step`, once `sent` is checked against the status.
+    /// `start` (`sent` is `None`), `resume` and `__cogen_step` of a generator: `step`,
+    /// once `sent` is checked against the status.
     ///
     /// # Safety
     /// `body` is the body of this head's generator, which is pinned.
@@ -711,7 +676,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         // and dropped in place.
         let (head, body) = unsafe { self.get_unchecked_mut() }.split();
         // SAFETY: `split` gives the body with its head; `self` is pinned.
-        unsafe { head.start::<_, D>(&body) }
+        unsafe { head.checked_step::<_, D>(&body, None) }
     }
 
     #[inline]
@@ -720,7 +685,7 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
         // SAFETY: as in `start`.
         let (head, body) = unsafe { self.get_unchecked_mut() }.split();
         // SAFETY: `split` gives the body with its head; `self` is pinned.
-        unsafe { head.resume::<_, D>(&body, arg) }
+        unsafe { head.checked_step::<_, D>(&body, Some(arg)) }
     }
 
     fn close(self: Pin<&mut Self>) {
