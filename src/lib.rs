@@ -51,8 +51,8 @@
 //! (`#[generator(yield = &'a str)] fn words<'a>(s: &'a str)`). Edition 2024 is assumed (the
 //! returned `impl Trait` captures every lifetime of the arguments).
 //!
-//! `crate = path` names the facade when it is re-exported under another path:
-//! `#[generator(crate = my_crate::cogen, yield = u8)]`.
+//! Generated code names this crate `::cogen`; `crate = path` names the facade when it is
+//! re-exported under another path: `#[generator(crate = my_crate::cogen, yield = u8)]`.
 //!
 //! # Delegation
 //! `yield_from!(g)` runs another generator (or, when `send = ()`, any `IntoIterator`) to
@@ -73,14 +73,16 @@
 //! returned through `?` without a word): use `.iter()` or [`IntoIter::new`] and read the
 //! value with `take_return`. A generator with a send type is not an iterator either (a
 //! `for` loop has nothing to send; rustc then says it "is not an iterator", a message
-//! cogen cannot add to): drive it with [`Generator::send`] in a loop,
-//! `while let Some(Yielded(v)) = g.as_mut().send(next_value) { .. }`.
+//! cogen cannot add to): drive it with [`Generator::send`] in a loop that matches
+//! `Some(Yielded(v))` for each value and `Some(Complete(r))` for the return value (a
+//! `while let Some(Yielded(v))` loop would end on it without a look).
 //!
 //! # Misuse
 //! Mistakes in the body are compile errors at your own span: a yield point inside a
 //! closure, `async` block, nested fn or another macro's arguments, `.await` in the body, a
-//! yielded value of the wrong type, `#[generator]` on an `async` or `const` fn or on
-//! something that is not a fn, an unknown or repeated key. Mistakes at run time (resuming
+//! yielded value of the wrong type (reported at the value, against the `yield = ..` it
+//! must match), `#[generator]` on a `const` fn or on something that is not a fn, an
+//! unknown or repeated key. (On an `async fn` it makes an async generator.) Mistakes at run time (resuming
 //! before starting, starting twice, resuming a finished generator) panic with a message
 //! that says what to call instead.
 //!
@@ -89,9 +91,7 @@
 //! is not `Send` is held across the `yield_!` it points at; "recursion in an async block
 //! requires boxing" means a generator delegates to itself without a box: write
 //! `yield_from!(Box::pin(f(..)))`.
-//!
-//! Generated code names this crate `::cogen`. A crate that re-exports it under another
-//! name passes the path: `#[generator(crate = my_crate::cogen, yield = u8)]`.
+
 //!
 //! # Features
 //! * `std` (default): [`asyncio`]; implies `alloc`.

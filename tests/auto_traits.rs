@@ -68,3 +68,17 @@ fn the_iterator_of_a_send_generator_is_send_and_can_move_mid_iteration() {
         .unwrap();
     assert_eq!(rest, [2]);
 }
+
+/// The `Rc` is a temporary of the `yield_!`'s operand: it is dropped before the yield, so
+/// the generator holds nothing that is not `Send` while it is suspended.
+#[generator(yield = u32)]
+fn yields_through_a_temporary_rc() {
+    yield_!(*std::rc::Rc::new(7));
+}
+
+#[test]
+fn a_temporary_of_a_yields_operand_does_not_make_the_generator_non_send() {
+    let g = yields_through_a_temporary_rc();
+    assert_send(&g);
+    assert_eq!(std::pin::pin!(g).iter().collect::<Vec<_>>(), [7]);
+}

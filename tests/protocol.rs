@@ -406,6 +406,24 @@ fn resume_after_close_panics_saying_it_is_closed() {
     assert_eq!(entries(&trace), ["body starts"]);
 }
 
+/// Reads the cell through a `Ref` that is a temporary of the `yield_!`'s operand.
+#[generator(yield = i32)]
+fn read_through_a_guard(cell: &RefCell<i32>) {
+    yield_!(*cell.borrow());
+    yield_!(*cell.borrow());
+}
+
+#[test]
+fn a_yields_operand_temporaries_are_dropped_before_it_suspends() {
+    let cell = RefCell::new(1);
+    let mut g = pin!(read_through_a_guard(&cell));
+    assert_eq!(g.as_mut().start(), Yielded(1));
+    // The `Ref` of the first yield is gone: the caller can borrow the cell mutably while
+    // the generator is suspended (a guard held across the yield would make this panic).
+    *cell.borrow_mut() = 2;
+    assert_eq!(g.as_mut().resume(()), Yielded(2));
+}
+
 #[test]
 fn misuse_panics_at_the_callers_line() {
     let trace = new_trace();
@@ -2234,6 +2252,67 @@ fn close_gracefully_reaches_the_innermost_delegate_first() {
     assert_eq!(
         entries(&trace),
         ["print: one", "print: flushed", "outer: after the delegate"]
+    );
+}
+
+/// A delegate that passes `GeneratorExit` on as its error, after its own cleanup.
+#[generator(yield = (), send = Result<String, Stop>)]
+fn flushing_printer(trace: Trace) -> Result<usize, Stop> {
+    let mut printed = 0;
+    loop {
+        match yield_!(()) {
+            Ok(line) => {
+                push(&trace, format!("print: {line}"));
+                printed += 1;
+            }
+            Err(error) => {
+                push(&trace, format!("print: flushed {printed}"));
+                return Err(error);
+            }
+        }
+    }
+}
+
+#[test]
+fn close_gracefully_closes_a_chain_whose_delegate_passes_the_exit_on() {
+    #[generator(yield = (), send = Result<String, Stop>)]
+    fn outer(trace: Trace) -> Result<usize, Stop> {
+        let printed = yield_from!(flushing_printer(trace.clone()))?;
+        push(&trace, "outer: not reached on close");
+        let _ = yield_!(());
+        Ok(printed)
+    }
+    let trace = new_trace();
+    let mut g = pin!(outer(trace.clone()));
+    let _ = g.as_mut().start();
+    let _ = g.as_mut().resume(Ok("one".to_string()));
+    assert_eq!(g.as_mut().close_gracefully(), Some(Err(Stop::Exit)));
+    assert_eq!(g.status(), Status::Closed);
+    assert_eq!(entries(&trace), ["print: one", "print: flushed 1"]);
+}
+
+#[test]
+fn a_delegator_that_yields_after_its_delegate_returned_on_close_panics_saying_why() {
+    #[generator(yield = (), send = Result<String, Stop>)]
+    fn outer(trace: Trace) -> usize {
+        let printed = yield_from!(printer(trace.clone()));
+        push(&trace, "outer: after the delegate");
+        let _ = yield_!(());
+        printed
+    }
+    let trace = new_trace();
+    let mut g = pin!(outer(trace.clone()));
+    let _ = g.as_mut().start();
+    let message = expect_panic(|| g.as_mut().close_gracefully());
+    assert!(
+        message.contains("generator ignored GeneratorExit")
+            && message.contains("pass it on with `?`"),
+        "{message}"
+    );
+    assert_eq!(g.status(), Status::Closed);
+    assert_eq!(
+        entries(&trace),
+        ["print: flushed", "outer: after the delegate"]
     );
 }
 

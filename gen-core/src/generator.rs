@@ -65,6 +65,13 @@ impl Sealed {
 /// [`Closed`](Status::Closed) all panic with a message that says what to call instead. The
 /// panic happens before anything is touched: the generator stays as it was.
 #[must_use = "a generator does nothing until started (a coroutine: until awaited, run or spawned)"]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a generator that is sent `{S}`",
+    label = "needs a generator whose send type is `{S}`",
+    note = "a #[generator] fn's send type is its `send = ..` (`()` when it has none); iterating \
+            (`iter()`, `for`, `IntoIter`) needs `send = ()`, a generator of another send type \
+            is driven with `start` and `resume`"
+)]
 pub trait Generator<S = ()> {
     /// The type of the values handed out by `yield_!`: `#[generator(yield = Y)]`.
     ///
@@ -408,6 +415,14 @@ pub trait Generator<S = ()> {
     /// generator receives the `GeneratorExit` first (PEP 380), as any thrown error.
     /// [`close`](Generator::close) stays what it was: a drop, no body code.
     ///
+    /// Unlike Python, a delegate that *returns* on the `GeneratorExit` (instead of passing
+    /// the error on) does not close its delegator: `yield_from!` evaluates to what it
+    /// returned and the delegator goes on, as after a [`throw`](Generator::throw) the
+    /// delegate caught (PEP 380 raises `GeneratorExit` in the delegator at that point;
+    /// `yield_from!`'s value has no error to raise it as). To close a whole chain, the
+    /// delegate returns the error and the delegator passes it on, as in
+    /// `yield_from!(stage())?`; a delegator that yields again instead panics as below.
+    ///
     /// ```
     /// use cogen::{generator, yield_, Generator, GeneratorExit};
     ///
@@ -564,7 +579,9 @@ impl core::error::Error for GeneratorExit {}
 fn ignored_generator_exit() -> ! {
     panic!(
         "generator ignored GeneratorExit: `close_gracefully` delivered it at a `yield_!` and \
-         the body yielded again instead of finishing; the generator was closed by drop"
+         the body yielded again instead of finishing (if a `yield_from!` delegate took it and \
+         returned, its delegator went on with the value: return the error from the delegate \
+         and pass it on with `?` to close the chain); the generator was closed by drop"
     )
 }
 

@@ -56,7 +56,11 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let co = Ident::new("__cogen_co", Span::mixed_site());
     let statements = match errors.into_error() {
         None => {
-            lower::lower(&mut block, &co, &krate, false);
+            let declared_yield = args
+                .yield_ty
+                .as_ref()
+                .map_or_else(|| quote!(()), ToTokens::to_token_stream);
+            lower::lower(&mut block, &co, &krate, &declared_yield, false);
             let statements = &block.stmts;
             quote!(#(#statements)*)
         }

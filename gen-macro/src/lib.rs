@@ -123,6 +123,15 @@ fn expand(
     };
     let krate = args.krate.take().unwrap_or_else(default_crate);
     check::types(&mut args, &mut errors);
+    // What a `yield_!`'s value must be: the declared type (an async generator's item), or
+    // `()` at the attribute.
+    let declared_yield = match &async_gen {
+        Some((item_ty, _)) => item_ty.to_token_stream(),
+        None => args
+            .yield_ty
+            .as_ref()
+            .map_or_else(|| quote!(()), ToTokens::to_token_stream),
+    };
     // An async generator's body is a generator of wrapped yields (items and awaits).
     let async_gen = async_gen.map(|(item_ty, send_ty)| {
         let error = async_gen_error(&item.sig).unwrap_or_else(|error| {
@@ -158,7 +167,13 @@ fn expand(
         Some(errors) if declaration => errors.to_compile_error(),
         None if declaration => proc_macro2::TokenStream::new(),
         None => {
-            lower::lower(&mut item.block, &co, &krate, async_gen.is_some());
+            lower::lower(
+                &mut item.block,
+                &co,
+                &krate,
+                &declared_yield,
+                async_gen.is_some(),
+            );
             let statements = &item.block.stmts;
             quote!(#(#statements)*)
         }

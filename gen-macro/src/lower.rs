@@ -2,7 +2,7 @@
 //! capability `co`. The body then becomes the `async` block that `emit` wraps.
 //!
 //! ```text
-//! yield_!(v)        =>  co.yield_(v, yield_!(@__cogen_lowered)).await
+//! yield_!(v)        =>  ({ let yielded: Y = v; co.yield_(yielded, yield_!(@__cogen_lowered)) }).await
 //! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
 //!                           source => { let kind = kind((&&&&&&&&&&&source).__cogen_kind());
 //!                                       unsafe { kind.delegate(source) } },
@@ -39,16 +39,27 @@ use crate::check::macro_name_span;
 use crate::parse::{self, Point};
 use crate::scope::Scope;
 
-/// Lower every yield point of `body` in place.
+/// Lower every yield point of `body` in place. `yield_ty` is the type a `yield_!`'s value
+/// must have, as the user declared it (`yield = T`; for the default, `()` at the
+/// attribute): the value is bound to it with a `let` first, so that a value of another
+/// type is reported at the value, "expected due to" the declaration, and the declared type
+/// guides its inference as a `let`'s does.
 ///
 /// In an `#[asyncio::async_generator]` body (`async_gen`), yields are wrapped:
 /// `yield_!(v)` yields `Yielded::Item(v)` and unwraps the `Sent::Reply` it gets;
 /// `yield_from!(aw)` delegates to `wrap(aw, &co)`, which forwards `aw`'s `Suspend`s as
 /// `Yielded::Suspend`.
-pub fn lower(body: &mut syn::Block, co: &Ident, krate: &syn::Path, async_gen: bool) {
+pub fn lower(
+    body: &mut syn::Block,
+    co: &Ident,
+    krate: &syn::Path,
+    yield_ty: &TokenStream,
+    async_gen: bool,
+) {
     Lowerer {
         co,
         krate,
+        yield_ty,
         async_gen,
     }
     .visit_block_mut(body);
@@ -57,6 +68,7 @@ pub fn lower(body: &mut syn::Block, co: &Ident, krate: &syn::Path, async_gen: bo
 struct Lowerer<'a> {
     co: &'a Ident,
     krate: &'a syn::Path,
+    yield_ty: &'a TokenStream,
     async_gen: bool,
 }
 
@@ -86,11 +98,19 @@ impl Lowerer<'_> {
                     }
                     None => quote_spanned!(at(name)=> ()),
                 };
+                // A `let` and not an argument: a value of the wrong type is then reported
+                // at the value against the declared type, not as an argument of a method
+                // of the runtime. Its temporaries end with the `let`, before the yield (a
+                // value yielded out cannot borrow one). Parentheses, not braces, around
+                // the block: at the start of a statement a block would end it.
+                let ty = self.yield_ty;
+                let yielded = Ident::new("__cogen_yielded", Span::mixed_site());
+                let bound = quote_spanned!(at(name)=> let #yielded: #ty = #value;);
                 if self.async_gen {
                     let private = quote_spanned!(at(name)=> #krate::asyncio::__async_gen);
-                    quote_spanned!(at(name)=> #private::reply(#co.yield_(#private::item(#value), #used) #await_))
+                    quote_spanned!(at(name)=> ({ #bound #private::reply(#co.yield_(#private::item(#yielded), #used) #await_) }))
                 } else {
-                    quote_spanned!(at(name)=> #co.yield_(#value, #used) #await_)
+                    quote_spanned!(at(name)=> ({ #bound #co.yield_(#yielded, #used) }) #await_)
                 }
             }
             (Point::YieldFrom, Ok(Some(mut source))) => {

@@ -422,7 +422,7 @@ impl<T, Y, S, B> DelegateOther for Source<T, Y, S, B> {}
 /// anything else reports this trait's message.
 #[diagnostic::on_unimplemented(
     message = "`yield_from!` cannot delegate to `{Self}`",
-    label = "not a generator or an iterator",
+    label = "not a generator with this generator's yield and send types, nor an iterator of its yield type",
     note = "`yield_from!` accepts a generator (anything implementing `Generator<S>` with this \
             generator's send type, e.g. a #[generator] fn's result, `Pin<&mut G>` or \
             `Pin<Box<G>>`), an `IntoGenerator<S>` (e.g. an asyncio `Future` or `Task`) or, \

@@ -1,6 +1,7 @@
 // A module standing in for cogen under `crate = path` (its `__private::Co` an alias with
 // another yield type) cannot make the body write a `u64` where a `Box<u64>` is expected:
-// the capability's types come from the generator, so this is a type error.
+// the value is checked against the declared type, and the capability's types come from
+// the generator itself, not from any `Co` the stand-in names: a type error either way.
 #![forbid(unsafe_code)]
 use cogen::{generator, yield_, Generator};
 
@@ -10,8 +11,7 @@ mod evil {
     impl Swap for Box<u64> { type T = u64; }
     pub mod __private {
         pub use cogen::__private::*;
-        // The macro writes `unsafe { evil::__private::Co::<Box<u64>, ()>::bind() }`,
-        // which is really the real `Co::<u64, ()>::bind()`.
+        // An alias that would swap the yield type, were the expansion to name it.
         pub type Co<Y, S> = cogen::__private::Co<<Y as super::Swap>::T, S>;
     }
 }
