@@ -8,7 +8,7 @@
 //!                                       unsafe { kind.delegate(source) } },
 //!                       }).await
 //! yield_!(v);       =>  match co.yield_(..).await { value => value };   (`match` at the user's span)
-//! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, v) ..)
+//! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, { let yielded: Y = v; yielded }) ..)
 //! ```
 //!
 //! The lowered expression is built here and emitted as it is, located at the user's own
@@ -265,11 +265,20 @@ impl Lowerer<'_> {
                 let mut co = self.co.clone();
                 co.set_span(Span::mixed_site().located_at(tokens[i].span()));
                 let value = self.hand_capability(group.stream());
-                let krate = self.krate;
-                let value = if self.async_gen {
-                    quote_spanned!(group.span()=> #krate::asyncio::__async_gen::item(#value))
+                let value = if value.is_empty() {
+                    quote_spanned!(group.span()=> ())
                 } else {
                     value
+                };
+                let krate = self.krate;
+                // Bound to the declared type first, as a yield point of the body's own.
+                let ty = self.yield_ty;
+                let yielded = Ident::new("__cogen_yielded", Span::mixed_site());
+                let bound = quote_spanned!(group.span()=> let #yielded: #ty = #value;);
+                let value = if self.async_gen {
+                    quote_spanned!(group.span()=> { #bound #krate::asyncio::__async_gen::item(#yielded) })
+                } else {
+                    quote_spanned!(group.span()=> { #bound #yielded })
                 };
                 let marker = quote_spanned!(group.span()=> @__cogen_in #co, #value);
                 let mut handed = Group::new(group.delimiter(), marker);
