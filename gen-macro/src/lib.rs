@@ -104,25 +104,6 @@ fn default_crate() -> syn::Path {
     syn::parse_quote!(::cogen)
 }
 
-/// A coroutine's return type must be a `Result`: checked at the top of its body, at the
-/// return type's own span, so that another type is reported at the signature (it would
-/// otherwise be reported only where the coroutine is run or awaited, inside asyncio). A
-/// type that mentions `impl Trait` cannot be named there, and is left to those uses.
-fn coroutine_return_check(item: &mut syn::ItemFn, krate: &syn::Path) {
-    use syn::spanned::Spanned;
-    let (ty, span) = match &item.sig.output {
-        syn::ReturnType::Default => (quote!(()), item.sig.ident.span()),
-        syn::ReturnType::Type(_, ty) => (ty.to_token_stream(), ty.span()),
-    };
-    if check::mentions_impl(ty.clone()) {
-        return;
-    }
-    let span = Span::mixed_site().located_at(span);
-    let check = quote::quote_spanned!(span=> #krate::asyncio::__coroutine_returns::<#ty>(););
-    let stmt: syn::Stmt = syn::parse2(check).expect("a call statement parses as a statement");
-    item.block.stmts.insert(0, stmt);
-}
-
 /// parse → check → lower → emit.
 fn expand(
     mut args: parse::Args,
@@ -166,9 +147,6 @@ fn expand(
         quote!(#krate::asyncio::AsyncGen<#item_ty, #send_ty, #error>)
     });
     let kind = check::signature(&mut item.sig, coroutine, &mut errors);
-    if kind == check::Kind::Coroutine {
-        coroutine_return_check(&mut item, &krate);
-    }
     let returns_unit = match &item.sig.output {
         syn::ReturnType::Default => true,
         syn::ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),

@@ -116,26 +116,6 @@ use core::fmt;
 pub use crate::GeneratorExit;
 #[doc(hidden)]
 pub use async_gen::private as __async_gen;
-
-/// What an `#[asyncio::coroutine] fn` may return: `Result<T, E>` (a task's outcome, which
-/// a cancellation ends with `Err`). `#[asyncio::coroutine]` checks its fn's return type
-/// with [`__coroutine_returns`], so that another type is an error at the signature and not
-/// only where the coroutine is run or awaited. Not public API.
-#[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "an #[asyncio::coroutine] fn returns `Result<T, E>`, not `{Self}`",
-    label = "not a `Result`",
-    note = "a coroutine ends as a task does, with its value or an error (`Err(Cancelled)` when \
-            it is cancelled): return `Result<T, asyncio::Cancelled>`, or `Result<T, E>` with \
-            your own `E: asyncio::AsyncError`"
-)]
-pub trait CoroutineReturn {}
-impl<T, E> CoroutineReturn for Result<T, E> {}
-
-/// The check `#[asyncio::coroutine]` writes at the top of the body. Not public API.
-#[doc(hidden)]
-#[inline(always)]
-pub fn __coroutine_returns<R: CoroutineReturn>() {}
 pub use async_gen::{AsyncGen, AsyncGenError, Close, Step};
 pub use event_loop::{EventLoop, ThreadsafeHandle, TimerHandle, all_tasks, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};

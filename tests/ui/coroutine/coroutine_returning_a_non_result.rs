@@ -1,5 +1,5 @@
-// A coroutine returns `Result<T, E>` (its error can say "cancelled"): a bare value is an
-// error at the signature, and it cannot be run as a task.
+// A coroutine returns `Result<T, E>` (its error can say "cancelled"); one returning a bare
+// value cannot be run as a task.
 use cogen::asyncio;
 
 #[asyncio::coroutine]
