@@ -406,6 +406,37 @@ fn resume_after_close_panics_saying_it_is_closed() {
     assert_eq!(entries(&trace), ["body starts"]);
 }
 
+#[derive(Debug, PartialEq)]
+struct Item(u32);
+
+/// The yield type means what it means in the signature, whatever the body declares or
+/// imports under the same names.
+#[generator(yield = Item)]
+fn yields_the_outer_item() {
+    #[allow(dead_code)]
+    struct Item(&'static str);
+    yield_!(crate::Item(1));
+}
+
+#[generator(yield = Result<u32, String>)]
+fn yields_the_prelude_result() {
+    #[allow(unused_imports)]
+    use std::fmt::Result;
+    yield_!(Ok(2));
+}
+
+#[test]
+fn items_of_the_body_do_not_change_the_declared_yield_type() {
+    assert_eq!(
+        pin!(yields_the_outer_item()).iter().collect::<Vec<_>>(),
+        [Item(1)]
+    );
+    assert_eq!(
+        pin!(yields_the_prelude_result()).iter().collect::<Vec<_>>(),
+        [Ok(2)]
+    );
+}
+
 /// Reads the cell through a `Ref` that is a temporary of the `yield_!`'s operand.
 #[generator(yield = i32)]
 fn read_through_a_guard(cell: &RefCell<i32>) {

@@ -59,7 +59,7 @@ pub mod __private {
         };
     }
     pub use crate::raw::driver::{Gen, generator};
-    pub use crate::raw::yield_point::{Awaiting, Blocking, Co};
+    pub use crate::raw::yield_point::{Awaiting, Blocking, Co, TypedYield};
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use futures_core::{FusedStream, Stream};

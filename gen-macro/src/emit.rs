@@ -17,7 +17,7 @@
 //! signature's) and identity.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
 
 use crate::check::mentions_impl;
 
@@ -25,6 +25,8 @@ use crate::check::mentions_impl;
 pub struct Generator<'a> {
     pub item: syn::ItemFn,
     pub yield_ty: TokenStream,
+    /// The body's check of a yielded value (`yield_check`), at the top of the body.
+    pub yield_check: TokenStream,
     pub send_ty: TokenStream,
     /// `send = ()`: the generator may also be `IntoIterator` (if it returns `()`).
     pub send_is_unit: bool,
@@ -64,6 +66,7 @@ pub fn emit(
         async_gen,
         krate,
         co,
+        yield_check,
     } = generator;
     let syn::ItemFn {
         attrs,
@@ -198,12 +201,24 @@ pub fn emit(
                 let #once = #once;
                 async move {
                 #bind_arguments
+                #yield_check
                 #[allow(unused_braces)]
                 let #returned: #return_hint = #block;
                 #[allow(unreachable_code, clippy::needless_return)]
                 return #returned;
             }}))
         }
+    }
+}
+
+/// `let expect = PhantomData::<fn(Y) -> Y>;`, the declared yield type (`declared`, as written) that
+/// `lower` checks each yielded value against (`TypedYield`). At the top of the body,
+/// outside the user's block, so that the type means what it means in the signature
+/// whatever the block declares or imports.
+pub fn yield_check(declared: &TokenStream, expect: &Ident) -> TokenStream {
+    quote_spanned! {Span::mixed_site()=>
+        #[allow(unused_variables)]
+        let #expect = ::core::marker::PhantomData::<fn(#declared) -> #declared>;
     }
 }
 

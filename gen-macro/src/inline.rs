@@ -54,13 +54,15 @@ pub fn expand(input: TokenStream) -> TokenStream {
     // The block's type is inferred: no `?`-in-a-unit-generator check.
     let found = check::body(&block, kind, false, &krate, &mut errors);
     let co = Ident::new("__cogen_co", Span::mixed_site());
+    let expect = Ident::new("__cogen_expect", Span::mixed_site());
+    let declared_yield = args
+        .yield_ty
+        .as_ref()
+        .map_or_else(|| quote!(()), ToTokens::to_token_stream);
+    let yield_check = crate::emit::yield_check(&declared_yield, &expect);
     let statements = match errors.into_error() {
         None => {
-            let declared_yield = args
-                .yield_ty
-                .as_ref()
-                .map_or_else(|| quote!(()), ToTokens::to_token_stream);
-            lower::lower(&mut block, &co, &krate, &declared_yield, false);
+            lower::lower(&mut block, &co, &krate, &expect, false);
             let statements = &block.stmts;
             quote!(#(#statements)*)
         }
@@ -92,6 +94,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
             move |#co| {
             let #once = #once;
             async move {
+            #yield_check
             #[allow(unused_braces)]
             let #returned = #braces;
             #[allow(unreachable_code, clippy::needless_return)]

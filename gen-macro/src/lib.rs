@@ -124,7 +124,7 @@ fn expand(
     let krate = args.krate.take().unwrap_or_else(default_crate);
     check::types(&mut args, &mut errors);
     // What a `yield_!`'s value must be: the declared type (an async generator's item), or
-    // `()` at the attribute.
+    // `()` at the attribute. `emit` makes the body's check of it.
     let declared_yield = match &async_gen {
         Some((item_ty, _)) => item_ty.to_token_stream(),
         None => args
@@ -154,6 +154,7 @@ fn expand(
     let body = check::body(&item.block, kind, returns_unit, &krate, &mut errors);
 
     let co = Ident::new("__cogen_co", Span::mixed_site());
+    let expect = Ident::new("__cogen_expect", Span::mixed_site());
     let send_is_unit = match &args.send_ty {
         None => true,
         Some(syn::Type::Tuple(tuple)) => tuple.elems.is_empty(),
@@ -167,13 +168,7 @@ fn expand(
         Some(errors) if declaration => errors.to_compile_error(),
         None if declaration => proc_macro2::TokenStream::new(),
         None => {
-            lower::lower(
-                &mut item.block,
-                &co,
-                &krate,
-                &declared_yield,
-                async_gen.is_some(),
-            );
+            lower::lower(&mut item.block, &co, &krate, &expect, async_gen.is_some());
             let statements = &item.block.stmts;
             quote!(#(#statements)*)
         }
@@ -200,6 +195,7 @@ fn expand(
             async_gen,
             krate: &krate,
             co: &co,
+            yield_check: emit::yield_check(&declared_yield, &expect),
         },
         brace,
         statements,

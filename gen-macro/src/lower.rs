@@ -2,13 +2,24 @@
 //! capability `co`. The body then becomes the `async` block that `emit` wraps.
 //!
 //! ```text
-//! yield_!(v)        =>  ({ let yielded: Y = v; co.yield_(yielded, yield_!(@__cogen_lowered)) }).await
+//! yield_!(v)        =>  ({ let mut yielded = TypedYield { declared: expect, value: v }.value;
+//!                          co.yield_(yielded, yield_!(@__cogen_lowered)) }).await
 //! yield_from!(src)  =>  (match Source::new(src, co, yield_from!(@__cogen_lowered)) {
 //!                           source => { let kind = kind((&&&&&&&&&&&source).__cogen_kind());
 //!                                       unsafe { kind.delegate(source) } },
 //!                       }).await
 //! yield_!(v);       =>  match co.yield_(..).await { value => value };   (`match` at the user's span)
-//! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, { let yielded: Y = v; yielded }) ..)
+//! m!(.. yield_!(v) ..)  =>  m!(.. yield_!(@__cogen_in co, { let mut yielded = ..; yielded }) ..)
+//! ```
+//!
+//! `expect` is `PhantomData` of the declared yield type, made by `emit` at the top of the
+//! body (outside the user's block, so that the type's names mean what they mean in the
+//! signature); building `TypedYield` from it and the value checks the value against that
+//! type, with no call to compile per yield point. The value is bound first so that the
+//! operand's temporaries end before the generator suspends (a yielded value cannot borrow
+//! one); `mut`, so that the name can only be a binding, never a constant's pattern.
+//!
+//! ```text
 //! ```
 //!
 //! The lowered expression is built here and emitted as it is, located at the user's own
@@ -39,11 +50,8 @@ use crate::check::macro_name_span;
 use crate::parse::{self, Point};
 use crate::scope::Scope;
 
-/// Lower every yield point of `body` in place. `yield_ty` is the type a `yield_!`'s value
-/// must have, as the user declared it (`yield = T`; for the default, `()` at the
-/// attribute): the value is bound to it with a `let` first, so that a value of another
-/// type is reported at the value, "expected due to" the declaration, and the declared type
-/// guides its inference as a `let`'s does.
+/// Lower every yield point of `body` in place. `expect` names the declared yield type's
+/// `PhantomData` that each yielded value is checked against (see the module docs).
 ///
 /// In an `#[asyncio::async_generator]` body (`async_gen`), yields are wrapped:
 /// `yield_!(v)` yields `Yielded::Item(v)` and unwraps the `Sent::Reply` it gets;
@@ -53,13 +61,13 @@ pub fn lower(
     body: &mut syn::Block,
     co: &Ident,
     krate: &syn::Path,
-    yield_ty: &TokenStream,
+    expect: &Ident,
     async_gen: bool,
 ) {
     Lowerer {
         co,
         krate,
-        yield_ty,
+        expect,
         async_gen,
     }
     .visit_block_mut(body);
@@ -68,7 +76,7 @@ pub fn lower(
 struct Lowerer<'a> {
     co: &'a Ident,
     krate: &'a syn::Path,
-    yield_ty: &'a TokenStream,
+    expect: &'a Ident,
     async_gen: bool,
 }
 
@@ -98,14 +106,10 @@ impl Lowerer<'_> {
                     }
                     None => quote_spanned!(at(name)=> ()),
                 };
-                // A `let` and not an argument: a value of the wrong type is then reported
-                // at the value against the declared type, not as an argument of a method
-                // of the runtime. Its temporaries end with the `let`, before the yield (a
-                // value yielded out cannot borrow one). Parentheses, not braces, around
-                // the block: at the start of a statement a block would end it.
-                let ty = self.yield_ty;
-                let yielded = Ident::new("__cogen_yielded", Span::mixed_site());
-                let bound = quote_spanned!(at(name)=> let #yielded: #ty = #value;);
+                // Parentheses, not braces, around the block: at the start of a statement a
+                // block would end it.
+                let bound = self.bound(&value, at(name));
+                let yielded = yielded();
                 if self.async_gen {
                     let private = quote_spanned!(at(name)=> #krate::asyncio::__async_gen);
                     quote_spanned!(at(name)=> ({ #bound #private::reply(#co.yield_(#private::item(#yielded), #used) #await_) }))
@@ -250,7 +254,22 @@ impl VisitMut for Lowerer<'_> {
     }
 }
 
+/// The binding of a yielded value (mixed-site: the body cannot name it).
+fn yielded() -> Ident {
+    Ident::new("__cogen_yielded", Span::mixed_site())
+}
+
 impl Lowerer<'_> {
+    /// `let mut yielded = TypedYield { declared: expect, value }.value;`: the value checked
+    /// against the declared yield type, its temporaries ended (see the module docs).
+    fn bound(&self, value: &TokenStream, span: Span) -> TokenStream {
+        let (expect, krate, yielded) = (self.expect, self.krate, yielded());
+        quote_spanned!(span=>
+            #[allow(unused_mut)]
+            let mut #yielded = #krate::__private::TypedYield { declared: #expect, value: #value }.value;
+        )
+    }
+
     /// Another macro's tokens, each `yield_!(v)` in them (at any depth) made
     /// `yield_!(@__cogen_in co, v)`.
     fn hand_capability(&self, tokens: TokenStream) -> TokenStream {
@@ -271,10 +290,9 @@ impl Lowerer<'_> {
                     value
                 };
                 let krate = self.krate;
-                // Bound to the declared type first, as a yield point of the body's own.
-                let ty = self.yield_ty;
-                let yielded = Ident::new("__cogen_yielded", Span::mixed_site());
-                let bound = quote_spanned!(group.span()=> let #yielded: #ty = #value;);
+                // Checked and bound first, as a yield point of the body's own.
+                let bound = self.bound(&value, group.span());
+                let yielded = yielded();
                 let value = if self.async_gen {
                     quote_spanned!(group.span()=> { #bound #krate::asyncio::__async_gen::item(#yielded) })
                 } else {

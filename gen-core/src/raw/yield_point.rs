@@ -77,6 +77,19 @@ impl<Y, S, B> Co<Y, S, B> {
     }
 }
 
+/// The type check of a yield point's value, a struct literal and not a call (nothing to
+/// compile per yield point): `#[generator]` writes `PhantomData::<fn(Y) -> Y>` of the declared yield
+/// type at the top of the body, where that type means what it means in the signature
+/// (whatever the body declares or imports under the same names), and each `yield_!(v)`
+/// builds `TypedYield { declared, value: v }` and takes `value` out: a value of another type
+/// is reported at the value, as the declared type's. Invariant in `Y` (`fn(Y) -> Y`), so
+/// that a declared lifetime is held as declared (a borrow too short for `yield = &'a T` is
+/// reported here, naming `'a`); an elided one stays free (`fn(&T) -> &T` is for all).
+pub struct TypedYield<Y> {
+    pub declared: PhantomData<fn(Y) -> Y>,
+    pub value: Y,
+}
+
 /// `yield_!(v)`: on its first poll it puts `v` in the exchange area and suspends; on the
 /// next it takes the value that `resume` sent.
 pub struct YieldNow<Y, S> {

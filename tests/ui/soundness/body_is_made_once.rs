@@ -7,7 +7,7 @@ use cogen::{yield_, Generator};
 mod evil {
     pub use cogen::*;
     pub mod __private {
-        pub use cogen::__private::{Co, Gen};
+        pub use cogen::__private::{Co, Gen, TypedYield};
         use std::future::Future;
 
         pub fn generator<Y, S, const D: bool, R, M, F>(make: M) -> Gen<F, Y, S, D>
