@@ -121,3 +121,28 @@ fn an_async_inline_generator_awaits_and_is_a_stream() {
         assert_eq!(g.as_mut().resume(21).await, Complete(42));
     });
 }
+
+#[derive(Debug, PartialEq)]
+struct Label(&'static str);
+
+#[test]
+fn an_inline_generators_yield_type_is_not_changed_by_items_of_its_block() {
+    let g = generator_block!(yield = Label, move {
+        #[allow(dead_code)]
+        struct Label(u8);
+        yield_!(crate::Label("outer"));
+    });
+    assert_eq!(pin!(g).iter().collect::<Vec<_>>(), [Label("outer")]);
+}
+
+#[test]
+fn an_async_generators_yield_type_is_not_changed_by_a_use_in_its_body() {
+    #[generator(yield = Result<u8, String>)]
+    async fn results() {
+        #[allow(unused_imports)]
+        use std::fmt::Result;
+        yield_!(Ok(1));
+    }
+    let items = futures::executor::block_on(pin!(results()).collect::<Vec<_>>());
+    assert_eq!(items, [Ok(1)]);
+}
