@@ -425,9 +425,6 @@ macro_rules! yield_ {
     };
     // A `yield_!` inside another macro's arguments: `#[generator]` hands it the body's
     // capability, and it becomes the same safe `.await` the body's own yield points are.
-    (@__cogen_in $co:ident,) => {
-        $co.yield_((), ()).await
-    };
     (@__cogen_in $co:ident, $value:expr) => {
         $co.yield_($value, ()).await
     };

@@ -211,11 +211,12 @@ pub fn emit(
     }
 }
 
-/// `let expect = PhantomData::<fn(Y) -> Y>;`, the declared yield type (`declared`, as written) that
-/// `lower` checks each yielded value against (`TypedYield`). At the top of the body,
-/// outside the user's block, so that the type means what it means in the signature
-/// whatever the block declares or imports.
-pub fn yield_check(declared: &TokenStream, expect: &Ident) -> TokenStream {
+/// `let expect = PhantomData::<fn(Y) -> Y>;`, the declared yield type (`declared`, as
+/// written; `()` when there is none) that `lower` checks each yielded value against
+/// (`TypedYield`). At the top of the body, outside the user's block, so that the type means
+/// what it means in the signature whatever the block declares or imports.
+pub fn yield_check(declared: Option<&syn::Type>, expect: &Ident) -> TokenStream {
+    let declared = declared.map_or_else(|| quote!(()), ToTokens::to_token_stream);
     quote_spanned! {Span::mixed_site()=>
         #[allow(unused_variables)]
         let #expect = ::core::marker::PhantomData::<fn(#declared) -> #declared>;

@@ -55,11 +55,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let found = check::body(&block, kind, false, &krate, &mut errors);
     let co = Ident::new("__cogen_co", Span::mixed_site());
     let expect = Ident::new("__cogen_expect", Span::mixed_site());
-    let declared_yield = args
-        .yield_ty
-        .as_ref()
-        .map_or_else(|| quote!(()), ToTokens::to_token_stream);
-    let yield_check = crate::emit::yield_check(&declared_yield, &expect);
+    let yield_check = crate::emit::yield_check(args.yield_ty.as_ref(), &expect);
     let statements = match errors.into_error() {
         None => {
             lower::lower(&mut block, &co, &krate, &expect, false);

@@ -123,14 +123,10 @@ fn expand(
     };
     let krate = args.krate.take().unwrap_or_else(default_crate);
     check::types(&mut args, &mut errors);
-    // What a `yield_!`'s value must be: the declared type (an async generator's item), or
-    // `()` at the attribute. `emit` makes the body's check of it.
+    // What a `yield_!`'s value must be: the declared type (an async generator's item).
     let declared_yield = match &async_gen {
-        Some((item_ty, _)) => item_ty.to_token_stream(),
-        None => args
-            .yield_ty
-            .as_ref()
-            .map_or_else(|| quote!(()), ToTokens::to_token_stream),
+        Some((item_ty, _)) => Some(item_ty.clone()),
+        None => args.yield_ty.clone(),
     };
     // An async generator's body is a generator of wrapped yields (items and awaits).
     let async_gen = async_gen.map(|(item_ty, send_ty)| {
@@ -195,7 +191,7 @@ fn expand(
             async_gen,
             krate: &krate,
             co: &co,
-            yield_check: emit::yield_check(&declared_yield, &expect),
+            yield_check: emit::yield_check(declared_yield.as_ref(), &expect),
         },
         brace,
         statements,
