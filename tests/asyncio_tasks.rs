@@ -820,6 +820,34 @@ fn two_children(tg: TaskGroup<Error>) -> Result<(Tasks, Tasks), Error> {
     Ok((vec![t1], vec![t2]))
 }
 
+/// Fire and forget, as Python's `tg.create_task(coro)`: a group's task handle is not
+/// `#[must_use]` (this fn would not compile if it were).
+#[deny(unused_must_use)]
+#[asyncio::coroutine]
+fn children_without_handles(tg: TaskGroup<Error>, trace: Trace) -> Result<(), Error> {
+    tg.create_task(traced_after(ms(20), trace.clone(), "second"));
+    tg.create_task(traced_after(ms(10), trace, "first"));
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn traced_after(delay: Duration, trace: Trace, name: &'static str) -> Result<(), Error> {
+    yield_from!(asyncio::sleep(delay))?;
+    push(&trace, name);
+    Ok(())
+}
+
+#[test]
+fn a_task_group_waits_for_children_whose_handles_were_dropped() {
+    let trace = new_trace();
+    let t = trace.clone();
+    assert_eq!(
+        run(TaskGroup::run(move |tg| children_without_handles(tg, t))),
+        (Ok(()), ms(20))
+    );
+    assert_eq!(entries(&trace), ["first", "second"]);
+}
+
 #[asyncio::coroutine]
 fn group_waits_for_children() -> Result<(u32, u32, Duration), Error> {
     let (t1, t2) = yield_from!(TaskGroup::run(two_children))?;

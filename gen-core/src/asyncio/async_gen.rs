@@ -81,6 +81,10 @@ impl<E: AsyncError> AsyncError for AsyncGenError<E> {
 /// an `Rc`: clones share the one generator. Only one step may run at a time: starting a
 /// second while one is suspended in an await panics ("asynchronous generator is already
 /// running"). A step dropped while suspended (its task was dropped) closes the generator.
+/// A generator dropped without [`aclose`](AsyncGen::aclose) (say, after a `break` out of
+/// its items) is dropped, not closed: its body's code after the `yield_!` it is suspended at
+/// does not run (Python's `asyncio.run` closes the async generators left at its end, which
+/// runs that code); call `aclose()` where the cleanup matters.
 ///
 /// ```
 /// use std::time::Duration;

@@ -829,6 +829,7 @@ impl EventLoop {
     /// assert!(!task.done()); // scheduled, not run yet
     /// assert_eq!(lp.run_until_complete(&task), Ok(42));
     /// ```
+    #[must_use = "a task runs anyway, but dropping its handle loses its result"]
     pub fn create_task<G, T, E>(&self, coroutine: G) -> Task<T, E>
     where
         G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,

@@ -6,7 +6,7 @@
 //!
 //! | Python | here |
 //! | --- | --- |
-//! | `async def f() -> T` | `#[generator(yield = Suspend, send = Resume)] fn f() -> Result<T, E>` |
+//! | `async def f() -> T` | `#[asyncio::coroutine] fn f() -> Result<T, E>` (a `#[generator(yield = Suspend, send = Resume)]`) |
 //! | `await coro` / `await fut` / `await task` | `yield_from!(coro)` / `yield_from!(&fut)` / `yield_from!(&task)` |
 //! | `asyncio.run(main())` | [`run(main())`](run) |
 //! | `asyncio.sleep(d)` | [`sleep(d)`](sleep) |
@@ -20,7 +20,7 @@
 //! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] |
 //! | `async with asyncio.timeout(d) as cm: body`, `timeout_at(when)` | [`let cm = timeout(Some(d))`](timeout), [`yield_from!(cm.run(body))`](Timeout::run), [`timeout_at(Some(when))`](timeout_at) |
 //! | `asyncio.wait(fs, timeout, return_when)` | [`wait(fs, timeout, ReturnWhen::..)`](wait) -> `(done, pending)` |
-//! | `for aw in asyncio.as_completed(fs): await aw` | [`for aw in as_completed(fs, None) { yield_from!(aw) }`](as_completed) |
+//! | `for aw in asyncio.as_completed(fs): await aw` | [`for aw in as_completed(fs, None) { yield_from!(aw) }`](as_completed) (the error type needs `From<TimeoutError>`) |
 //! | `asyncio.shield(aw)` | [`shield(aw)`](shield) |
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task()`](current_task), [`all_tasks()`](all_tasks) ([`AnyTask`]) |
 //! | `async with asyncio.TaskGroup() as tg: body` | [`yield_from!(TaskGroup::run(\|tg\| body(tg)))`](TaskGroup::run) |

@@ -423,6 +423,7 @@ impl Drop for Signal {
 /// # Panics
 /// If no loop is running on this thread (use [`EventLoop::spawn_future`]).
 #[track_caller]
+#[must_use = "a task runs anyway, but dropping its handle loses its result"]
 pub fn spawn_future<F, T, E>(fut: F) -> Task<T, E>
 where
     F: core::future::Future<Output = Result<T, E>> + 'static,
@@ -442,6 +443,7 @@ impl EventLoop {
     /// let task = lp.spawn_future(async { Ok::<_, Cancelled>("done") });
     /// assert_eq!(lp.run_until_complete(&task), Ok("done"));
     /// ```
+    #[must_use = "a task runs anyway, but dropping its handle loses its result"]
     pub fn spawn_future<F, T, E>(&self, fut: F) -> Task<T, E>
     where
         F: core::future::Future<Output = Result<T, E>> + 'static,

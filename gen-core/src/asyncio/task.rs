@@ -49,7 +49,6 @@ use crate::{Generator, GeneratorState};
 /// assert!(!task.cancelled());
 /// assert_eq!(lp.time(), Duration::ZERO);
 /// ```
-#[must_use = "a task runs anyway, but dropping its handle loses its result"]
 pub struct Task<T, E = Cancelled> {
     future: Future<T, E>,
 }
@@ -392,6 +391,7 @@ enum Phase {
 /// # Panics
 /// If no loop is running on this thread (use [`EventLoop::create_task`]).
 #[track_caller]
+#[must_use = "a task runs anyway, but dropping its handle loses its result"]
 pub fn create_task<G, T, E>(coroutine: G) -> Task<T, E>
 where
     G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,

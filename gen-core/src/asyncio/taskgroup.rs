@@ -136,7 +136,10 @@ impl<E: AsyncError + Clone + 'static> TaskGroup<E> {
         }
     }
 
-    /// Start `coroutine` as a task of the group (Python: `tg.create_task(coro)`).
+    /// Start `coroutine` as a task of the group (Python: `tg.create_task(coro)`). The handle
+    /// is for the task's result; it may be dropped: the group waits for the task either way,
+    /// and its error ends the group (unlike [`asyncio::create_task`](super::create_task)'s,
+    /// this handle is not `#[must_use]`).
     ///
     /// ```
     /// use cogen::yield_from;

@@ -22,7 +22,9 @@ use crate::{Generator, GeneratorState, Status};
 /// `to_thread` is called. The wait is `Ok(f())`, or `Err(Cancelled)` when the awaiting task
 /// is cancelled first. A thread cannot be stopped: cancelled before `f` starts, `f` never
 /// runs; cancelled while it runs, it runs to the end on its thread and its result is dropped
-/// there. If `f` panics, the panic resumes in the awaiting task, at the `yield_from!` (where
+/// there, unless the process ends first: the loop does not wait for it (Python's
+/// `asyncio.run` waits for its executor before it returns; here, `run` returns while such an
+/// `f` may still run). If `f` panics, the panic resumes in the awaiting task, at the `yield_from!` (where
 /// Python re-raises the exception).
 ///
 /// The pool starts threads as they are needed (up to 500, or `BLOCKING_MAX_THREADS`) and

@@ -369,7 +369,10 @@ impl<F: AsFuture> Generator<Resume> for WaitFutures<F> {
 /// Await `futures` (futures or tasks) in the order they complete (Python:
 /// `asyncio.as_completed(fs, timeout=)`): an iterator of as many awaitables as there are
 /// futures; awaiting the next one gives the outcome of the next future to be done. Once
-/// `timeout` has passed, the awaitables left give `Err(E::from(TimeoutError))`.
+/// `timeout` has passed, the awaitables left give `Err(E::from(TimeoutError))`. The futures'
+/// error type must therefore have `From<TimeoutError>`, also when `timeout` is `None`: tasks
+/// whose error is `Cancelled` alone are awaited with [`wait`] instead, or through a
+/// coroutine that returns an error type with both conversions (as below).
 ///
 /// ```
 /// use std::time::Duration;
@@ -427,6 +430,8 @@ pub fn as_completed<I, F>(futures: I, timeout: Option<Duration>) -> AsCompleted<
 where
     I: IntoIterator<Item = F>,
     F: AsFuture,
+    // Said here, not only where an item is awaited: a wait may end with the timeout.
+    F::Error: From<TimeoutError>,
 {
     let event_loop = running_loop("asyncio::as_completed");
     let futures: Vec<Future<F::Output, F::Error>> = futures
