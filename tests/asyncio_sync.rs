@@ -1503,3 +1503,64 @@ fn closing_a_loop_takes_its_waiters_out_of_locks_and_queues() {
     q.put_nowait(7).unwrap();
     assert_eq!(lp.run_until_complete(lp.create_task(q.get())), Ok(7));
 }
+
+// ---------------------------------------------------------------------------------------
+// `async with`: Lock::hold, Semaphore::hold, Condition::hold
+// ---------------------------------------------------------------------------------------
+
+/// Holds `lock` (`async with lock:`) while it sleeps, then fails.
+#[asyncio::coroutine]
+fn holds_then_fails(lock: Lock, log: Log) -> Result<(), Error> {
+    let _held = yield_from!(lock.hold())?;
+    log.borrow_mut().push(1);
+    yield_from!(asyncio::sleep(ms(100)))?;
+    Err(Error::Foo)
+}
+
+#[asyncio::coroutine]
+fn a_guard_releases_on_timeout_and_on_error() -> Result<(bool, bool, Duration), Error> {
+    let lock = Lock::new();
+    let log = new_log();
+    // Python: `async with lock: await asyncio.sleep(0.1)` under `wait_for(.., 0.05)`.
+    let timed_out = yield_from!(asyncio::wait_for(
+        holds_then_fails(lock.clone(), log.clone()),
+        Some(ms(50))
+    ));
+    assert_eq!(timed_out, Err(Error::Timeout));
+    let free_after_timeout = !lock.locked();
+    let failed = yield_from!(holds_then_fails(lock.clone(), log.clone()));
+    assert_eq!(failed, Err(Error::Foo));
+    assert_eq!(logged(&log), [1, 1]);
+    Ok((free_after_timeout, !lock.locked(), now()))
+}
+
+#[test]
+fn a_held_lock_is_released_when_its_task_is_cancelled_or_fails() {
+    let (result, _) = run_err(a_guard_releases_on_timeout_and_on_error());
+    assert_eq!(result, Ok((true, true, ms(150))));
+}
+
+#[asyncio::coroutine]
+fn holds_a_unit(sem: asyncio::Semaphore, log: Log, id: u32) -> Result<(), Cancelled> {
+    let _held = yield_from!(sem.hold())?;
+    log.borrow_mut().push(id);
+    yield_from!(asyncio::sleep(ms(10)))?;
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn three_on_a_semaphore_of_two() -> Result<(), Cancelled> {
+    let sem = asyncio::Semaphore::new(2);
+    let log = new_log();
+    let workers = [1, 2, 3].map(|id| holds_a_unit(sem.clone(), log.clone(), id));
+    yield_from!(asyncio::gather(workers))?;
+    assert_eq!(logged(&log), [1, 2, 3]);
+    assert_eq!(sem.value(), 2);
+    Ok(())
+}
+
+#[test]
+fn semaphore_guards_let_two_in_at_a_time_and_give_every_unit_back() {
+    // The third waits for a unit: 10 ms, then 10 more.
+    assert_eq!(run(three_on_a_semaphore_of_two()), ms(20));
+}

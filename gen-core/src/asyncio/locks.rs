@@ -274,7 +274,9 @@ pub(crate) use leaf_awaitable;
 /// run yet waits behind it), and a waiter that is cancelled never takes it: the next one
 /// does.
 ///
-/// `Lock` is a handle: `Clone` shares it.
+/// `Lock` is a handle: `Clone` shares it. [`hold`](Lock::hold) is Python's `async with lock:`
+/// (a guard releases it however the scope ends); the `acquire` and `release` below are the
+/// manual form, which a cancellation or an error between the two leaves locked.
 ///
 /// ```
 /// use std::time::Duration;

@@ -15,6 +15,7 @@
 //! | `loop.create_future()`, `Future` | [`EventLoop::create_future`], [`Future`] |
 //! | `asyncio.Semaphore(n)` | [`Semaphore::new(n)`](Semaphore::new) |
 //! | `asyncio.Lock()`, `Event()`, `Condition()` | [`Lock::new()`](Lock::new), [`Event::new()`](Event::new), [`Condition::new()`](Condition::new) |
+//! | `async with lock:` (or a semaphore, a condition) | [`let _held = yield_from!(lock.hold())?;`](Lock::hold): a [`Guard`] that releases when dropped |
 //! | `asyncio.Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | [`Queue::with_maxsize(n)`](Queue::with_maxsize) ([`Queue::new()`](Queue::new): unbounded), [`LifoQueue`], [`PriorityQueue`] |
 //! | `QueueFull`, `QueueEmpty` | [`QueueFull`], [`QueueEmpty`] |
 //! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] |
@@ -95,6 +96,7 @@ mod async_gen;
 mod event_loop;
 mod future;
 mod gather;
+mod guard;
 mod leaf;
 mod locks;
 mod queues;
@@ -120,6 +122,7 @@ pub use async_gen::{AsyncGen, AsyncGenError, Close, Step};
 pub use event_loop::{EventLoop, ThreadsafeHandle, TimerHandle, all_tasks, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
 pub use gather::{GatherTuple, gather, gather_results, gather_tuple};
+pub use guard::{Guard, Hold, Releasable};
 pub use leaf::{Await, Sleep, YieldNow, sleep, yield_now};
 pub use locks::{Condition, ConditionWait, ConditionWaitFor, Event, EventWait, Lock, LockAcquire};
 pub use queues::{Get, Join, LifoQueue, PriorityQueue, Put, Queue, QueueEmpty, QueueFull};

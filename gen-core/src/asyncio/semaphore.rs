@@ -16,7 +16,8 @@ use crate::{Generator, GeneratorState, IntoGenerator, Status};
 /// Python's `asyncio.Semaphore`: `acquire` takes a permit, waiting while there is none;
 /// `release` gives one back and wakes the longest waiter. Permits go to waiters in the order
 /// they came (no barging: while anyone waits, `acquire` waits too), and a waiter that is
-/// cancelled never keeps a permit.
+/// cancelled never keeps a permit. [`hold`](Semaphore::hold) is Python's `async with sem:`:
+/// a guard gives the permit back however the scope ends.
 ///
 /// `Semaphore` is a handle: `Clone` shares it.
 ///
