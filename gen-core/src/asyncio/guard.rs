@@ -92,15 +92,23 @@ impl<P: Releasable + fmt::Debug> fmt::Debug for Guard<P> {
 /// it waits (it then holds nothing).
 ///
 /// ```
-/// use cogen::asyncio::{EventLoop, Semaphore};
+/// use cogen::yield_from;
+/// use cogen::asyncio::{self, Cancelled, EventLoop, Semaphore};
+///
+/// #[asyncio::coroutine]
+/// fn locked_while_held(sem: Semaphore) -> Result<(bool, bool), Cancelled> {
+///     let held = yield_from!(sem.hold())?;
+///     let during = sem.locked();
+///     drop(held);
+///     Ok((during, sem.locked()))
+/// }
 ///
 /// let lp = EventLoop::with_virtual_clock();
-/// let sem = Semaphore::new(1);
-/// let held = lp.run_until_complete(sem.hold()).unwrap();
-/// assert!(sem.locked());
-/// drop(held);
-/// assert!(!sem.locked());
+/// assert_eq!(lp.run_until_complete(locked_while_held(Semaphore::new(1))), Ok((true, false)));
 /// ```
+///
+/// A task's result is cloned to whoever awaits it, so a guard is held inside a coroutine,
+/// not returned from one (`Guard` is not `Clone`).
 pub struct Hold<A, P: Releasable> {
     acquire: A,
     primitive: P,
