@@ -823,3 +823,43 @@ fn connecting_to_a_missing_unix_socket_is_not_found() {
     let error = asyncio::run(connect_to_path(socket_path("missing"))).unwrap_err();
     assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
 }
+
+/// A handler that says nothing for a while, then one line.
+#[asyncio::coroutine]
+fn answers_late(_reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    yield_from!(asyncio::sleep(Duration::from_millis(200)))?;
+    writer.write(b"late\n");
+    yield_from!(writer.drain())?;
+    writer.close();
+    yield_from!(writer.wait_closed())?;
+    Ok(())
+}
+
+/// Python: `await asyncio.wait_for(reader.readline(), 0.05)` raises `TimeoutError`, and the
+/// reader still works after it.
+#[asyncio::coroutine]
+fn readline_with_a_timeout() -> Result<(std::io::ErrorKind, Vec<u8>), IoError> {
+    let server = asyncio::start_server(answers_late, ANY)?;
+    let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    let timed_out = yield_from!(asyncio::wait_for(
+        reader.readline(),
+        Some(Duration::from_millis(50))
+    ));
+    let Err(IoError::Io(error)) = timed_out else {
+        panic!("expected a timeout, got {timed_out:?}")
+    };
+    let line = yield_from!(reader.readline())?;
+    writer.close();
+    yield_from!(writer.wait_closed())?;
+    server.close();
+    yield_from!(server.wait_closed())?;
+    Ok((error.kind(), line))
+}
+
+#[test]
+fn wait_for_over_a_readline_times_out_as_an_io_error_and_the_reader_goes_on() {
+    let _watchdog = Watchdog::new("readline timeout", 30);
+    let (kind, line) = asyncio::run(readline_with_a_timeout()).unwrap();
+    assert_eq!(kind, std::io::ErrorKind::TimedOut);
+    assert_eq!(line, b"late\n");
+}

@@ -18,7 +18,7 @@
 //! | `async with lock:` (or a semaphore, a condition) | [`let _held = yield_from!(lock.hold())?;`](Lock::hold): a [`Guard`] that releases when dropped |
 //! | `asyncio.Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | [`Queue::with_maxsize(n)`](Queue::with_maxsize) ([`Queue::new()`](Queue::new): unbounded), [`LifoQueue`], [`PriorityQueue`] |
 //! | `QueueFull`, `QueueEmpty` | [`QueueFull`], [`QueueEmpty`] |
-//! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] |
+//! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] (for the streams' waits, an [`IoError`] of kind `TimedOut`) |
 //! | `async with asyncio.timeout(d) as cm: body`, `timeout_at(when)` | [`let cm = timeout(Some(d))`](timeout), [`yield_from!(cm.run(body))`](Timeout::run), [`timeout_at(Some(when))`](timeout_at) |
 //! | `asyncio.wait(fs, timeout, return_when)` | [`wait(fs, timeout, ReturnWhen::..)`](wait) -> `(done, pending)` |
 //! | `for aw in asyncio.as_completed(fs): await aw` | [`for aw in as_completed(fs, None) { yield_from!(aw) }`](as_completed) (the error type needs `From<TimeoutError>`) |

@@ -117,6 +117,25 @@ impl From<io::Error> for IoError {
     }
 }
 
+/// A timeout of [`wait_for`](super::wait_for) or [`timeout`](super::timeout) over a stream's
+/// wait: an [`io::ErrorKind::TimedOut`] error (Python 3.11's `asyncio.TimeoutError` is the
+/// built-in `TimeoutError`, an `OSError`), so that `wait_for(reader.readline(), ..)` needs
+/// no error type of its own.
+///
+/// ```
+/// use std::io::ErrorKind;
+/// use cogen::asyncio::{IoError, TimeoutError};
+///
+/// let IoError::Io(error) = IoError::from(TimeoutError) else { unreachable!() };
+/// assert_eq!(error.kind(), ErrorKind::TimedOut);
+/// assert_eq!(error.to_string(), "timed out");
+/// ```
+impl From<super::TimeoutError> for IoError {
+    fn from(timeout: super::TimeoutError) -> Self {
+        IoError::Io(Arc::new(io::Error::new(io::ErrorKind::TimedOut, timeout)))
+    }
+}
+
 impl AsyncError for IoError {
     fn is_cancelled(&self) -> bool {
         matches!(self, IoError::TaskCancelled)
