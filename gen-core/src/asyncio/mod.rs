@@ -1,6 +1,6 @@
 //! A small asyncio: a selector event loop, futures, tasks, `sleep`, `gather`, locks,
-//! events, conditions, semaphores, queues, timeouts, `wait`, `shield`, task groups, TCP
-//! streams and `to_thread`, in which a coroutine awaits by `yield_from!`. It shows that
+//! events, conditions, semaphores, barriers, queues, timeouts, `wait`, `shield`, task
+//! groups, TCP streams and `to_thread`, in which a coroutine awaits by `yield_from!`. It shows that
 //! Python's `await` is sugar over `yield from`: an awaitable is a generator that yields to
 //! the event loop until it can return its value.
 //!
@@ -16,6 +16,7 @@
 //! | `asyncio.Semaphore(n)` | [`Semaphore::new(n)`](Semaphore::new) |
 //! | `asyncio.Lock()`, `Event()`, `Condition()` | [`Lock::new()`](Lock::new), [`Event::new()`](Event::new), [`Condition::new()`](Condition::new) |
 //! | `async with lock:` (or a semaphore, a condition) | [`let _held = yield_from!(lock.hold())?;`](Lock::hold): a [`Guard`] that releases when dropped |
+//! | `asyncio.Barrier(n)`, `BrokenBarrierError` | [`Barrier::new(n)`](Barrier::new), [`BarrierError::Broken`] |
 //! | `asyncio.Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | [`Queue::with_maxsize(n)`](Queue::with_maxsize) ([`Queue::new()`](Queue::new): unbounded), [`LifoQueue`], [`PriorityQueue`] |
 //! | `QueueFull`, `QueueEmpty` | [`QueueFull`], [`QueueEmpty`] |
 //! | `asyncio.wait_for(aw, timeout)`, `TimeoutError` | [`wait_for(aw, Some(timeout))`](wait_for), [`TimeoutError`] (for the streams' waits, an [`IoError`] of kind `TimedOut`) |
@@ -93,6 +94,7 @@
 //! the last owner is dropped, the loop is closed even if pending tasks hold such handles.
 
 mod async_gen;
+mod barrier;
 mod event_loop;
 mod future;
 mod gather;
@@ -119,6 +121,7 @@ pub use crate::GeneratorExit;
 #[doc(hidden)]
 pub use async_gen::private as __async_gen;
 pub use async_gen::{AsyncGen, AsyncGenError, Close, Step};
+pub use barrier::{Barrier, BarrierError, BarrierWait};
 pub use event_loop::{EventLoop, ThreadsafeHandle, TimerHandle, all_tasks, get_running_loop, run};
 pub use future::{CallbackId, Future, InvalidState};
 pub use gather::{GatherTuple, gather, gather_results, gather_tuple};
