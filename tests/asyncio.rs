@@ -1190,6 +1190,32 @@ fn sleepers_with_equal_deadlines_wake_in_the_order_they_slept() {
 }
 
 #[test]
+fn call_at_runs_at_its_deadline_and_a_past_deadline_in_the_next_tick() {
+    // test_base_events.py test_call_at / BaseEventLoop.call_at: a deadline on the loop's
+    // clock; one that has passed is due at once, after the callbacks already ready.
+    let lp = EventLoop::with_virtual_clock();
+    let trace = new_trace();
+    lp.advance(secs(10));
+    let at = |when: Duration, name: &'static str| {
+        let trace = trace.clone();
+        lp.call_at(when, move || push(&trace, format!("{name} at {:?}", lp_time())))
+    };
+    let late = at(secs(12), "late");
+    let past = at(secs(3), "past");
+    let soon = trace.clone();
+    lp.call_soon(move || push(&soon, "soon"));
+    assert_eq!((late.when(), past.when()), (secs(12), secs(3)));
+    lp.run_briefly();
+    assert_eq!(entries(&trace), ["soon", "past at 10s"]);
+    lp.run_until_idle();
+    assert_eq!(entries(&trace), ["soon", "past at 10s", "late at 12s"]);
+}
+
+fn lp_time() -> Duration {
+    asyncio::get_running_loop().unwrap().time()
+}
+
+#[test]
 fn running_until_the_short_sleeper_is_done_leaves_the_long_one_pending() {
     // T09 (adapted from test_wait_first_completed): with sleeps of 10 s and 0.1 s, the
     // 0.1 s one completes at t = 0.1 and the other is still pending.

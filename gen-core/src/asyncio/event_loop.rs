@@ -171,6 +171,8 @@ struct TimerState {
     /// `cancelled_timers`.
     in_heap: Cell<bool>,
     event_loop: Weak<LoopInner>,
+    /// The deadline, on the loop's clock.
+    when: Duration,
 }
 
 /// A due timer is scheduled as itself, not as its callback: a timer cancelled by an earlier
@@ -202,7 +204,7 @@ impl PartialEq for Timer {
 }
 impl Eq for Timer {}
 
-/// A timer scheduled by [`EventLoop::call_later`]: [`cancel`](TimerHandle::cancel) it to
+/// A timer scheduled by [`EventLoop::call_later`] or [`EventLoop::call_at`]: [`cancel`](TimerHandle::cancel) it to
 /// keep its callback from running (Python's `TimerHandle`).
 ///
 /// ```
@@ -266,6 +268,21 @@ impl TimerHandle {
     /// ```
     pub fn cancelled(&self) -> bool {
         self.state.cancelled.get()
+    }
+
+    /// When the callback is due, on the loop's clock (Python: `TimerHandle.when()`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// lp.advance(Duration::from_secs(10));
+    /// let handle = lp.call_later(Duration::from_secs(3), || ());
+    /// assert_eq!(handle.when(), Duration::from_secs(13));
+    /// ```
+    pub fn when(&self) -> Duration {
+        self.state.when
     }
 }
 
@@ -610,16 +627,41 @@ impl EventLoop {
     /// assert_eq!(lp.time(), Duration::from_secs(2));
     /// ```
     pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> TimerHandle {
+        self.call_at(self.inner.now() + delay, callback)
+    }
+
+    /// Schedule `callback` to run at `when` on the loop's clock ([`time`](EventLoop::time)),
+    /// or in the next tick if that has passed (Python: `loop.call_at`). Timers with the same
+    /// deadline run in the order they were scheduled.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc, time::Duration};
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// let at = |secs| Duration::from_secs(secs);
+    /// for (when, name) in [(at(5), "at 5s"), (at(2), "at 2s")] {
+    ///     let log = log.clone();
+    ///     let handle = lp.call_at(when, move || log.borrow_mut().push(name));
+    ///     assert_eq!(handle.when(), when);
+    /// }
+    /// lp.run_until_idle();
+    /// assert_eq!(*log.borrow(), ["at 2s", "at 5s"]);
+    /// assert_eq!(lp.time(), at(5));
+    /// ```
+    pub fn call_at(&self, when: Duration, callback: impl FnOnce() + 'static) -> TimerHandle {
         let state = Rc::new(TimerState {
             callback: Cell::new(Some(call(callback))),
             cancelled: Cell::new(false),
             in_heap: Cell::new(true),
             event_loop: self.downgrade(),
+            when,
         });
         let seq = self.inner.next_seq.get();
         self.inner.next_seq.set(seq + 1);
         self.inner.timers.borrow_mut().push(Timer {
-            when: self.inner.now() + delay,
+            when,
             seq,
             state: state.clone(),
         });

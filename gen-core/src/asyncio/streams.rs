@@ -1126,14 +1126,59 @@ impl StreamWriter {
     /// (the rest is sent by the running loop).
     #[track_caller]
     pub fn write(&mut self, data: &[u8]) {
+        self.writelines([data]);
+    }
+
+    /// Write each of `chunks` in order, as one [`write`](StreamWriter::write) of them all
+    /// (Python: `writer.writelines(data)`; nothing is added between them).
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, IoError, StreamReader, StreamWriter};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn echo(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    ///     let data = yield_from!(reader.read_to_end())?;
+    ///     writer.writelines([&b"echo: "[..], data.as_slice()]);
+    ///     writer.close();
+    ///     Ok(())
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_coro() -> Result<(), IoError> {
+    ///     let server = asyncio::start_server(echo, "127.0.0.1:0")?;
+    ///     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    ///     writer.writelines(["GET / HTTP/1.0\r\n", "\r\n"]);
+    ///     writer.write_eof();
+    ///     let echoed = yield_from!(reader.read_to_end())?;
+    ///     assert_eq!(echoed, b"echo: GET / HTTP/1.0\r\n\r\n");
+    ///     server.close();
+    ///     yield_from!(server.wait_closed())?;
+    ///     Ok(())
+    /// }
+    ///
+    /// asyncio::run(main_coro()).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// As [`write`](StreamWriter::write).
+    #[track_caller]
+    pub fn writelines<I>(&mut self, chunks: I)
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
         {
             let mut state = self.state.borrow_mut();
-            if state.closing || state.eof || state.error.is_some() || data.is_empty() {
+            if state.closing || state.eof || state.error.is_some() {
                 return;
             }
-            state.buffer.extend_from_slice(data);
-            if state.flushing.is_some() {
-                return; // the writer callback sends it
+            let before = state.buffer.len();
+            for chunk in chunks {
+                state.buffer.extend_from_slice(chunk.as_ref());
+            }
+            if state.buffer.len() == before || state.flushing.is_some() {
+                return; // nothing new, or the writer callback sends it
             }
         }
         WriterState::flush(&self.state);
