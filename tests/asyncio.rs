@@ -1211,6 +1211,77 @@ fn call_at_runs_at_its_deadline_and_a_past_deadline_in_the_next_tick() {
     assert_eq!(entries(&trace), ["soon", "past at 10s", "late at 12s"]);
 }
 
+#[asyncio::coroutine]
+fn stops_the_loop_after(delay: Duration, trace: Trace) -> Result<(), Cancelled> {
+    yield_from!(asyncio::sleep(delay))?;
+    push(&trace, format!("stop at {:?}", lp_time()));
+    asyncio::get_running_loop().unwrap().stop();
+    let after = trace.clone();
+    asyncio::get_running_loop()
+        .unwrap()
+        .call_soon(move || push(&after, "next tick"));
+    push(&trace, "the stopping step goes on");
+    Ok(())
+}
+
+#[test]
+fn run_forever_returns_after_the_tick_in_which_stop_is_called() {
+    // test_base_events.py test_run_forever_keyboard_interrupt / BaseEventLoop.stop: the
+    // tick finishes, what it scheduled waits for the next run.
+    let lp = EventLoop::with_virtual_clock();
+    let trace = new_trace();
+    let stopper = lp.create_task(stops_the_loop_after(secs(2), trace.clone()));
+    let sleeper = lp.create_task(asyncio::sleep(secs(60)));
+    lp.run_forever();
+    assert_eq!(entries(&trace), ["stop at 2s", "the stopping step goes on"]);
+    assert!(stopper.done() && !sleeper.done());
+    // The flag is cleared: the next run goes on where this one stopped.
+    lp.run_until_complete(&sleeper).unwrap();
+    assert_eq!(
+        entries(&trace),
+        ["stop at 2s", "the stopping step goes on", "next tick"]
+    );
+    assert_eq!(lp.time(), secs(60));
+}
+
+#[test]
+fn stop_before_run_forever_runs_one_tick_without_waiting() {
+    // asyncio docs of loop.stop(): called before run_forever, the loop polls once with a
+    // timeout of zero, runs what is ready, and returns.
+    let lp = EventLoop::with_virtual_clock();
+    let trace = new_trace();
+    let (ready, late) = (trace.clone(), trace.clone());
+    lp.call_soon(move || push(&ready, "ready"));
+    let _timer = lp.call_later(secs(10), move || push(&late, "timer"));
+    lp.stop();
+    lp.run_forever();
+    assert_eq!(entries(&trace), ["ready"]);
+    assert_eq!(lp.time(), Duration::ZERO);
+}
+
+#[test]
+fn stopping_the_loop_before_run_until_completes_future_is_done_panics() {
+    // BaseEventLoop.run_until_complete: "Event loop stopped before Future completed."
+    let lp = EventLoop::with_virtual_clock();
+    let message = expect_panic(|| lp.run_until_complete(stops_then_sleeps()));
+    assert!(message.starts_with("the event loop was stopped"), "{message}");
+    assert_eq!(lp.time(), secs(1));
+}
+
+#[asyncio::coroutine]
+fn stops_then_sleeps() -> Result<(), Cancelled> {
+    yield_from!(asyncio::sleep(secs(1)))?;
+    asyncio::get_running_loop().unwrap().stop();
+    yield_from!(asyncio::sleep(secs(1)))
+}
+
+#[test]
+fn run_forever_with_nothing_that_could_stop_it_panics_as_a_deadlock() {
+    let lp = EventLoop::with_virtual_clock();
+    let message = expect_panic(|| lp.run_forever());
+    assert!(message.starts_with("deadlock: `run_forever`"), "{message}");
+}
+
 fn lp_time() -> Duration {
     asyncio::get_running_loop().unwrap().time()
 }

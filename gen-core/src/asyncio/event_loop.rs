@@ -102,6 +102,8 @@ pub(crate) struct LoopInner {
     owners: Cell<usize>,
     /// Ticks run (see [`EventLoop::ticks`]).
     ticks: Cell<u64>,
+    /// [`EventLoop::stop`] was called: the run ends after the tick in progress.
+    stopping: Cell<bool>,
     /// The OS poller and the registered readers and writers, made when first needed (a
     /// timer-only program never makes one).
     pub(crate) io: OnceCell<Io>,
@@ -514,6 +516,7 @@ impl EventLoop {
             inner: Rc::new(LoopInner {
                 owners: Cell::new(1),
                 ticks: Cell::new(0),
+                stopping: Cell::new(false),
                 ready: RefCell::new(Vec::new()),
                 spare: Cell::new(Vec::new()),
                 timers: RefCell::new(BinaryHeap::new()),
@@ -974,13 +977,90 @@ impl EventLoop {
     pub(crate) fn run_until_done<T: 'static, E: 'static>(&self, future: &Future<T, E>) {
         let _running = Running::enter(&self.inner);
         while !future.done() {
-            if !self.inner.run_once(true) {
+            let ran = self.inner.run_once(!self.inner.stopping.get());
+            if self.inner.stopping.replace(false) && !future.done() {
+                panic!(
+                    "the event loop was stopped (`EventLoop::stop`) before the future it runs \
+                     until was done (Python: RuntimeError)"
+                );
+            }
+            if !ran {
                 panic!(
                     "deadlock: the event loop has nothing left to run, but the future it runs \
                      until is still pending (it waits for something nothing will complete)"
                 );
             }
         }
+    }
+
+    /// Run until [`stop`](EventLoop::stop) is called (Python: `loop.run_forever()`): the tick
+    /// in which it is called is finished, then this returns. If `stop` was called before,
+    /// one tick runs, without waiting. A server's loop, stopped by a signal handler or a
+    /// task that decides the work is over.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn stop_after(secs: u64) -> Result<(), Cancelled> {
+    ///     yield_from!(asyncio::sleep(Duration::from_secs(secs)))?;
+    ///     asyncio::get_running_loop().unwrap().stop();
+    ///     Ok(())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let stopper = lp.create_task(stop_after(5));
+    /// let sleeper = lp.create_task(asyncio::sleep(Duration::from_secs(60)));
+    /// lp.run_forever();
+    /// assert_eq!(lp.time(), Duration::from_secs(5));
+    /// assert!(stopper.done() && !sleeper.done()); // the rest waits for the next run
+    /// ```
+    ///
+    /// # Panics
+    /// If a loop is already running on this thread, if a callback or task panics, or if
+    /// nothing is left to run and nothing can call `stop` (a deadlock: Python would wait
+    /// forever).
+    #[track_caller]
+    pub fn run_forever(&self) {
+        let _running = Running::enter(&self.inner);
+        loop {
+            let ran = self.inner.run_once(!self.inner.stopping.get());
+            if self.inner.stopping.replace(false) {
+                return;
+            }
+            if !ran {
+                panic!(
+                    "deadlock: `run_forever` has nothing left to run and nothing can call \
+                     `EventLoop::stop` (Python would wait forever)"
+                );
+            }
+        }
+    }
+
+    /// Make the running [`run_forever`](EventLoop::run_forever) return once the tick in
+    /// progress is done (Python: `loop.stop()`); called while the loop is not running, the
+    /// next `run_forever` runs one tick. A `run_until_complete` (or [`run`]) that is stopped
+    /// before its future is done panics (Python: RuntimeError).
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use cogen::asyncio::{EventLoop, get_running_loop};
+    ///
+    /// let lp = EventLoop::new();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// let (first, second) = (log.clone(), log.clone());
+    /// lp.call_soon(move || {
+    ///     get_running_loop().unwrap().stop();
+    ///     first.borrow_mut().push("stop called");
+    /// });
+    /// lp.call_soon(move || second.borrow_mut().push("same tick"));
+    /// lp.run_forever();
+    /// assert_eq!(*log.borrow(), ["stop called", "same tick"]);
+    /// ```
+    pub fn stop(&self) {
+        self.inner.stopping.set(true);
     }
 
     /// Run two ticks without waiting, as asyncio's test helper `run_briefly` does (it runs
