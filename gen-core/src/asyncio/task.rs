@@ -754,6 +754,15 @@ where
                          that made it (Python: RuntimeError)"
                     );
                 }
+                if Rc::as_ptr(&future).cast::<()>() == self.future.cell_ptr() {
+                    // It would wait for its own end, forever.
+                    self.phase.set(Phase::Finished);
+                    self.drop_coroutine();
+                    panic!(
+                        "a task awaited itself (its own `Task`, or the future of it): it would \
+                         wait forever (Python: RuntimeError: Task cannot await on itself)"
+                    );
+                }
                 self.phase.set(Phase::Waiting);
                 future.add_wakeup(self.clone());
                 self.waiting_on.set(Some(future.clone()));
