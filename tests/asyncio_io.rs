@@ -313,6 +313,46 @@ fn a_client_that_disconnects_mid_line_leaves_the_partial_line_as_the_last_readli
     );
 }
 
+/// A handler that fails with the first line it reads as its error.
+#[asyncio::coroutine]
+fn fails_with_the_first_line(
+    mut reader: StreamReader,
+    _writer: StreamWriter,
+) -> Result<(), IoError> {
+    let line = yield_from!(reader.readline())?;
+    let why = String::from_utf8_lossy(&line).trim().to_string();
+    Err(std::io::Error::other(why).into())
+}
+
+#[asyncio::coroutine]
+fn connect_to_a_failing_handler() -> Result<(), IoError> {
+    let server = asyncio::start_server(fails_with_the_first_line, ANY)?;
+    let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    writer.write(b"no such command\n");
+    let rest = yield_from!(reader.read_to_end())?; // the handler's end closes the socket
+    assert!(rest.is_empty());
+    server.close();
+    yield_from!(server.wait_closed())?;
+    Ok(())
+}
+
+#[test]
+fn a_server_handlers_error_is_reported_not_lost() {
+    // Python logs a failed client_connected_cb's task: "Task exception was never retrieved".
+    let _watchdog = Watchdog::new("failing handler", 20);
+    let lp = EventLoop::new();
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let sink = reports.clone();
+    lp.set_exception_handler(move |message| sink.borrow_mut().push(message.to_string()));
+    lp.run_until_complete(connect_to_a_failing_handler())
+        .unwrap();
+    drop(lp);
+    let reports = reports.borrow();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert!(reports[0].contains("never retrieved"), "{}", reports[0]);
+    assert!(reports[0].contains("IoError"), "{}", reports[0]);
+}
+
 const TEN_MIB: usize = 10 * 1024 * 1024;
 
 #[asyncio::coroutine]

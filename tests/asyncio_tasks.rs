@@ -1163,3 +1163,121 @@ fn a_timeout_around_a_task_group_cancels_its_tasks_and_returns_a_timeout_error()
         ["a cancelled at 10ms", "b cancelled at 10ms"]
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Errors nobody retrieved (Python's "Task exception was never retrieved")
+// ---------------------------------------------------------------------------------------
+
+#[asyncio::coroutine]
+fn fails_after(delay: Duration, why: &'static str) -> Result<u32, Error> {
+    yield_from!(asyncio::sleep(delay))?;
+    Err(Error::Failed(why))
+}
+
+/// A loop whose exception handler records each report.
+fn reporting_loop() -> (EventLoop, Rc<RefCell<Vec<String>>>) {
+    let lp = EventLoop::with_virtual_clock();
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let sink = reports.clone();
+    lp.set_exception_handler(move |message| sink.borrow_mut().push(message.to_string()));
+    (lp, reports)
+}
+
+#[test]
+fn a_failed_task_that_nothing_awaits_is_reported_when_it_is_dropped() {
+    // base_futures / Future.__del__: "Task exception was never retrieved", logged through
+    // the loop's exception handler.
+    let (lp, reports) = reporting_loop();
+    drop(lp.create_task(fails_after(ms(10), "fire and forget")));
+    lp.run_until_idle();
+    let reports = reports.borrow();
+    assert_eq!(reports.len(), 1);
+    assert!(
+        reports[0].starts_with("cogen::asyncio: Task exception was never retrieved"),
+        "{}",
+        reports[0]
+    );
+    assert!(
+        reports[0].contains("asyncio_tasks::Error"),
+        "{}",
+        reports[0]
+    );
+}
+
+#[test]
+fn a_failed_task_is_reported_when_its_last_handle_goes_not_before() {
+    let (lp, reports) = reporting_loop();
+    let task = lp.create_task(fails_after(ms(10), "kept"));
+    lp.run_until_idle();
+    assert!(task.done());
+    assert!(reports.borrow().is_empty()); // the handle could still read it
+    drop(task);
+    assert_eq!(reports.borrow().len(), 1);
+}
+
+#[asyncio::coroutine]
+fn awaits_and_catches(task: Task<u32, Error>) -> Result<u32, Error> {
+    match yield_from!(&task) {
+        Err(Error::Failed(_)) => Ok(0),
+        other => other,
+    }
+}
+
+#[test]
+fn errors_that_are_awaited_read_gathered_or_cancelled_are_not_reported() {
+    let (lp, reports) = reporting_loop();
+    // Awaited by another task.
+    let awaited = lp.create_task(fails_after(ms(1), "awaited"));
+    assert_eq!(lp.run_until_complete(awaits_and_catches(awaited)), Ok(0));
+    // Read through `result()`.
+    let read = lp.create_task(fails_after(ms(1), "read"));
+    lp.run_until_idle();
+    assert_eq!(read.result(), Some(Err(Error::Failed("read"))));
+    drop(read);
+    // Gathered: the gather fails with the first error; the second child's is the
+    // gather's to handle too (Python marks it retrieved).
+    let children = [
+        lp.create_task(fails_after(ms(1), "first")),
+        lp.create_task(fails_after(ms(2), "second")),
+    ];
+    let gathered = asyncio::gather(&children);
+    drop(children);
+    assert_eq!(lp.run_until_complete(gathered), Err(Error::Failed("first")));
+    lp.run_until_idle();
+    // Cancelled: a cancellation is not an error.
+    let cancelled = lp.create_task(fails_after(ms(1), "never"));
+    assert!(cancelled.cancel());
+    drop(cancelled);
+    lp.run_until_idle();
+    // A future failed by hand and awaited.
+    let fut: Future<u32, Error> = lp.create_future();
+    fut.set_exception(Error::Failed("by hand")).unwrap();
+    assert_eq!(lp.run_until_complete(&fut), Err(Error::Failed("by hand")));
+    drop(fut);
+    assert_eq!(*reports.borrow(), Vec::<String>::new());
+}
+
+#[test]
+fn a_future_failed_by_hand_and_dropped_unread_is_reported() {
+    let (lp, reports) = reporting_loop();
+    let fut: Future<u32, Error> = lp.create_future();
+    fut.set_exception(Error::Failed("nobody looks")).unwrap();
+    drop(fut);
+    assert_eq!(reports.borrow().len(), 1);
+}
+
+#[asyncio::coroutine]
+fn one_failing_child(tg: TaskGroup<Error>) -> Result<(), Error> {
+    tg.create_task(fails_after(ms(1), "child"));
+    yield_from!(asyncio::sleep(ms(5)))?;
+    Ok(())
+}
+
+#[test]
+fn a_task_group_handles_its_childrens_errors() {
+    let (lp, reports) = reporting_loop();
+    let outcome = lp.run_until_complete(TaskGroup::run(one_failing_child));
+    assert_eq!(outcome, Err(Error::Failed("child")));
+    lp.run_until_idle();
+    assert_eq!(*reports.borrow(), Vec::<String>::new());
+}

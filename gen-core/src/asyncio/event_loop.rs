@@ -104,6 +104,9 @@ pub(crate) struct LoopInner {
     ticks: Cell<u64>,
     /// [`EventLoop::stop`] was called: the run ends after the tick in progress.
     stopping: Cell<bool>,
+    /// Where errors nobody retrieved go ([`EventLoop::set_exception_handler`]); stderr
+    /// without one.
+    exception_handler: RefCell<Option<Rc<dyn Fn(&str)>>>,
     /// The OS poller and the registered readers and writers, made when first needed (a
     /// timer-only program never makes one).
     pub(crate) io: OnceCell<Io>,
@@ -344,6 +347,18 @@ pub(crate) fn running_task() -> Option<NonNull<dyn TaskControl>> {
     })
 }
 
+/// Report an error nobody retrieved to `event_loop`'s exception handler, or to stderr when
+/// it has none or is gone.
+pub(crate) fn report_error(event_loop: &Weak<LoopInner>, message: &str) {
+    let handler = event_loop
+        .upgrade()
+        .and_then(|inner| inner.exception_handler.try_borrow().ok()?.clone());
+    match handler {
+        Some(handler) => handler(message),
+        None => std::eprintln!("{message}"),
+    }
+}
+
 /// Whether `inner` is the loop running on this thread.
 fn is_running(inner: &Rc<LoopInner>) -> bool {
     RUNNING.with(|running| {
@@ -517,6 +532,7 @@ impl EventLoop {
                 owners: Cell::new(1),
                 ticks: Cell::new(0),
                 stopping: Cell::new(false),
+                exception_handler: RefCell::new(None),
                 ready: RefCell::new(Vec::new()),
                 spare: Cell::new(Vec::new()),
                 timers: RefCell::new(BinaryHeap::new()),
@@ -1037,6 +1053,54 @@ impl EventLoop {
                 );
             }
         }
+    }
+
+    /// Send the reports of errors nothing retrieved to `handler` instead of stderr (Python:
+    /// `loop.set_exception_handler`). A future or task that fails with an error and is
+    /// dropped without anything having asked for its outcome (an await, `result()`, a
+    /// gather or `wait` over it, a done callback) is reported, as Python logs "Task
+    /// exception was never retrieved": a task left to run on its own does not fail
+    /// silently. The handler runs where the last handle of the future is dropped, perhaps
+    /// inside the loop's bookkeeping: let it record or log the message, not call into the
+    /// loop.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, AsyncError, Cancelled, EventLoop};
+    ///
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Error {
+    ///     Cancelled,
+    ///     Refused,
+    /// }
+    /// impl From<Cancelled> for Error {
+    ///     fn from(_: Cancelled) -> Self {
+    ///         Error::Cancelled
+    ///     }
+    /// }
+    /// impl AsyncError for Error {
+    ///     fn is_cancelled(&self) -> bool {
+    ///         *self == Error::Cancelled
+    ///     }
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn fails() -> Result<(), Error> {
+    ///     Err(Error::Refused)
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let reports = Rc::new(RefCell::new(Vec::new()));
+    /// let sink = reports.clone();
+    /// lp.set_exception_handler(move |message| sink.borrow_mut().push(message.to_string()));
+    /// drop(lp.create_task(fails())); // fire and forget
+    /// lp.run_until_idle();
+    /// assert_eq!(reports.borrow().len(), 1);
+    /// assert!(reports.borrow()[0].contains("Task exception was never retrieved"));
+    /// ```
+    pub fn set_exception_handler(&self, handler: impl Fn(&str) + 'static) {
+        *self.inner.exception_handler.borrow_mut() = Some(Rc::new(handler));
     }
 
     /// Make the running [`run_forever`](EventLoop::run_forever) return once the tick in

@@ -3,7 +3,7 @@
 use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,6 +53,26 @@ pub(crate) struct FutureCell<T, E> {
     /// What `cancel` does instead of cancelling the cell (a task's and a gather's cancel):
     /// `Some(cancelled)`, or `None` when what it would cancel is gone (see `cancel`).
     cancel_hook: RefCell<Option<Weak<dyn CancelHook>>>,
+    /// Something asked for the outcome (a read, an await, a done callback): an error is
+    /// then someone's to handle, and not reported when the future is dropped.
+    observed: Cell<bool>,
+}
+
+/// Python's "Task exception was never retrieved": a future dropped with an error nothing
+/// asked for is reported to its loop's exception handler (or stderr), so that a task left
+/// to run on its own does not fail silently.
+impl<T, E> Drop for FutureCell<T, E> {
+    fn drop(&mut self) {
+        if matches!(self.state.get_mut(), State::Exception(_)) && !self.observed.get() {
+            let message = alloc::format!(
+                "cogen::asyncio: Task exception was never retrieved: a task or future failed \
+                 with an error of type `{}` that nothing awaited or read (await it, read its \
+                 `result()`, or add a done callback)",
+                core::any::type_name::<E>()
+            );
+            super::event_loop::report_error(&self.event_loop, &message);
+        }
+    }
 }
 
 /// What `cancel` does instead of cancelling the cell: a task's or a gather's cancel. Held
@@ -197,6 +217,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
                 callbacks: RefCell::new(Callbacks::default()),
                 event_loop,
                 cancel_hook: RefCell::new(None),
+                observed: Cell::new(false),
             }),
         }
     }
@@ -275,6 +296,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
 
     /// Whether the future failed with an error (not a cancellation).
     pub(crate) fn failed(&self) -> bool {
+        self.cell.observed.set(true);
         matches!(*self.cell.state.borrow(), State::Exception(_))
     }
 
@@ -283,6 +305,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
     where
         E: Clone,
     {
+        self.cell.observed.set(true);
         match &*self.cell.state.borrow() {
             State::Exception(error) => Some(error.clone()),
             _ => None,
@@ -441,6 +464,8 @@ impl<T: 'static, E: 'static> Future<T, E> {
 
     /// Run `callback` with the future once it is done, on the loop's next tick after that
     /// (at once on the next tick if it is already done). Callbacks run in the order added.
+    /// The callback is then in charge of the outcome: an error is not reported as never
+    /// retrieved (see [`EventLoop::set_exception_handler`]).
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc};
@@ -456,6 +481,14 @@ impl<T: 'static, E: 'static> Future<T, E> {
     /// assert_eq!(seen.get(), Some(Ok(7)));
     /// ```
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T, E>) + 'static) -> CallbackId {
+        self.cell.observed.set(true);
+        self.on_done(callback)
+    }
+
+    /// [`add_done_callback`](Future::add_done_callback) for the crate's own bookkeeping,
+    /// which does not look at the outcome: an error stays unobserved, and is reported if
+    /// nothing else asks for it.
+    pub(crate) fn on_done(&self, callback: impl FnOnce(&Future<T, E>) + 'static) -> CallbackId {
         // Ids are unique on the thread, not per future: an id from another future (a
         // callback never added to this one) must find nothing here, not whatever callback
         // of this future happens to have the same number (Python: `remove_done_callback`
@@ -532,6 +565,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
     where
         E: AsyncError,
     {
+        self.cell.observed.set(true);
         match core::mem::replace(&mut *self.cell.state.borrow_mut(), State::Taken) {
             State::Result(value) => Ok(value),
             State::Exception(error) => Err(error),
@@ -558,6 +592,7 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> Future<T, E> {
     /// assert_eq!(b.result(), Some(Err(Cancelled)));
     /// ```
     pub fn result(&self) -> Option<Result<T, E>> {
+        self.cell.observed.set(true);
         match &*self.cell.state.borrow() {
             State::Pending => None,
             State::Result(value) => Some(Ok(value.clone())),
@@ -570,6 +605,8 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> Future<T, E> {
 
 impl<T: 'static, E: 'static> Waitable for FutureCell<T, E> {
     fn add_wakeup(&self, task: Rc<dyn Step>) {
+        // Whoever waits (a task's await, a gather) reads the outcome.
+        self.observed.set(true);
         if matches!(*self.state.borrow(), State::Pending) {
             self.callbacks.borrow_mut().push(Callback::Wake(task));
         } else if let Some(event_loop) = self.event_loop.upgrade() {

@@ -1683,7 +1683,7 @@ where
                 let task = state.event_loop.create_task(handler(reader, writer));
                 state.connections.set(state.connections.get() + 1);
                 let weak: Weak<ServerState> = Rc::downgrade(state);
-                task.future().add_done_callback(move |_| {
+                task.future().on_done(move |_| {
                     if let Some(state) = weak.upgrade() {
                         state.connections.set(state.connections.get() - 1);
                         state.maybe_closed();
