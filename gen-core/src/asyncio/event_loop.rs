@@ -106,7 +106,7 @@ pub(crate) struct LoopInner {
     stopping: Cell<bool>,
     /// Where errors nobody retrieved go ([`EventLoop::set_exception_handler`]); stderr
     /// without one.
-    exception_handler: RefCell<Option<Rc<dyn Fn(&str)>>>,
+    exception_handler: RefCell<Option<ExceptionHandler>>,
     /// The OS poller and the registered readers and writers, made when first needed (a
     /// timer-only program never makes one).
     pub(crate) io: OnceCell<Io>,
@@ -119,6 +119,9 @@ pub(crate) struct LoopInner {
     /// instead of finding, saving and restoring a thread-local's.
     pub(crate) current_task: Cell<Option<NonNull<dyn TaskControl>>>,
 }
+
+/// The handler of [`EventLoop::set_exception_handler`].
+type ExceptionHandler = Rc<dyn Fn(&str)>;
 
 /// One entry of the ready queue: a task's next step (rescheduling a task allocates
 /// nothing), or a callback. One pointer wide, so a switch between tasks moves 16 bytes.
