@@ -959,3 +959,28 @@ fn chat_server_broadcasts_to_the_other_clients() {
     };
     assert!(status.success(), "chat_server failed: {status}");
 }
+
+/// The WebSocket echo pair prints the trace of its Python twin,
+/// `examples/support/websocket_echo.py` (asyncio streams, `hashlib`, `base64`; run with
+/// Python 3.11): the RFC 6455 sample key's accept value, every message echoed whole.
+#[test]
+fn websocket_echo_prints_the_trace_of_its_python_twin() {
+    let output = run_example("websocket_echo", &[], "");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "\
+client: HTTP/1.1 101 Switching Protocols, Sec-WebSocket-Accept s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
+client: sent 'hello', got 'hello' (opcode 1)
+client: sent 'websockets over yield from', got 'websockets over yield from' (opcode 1)
+client: sent '웹소켓', got '웹소켓' (opcode 1)
+client: sent 3 fragments, got 'fragmented'
+client: sent 70000 bytes, got 70000 back, equal: True
+client: ping, got opcode 10 'are you there?'
+client: close, server answered 1000 'bye'
+client: connection closed, 0 bytes after the close frame
+plain HTTP client: HTTP/1.1 400 Bad Request
+server: 5 messages, 1 ping, 1 refused
+"
+    );
+}
