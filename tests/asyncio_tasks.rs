@@ -1281,3 +1281,20 @@ fn a_task_group_handles_its_childrens_errors() {
     lp.run_until_idle();
     assert_eq!(*reports.borrow(), Vec::<String>::new());
 }
+
+#[test]
+fn a_panicking_exception_handler_does_not_propagate_out_of_a_destructor() {
+    let lp = EventLoop::with_virtual_clock();
+    lp.set_exception_handler(|message| panic!("the handler fails on: {message}"));
+    let fut: Future<u32, Error> = lp.create_future();
+    fut.set_exception(Error::Failed("nobody looks")).unwrap();
+    drop(fut); // reported to stderr instead; no panic here
+    // Also while a panic unwinds (a second panic would abort the process).
+    let fut: Future<u32, Error> = lp.create_future();
+    fut.set_exception(Error::Failed("during a panic")).unwrap();
+    let message = expect_panic(move || {
+        let _held = fut;
+        panic!("the first panic");
+    });
+    assert_eq!(message, "the first panic");
+}

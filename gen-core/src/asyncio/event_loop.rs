@@ -356,10 +356,17 @@ pub(crate) fn report_error(event_loop: &Weak<LoopInner>, message: &str) {
     let handler = event_loop
         .upgrade()
         .and_then(|inner| inner.exception_handler.try_borrow().ok()?.clone());
-    match handler {
-        Some(handler) => handler(message),
-        None => std::eprintln!("{message}"),
+    if let Some(handler) = handler {
+        // Reports come from destructors, also while a panic unwinds: a panicking handler
+        // must not turn that into an abort. Python logs a failing handler's error and the
+        // original context.
+        let handled = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| handler(message)));
+        if handled.is_ok() {
+            return;
+        }
+        std::eprintln!("cogen::asyncio: the exception handler panicked; the report was:");
     }
+    std::eprintln!("{message}");
 }
 
 /// Whether `inner` is the loop running on this thread.
@@ -1065,7 +1072,7 @@ impl EventLoop {
     /// exception was never retrieved": a task left to run on its own does not fail
     /// silently. The handler runs where the last handle of the future is dropped, perhaps
     /// inside the loop's bookkeeping: let it record or log the message, not call into the
-    /// loop.
+    /// loop. A handler that panics does not propagate: the report then goes to stderr.
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};
