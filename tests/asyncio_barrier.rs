@@ -376,12 +376,7 @@ fn reset_leaves_an_empty_barrier_filling_and_abort_breaks_it() {
 
 #[asyncio::coroutine]
 fn catches_broken(barrier: Barrier, results: Results) -> Result<(), BarrierError> {
-    match yield_from!(barrier.wait()) {
-        Err(BarrierError::Broken) => results.borrow_mut().push(true),
-        other => {
-            other?;
-        }
-    }
+    yield_from!(wait_noting_broken(barrier, results))?;
     Ok(())
 }
 
@@ -450,63 +445,16 @@ fn a_reset_while_a_round_drains_breaks_the_waits_of_the_tasks_still_inside() {
 }
 
 // test_reset_barrier_when_tasks_half_draining_half_blocking
-#[asyncio::coroutine]
-fn half_draining_half_blocking(
-    barrier: Barrier,
-    results1: Results,
-    results2: Results,
-    count: Rc<Cell<usize>>,
-) -> Result<(), BarrierError> {
-    match yield_from!(barrier.wait()) {
-        Err(BarrierError::Broken) => {
-            results1.borrow_mut().push(true);
-            yield_from!(barrier.wait())?;
-        }
-        Err(error) => return Err(error),
-        Ok(_) => {
-            count.set(count.get() + 1);
-            if count.get() > N / 2 {
-                barrier.reset();
-                yield_from!(barrier.wait())?;
-            } else {
-                match yield_from!(barrier.wait()) {
-                    Err(BarrierError::Broken) => results2.borrow_mut().push(true),
-                    other => {
-                        other?;
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-#[asyncio::coroutine]
-fn reset_half_blocking() -> Result<(), BarrierError> {
-    let barrier = Barrier::new(N);
-    let (results1, results2, count) = (results(), results(), Rc::new(Cell::new(0)));
-    let tasks = make_tasks(N, || {
-        half_draining_half_blocking(
-            barrier.clone(),
-            results1.clone(),
-            results2.clone(),
-            count.clone(),
-        )
-    });
-    yield_from!(asyncio::gather(&tasks))?;
-    assert_eq!(*results1.borrow(), [true; N / 2]);
+#[test]
+fn a_reset_while_draining_leaves_the_tasks_blocked_for_the_next_round_waiting() {
+    let (results1, results2, barrier) = run(half_draining_half_blocking(Then::Reset));
+    assert_eq!(results1, [true; N / 2]);
     // The tasks that waited again while the round drained were blocked, not inside: the
     // reset does not break their waits.
-    assert_eq!(*results2.borrow(), []);
+    assert_eq!(results2, []);
     assert_eq!(barrier.n_waiting(), 0);
     assert_eq!(phase(&barrier), "filling");
     assert!(!barrier.broken());
-    Ok(())
-}
-
-#[test]
-fn a_reset_while_draining_leaves_the_tasks_blocked_for_the_next_round_waiting() {
-    run(reset_half_blocking());
 }
 
 // test_reset_barrier_while_tasks_waiting_and_waiting_again
@@ -516,12 +464,7 @@ fn broken_then_waits_again(
     results1: Results,
     results2: Results,
 ) -> Result<(), BarrierError> {
-    match yield_from!(barrier.wait()) {
-        Err(BarrierError::Broken) => results1.borrow_mut().push(true),
-        other => {
-            other?;
-        }
-    }
+    yield_from!(wait_noting_broken(barrier.clone(), results1))?;
     // Python's `finally:`.
     yield_from!(barrier.wait())?;
     results2.borrow_mut().push(true);
@@ -619,59 +562,80 @@ fn a_reset_of_a_barrier_nobody_waits_in_breaks_no_wait() {
 // abort
 // ---------------------------------------------------------------------------------------
 
-// test_abort_barrier_when_tasks_half_draining_half_blocking
+/// What the task that finds the round half drained does in
+/// `test_{reset,abort}_barrier_when_tasks_half_draining_half_blocking`.
+#[derive(Clone, Copy, PartialEq)]
+enum Then {
+    Reset,
+    Abort,
+}
+
+/// `try: await barrier.wait() except BrokenBarrierError: results.append(True)`: whether
+/// the wait passed.
 #[asyncio::coroutine]
-fn aborts_when_half_drained(
-    barrier: Barrier,
-    results1: Results,
-    results2: Results,
-    count: Rc<Cell<usize>>,
-) -> Result<(), BarrierError> {
+fn wait_noting_broken(barrier: Barrier, results: Results) -> Result<bool, BarrierError> {
     match yield_from!(barrier.wait()) {
-        Err(BarrierError::Broken) => results1.borrow_mut().push(true),
-        Err(error) => return Err(error),
-        Ok(_) => {
-            count.set(count.get() + 1);
-            if count.get() > N / 2 {
-                barrier.abort();
-            } else {
-                match yield_from!(barrier.wait()) {
-                    Err(BarrierError::Broken) => results2.borrow_mut().push(true),
-                    other => {
-                        other?;
-                    }
-                }
-            }
+        Ok(_) => Ok(true),
+        Err(BarrierError::Broken) => {
+            results.borrow_mut().push(true);
+            Ok(false)
         }
+        Err(error) => Err(error),
+    }
+}
+
+#[asyncio::coroutine]
+fn half_drained_then(
+    barrier: Barrier,
+    results: [Results; 2],
+    count: Rc<Cell<usize>>,
+    then: Then,
+) -> Result<(), BarrierError> {
+    let [results1, results2] = results;
+    if !yield_from!(wait_noting_broken(barrier.clone(), results1))? {
+        // Sent back by the reset: wait again, to fill the next round.
+        if then == Then::Reset {
+            yield_from!(barrier.wait())?;
+        }
+        return Ok(());
+    }
+    count.set(count.get() + 1);
+    if count.get() <= N / 2 {
+        yield_from!(wait_noting_broken(barrier, results2))?;
+    } else if then == Then::Reset {
+        barrier.reset();
+        yield_from!(barrier.wait())?;
+    } else {
+        barrier.abort();
     }
     Ok(())
 }
 
+/// `results1`, `results2` and the barrier after N tasks ran `half_drained_then(then)`.
 #[asyncio::coroutine]
-fn abort_half_blocking() -> Result<(), BarrierError> {
+fn half_draining_half_blocking(
+    then: Then,
+) -> Result<(Vec<bool>, Vec<bool>, Barrier), BarrierError> {
     let barrier = Barrier::new(N);
-    let (results1, results2, count) = (results(), results(), Rc::new(Cell::new(0)));
+    let (results, count) = ([results(), results()], Rc::new(Cell::new(0)));
     let tasks = make_tasks(N, || {
-        aborts_when_half_drained(
-            barrier.clone(),
-            results1.clone(),
-            results2.clone(),
-            count.clone(),
-        )
+        half_drained_then(barrier.clone(), results.clone(), count.clone(), then)
     });
     yield_from!(asyncio::gather(&tasks))?;
-    assert!(barrier.broken());
-    assert_eq!(*results1.borrow(), [true; N / 2]);
-    // Unlike a reset, an abort also breaks the waits blocked for the next round.
-    assert_eq!(*results2.borrow(), [true; N - N / 2 - 1]);
-    assert_eq!(barrier.n_waiting(), 0);
-    assert_eq!(phase(&barrier), "broken");
-    Ok(())
+    let [results1, results2] = results;
+    Ok((results1.take(), results2.take(), barrier))
 }
 
+// test_abort_barrier_when_tasks_half_draining_half_blocking
 #[test]
 fn an_abort_breaks_the_waits_inside_the_round_and_those_blocked_for_the_next() {
-    run(abort_half_blocking());
+    let (results1, results2, barrier) = run(half_draining_half_blocking(Then::Abort));
+    assert!(barrier.broken());
+    assert_eq!(results1, [true; N / 2]);
+    // Unlike a reset, an abort also breaks the waits blocked for the next round.
+    assert_eq!(results2, [true; N - N / 2 - 1]);
+    assert_eq!(barrier.n_waiting(), 0);
+    assert_eq!(phase(&barrier), "broken");
 }
 
 // test_abort_barrier_when_exception
