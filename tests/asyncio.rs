@@ -1281,6 +1281,49 @@ fn stops_then_sleeps() -> Result<(), Cancelled> {
 }
 
 #[test]
+fn a_stop_is_cleared_by_the_run_it_ends_or_that_ends_without_it() {
+    // Python resets `_stopping` when `run_forever` returns: a stop does not leak into a
+    // later run.
+    let lp = EventLoop::with_virtual_clock();
+    let done: Future<u32> = lp.create_future();
+    done.set_result(5).unwrap();
+    lp.stop();
+    assert_eq!(lp.run_until_complete(&done), Ok(5)); // consumes the stop
+    let trace = new_trace();
+    let task = lp.create_task(stops_the_loop_after(secs(2), trace.clone()));
+    lp.run_forever(); // runs until the task's stop, not at once
+    assert!(task.done());
+    assert_eq!(lp.time(), secs(2));
+
+    // A stop inside `run_until_idle` ends it, and is not left for the next run.
+    let stopper = lp.create_task(stops_the_loop_after(secs(1), trace.clone()));
+    let _late = lp.call_later(secs(10), || ());
+    lp.run_until_idle();
+    assert!(stopper.done());
+    assert_eq!(lp.time(), secs(3));
+    lp.run_until_idle();
+    assert_eq!(lp.time(), secs(12));
+
+    // Nor is one called in `run_briefly`.
+    lp.call_soon(|| asyncio::get_running_loop().unwrap().stop());
+    lp.run_briefly();
+    assert_eq!(lp.run_until_complete(asyncio::sleep(secs(1))), Ok(()));
+}
+
+#[test]
+fn sleeping_for_duration_max_is_sleeping_forever() {
+    // Python's `await asyncio.sleep(math.inf)`; the deadline used to overflow.
+    let lp = EventLoop::with_virtual_clock();
+    let sleeper = lp.create_task(asyncio::sleep(Duration::MAX));
+    lp.run_briefly();
+    assert!(!sleeper.done());
+    assert!(sleeper.cancel());
+    assert_eq!(lp.run_until_complete(&sleeper), Err(Cancelled));
+    let timer = lp.call_later(Duration::MAX, || ());
+    assert_eq!(timer.when(), Duration::MAX);
+}
+
+#[test]
 fn run_forever_with_nothing_that_could_stop_it_panics_as_a_deadlock() {
     let lp = EventLoop::with_virtual_clock();
     let message = expect_panic(|| lp.run_forever());

@@ -343,7 +343,7 @@ fn a_server_handlers_error_is_reported_not_lost() {
     let lp = EventLoop::new();
     let reports = Rc::new(RefCell::new(Vec::new()));
     let sink = reports.clone();
-    lp.set_exception_handler(move |message| sink.borrow_mut().push(message.to_string()));
+    lp.set_exception_handler(move |_, message| sink.borrow_mut().push(message.to_string()));
     lp.run_until_complete(connect_to_a_failing_handler())
         .unwrap();
     drop(lp);
@@ -351,6 +351,43 @@ fn a_server_handlers_error_is_reported_not_lost() {
     assert_eq!(reports.len(), 1, "{reports:?}");
     assert!(reports[0].contains("never retrieved"), "{}", reports[0]);
     assert!(reports[0].contains("IoError"), "{}", reports[0]);
+}
+
+/// A `writelines` whose iterator panics part way writes nothing.
+#[asyncio::coroutine]
+fn writelines_that_panics() -> Result<Vec<u8>, IoError> {
+    let server = asyncio::start_server(echo_to_eof, ANY)?;
+    let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
+    let chunks = ["chunk0;", "chunk1;", "never"].into_iter().map(|chunk| {
+        assert_ne!(chunk, "never", "the iterator fails");
+        chunk
+    });
+    let panicked =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer.writelines(chunks)));
+    assert!(panicked.is_err());
+    writer.writelines(["after;", "end"]);
+    writer.write_eof();
+    let echoed = yield_from!(reader.read_to_end())?;
+    server.close();
+    yield_from!(server.wait_closed())?;
+    Ok(echoed)
+}
+
+#[asyncio::coroutine]
+fn echo_to_eof(mut reader: StreamReader, mut writer: StreamWriter) -> Result<(), IoError> {
+    let data = yield_from!(reader.read_to_end())?;
+    writer.write(&data);
+    writer.close();
+    Ok(())
+}
+
+#[test]
+fn a_writelines_whose_iterator_panics_writes_none_of_its_chunks() {
+    let _watchdog = Watchdog::new("writelines", 20);
+    assert_eq!(
+        asyncio::run(writelines_that_panics()).unwrap(),
+        b"after;end"
+    );
 }
 
 const TEN_MIB: usize = 10 * 1024 * 1024;

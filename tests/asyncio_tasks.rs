@@ -15,7 +15,7 @@
 //! * Python's `ExceptionGroup` of a task group is its first error (all of them in
 //!   `tg.errors()`); RuntimeError is a panic.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -1179,7 +1179,7 @@ fn reporting_loop() -> (EventLoop, Rc<RefCell<Vec<String>>>) {
     let lp = EventLoop::with_virtual_clock();
     let reports = Rc::new(RefCell::new(Vec::new()));
     let sink = reports.clone();
-    lp.set_exception_handler(move |message| sink.borrow_mut().push(message.to_string()));
+    lp.set_exception_handler(move |_, message| sink.borrow_mut().push(message.to_string()));
     (lp, reports)
 }
 
@@ -1285,7 +1285,7 @@ fn a_task_group_handles_its_childrens_errors() {
 #[test]
 fn a_panicking_exception_handler_does_not_propagate_out_of_a_destructor() {
     let lp = EventLoop::with_virtual_clock();
-    lp.set_exception_handler(|message| panic!("the handler fails on: {message}"));
+    lp.set_exception_handler(|_, message| panic!("the handler fails on: {message}"));
     let fut: Future<u32, Error> = lp.create_future();
     fut.set_exception(Error::Failed("nobody looks")).unwrap();
     drop(fut); // reported to stderr instead; no panic here
@@ -1297,4 +1297,80 @@ fn a_panicking_exception_handler_does_not_propagate_out_of_a_destructor() {
         panic!("the first panic");
     });
     assert_eq!(message, "the first panic");
+}
+
+#[test]
+fn a_pending_tasks_result_read_early_or_a_wait_that_timed_out_does_not_retrieve_its_error() {
+    // Python clears `__log_traceback` only when a done future's outcome is read: `result()`
+    // on a pending one raises, and `wait` / `as_completed` do not read.
+    let (lp, reports) = reporting_loop();
+    let read_early = lp.create_task(fails_after(ms(10), "read early"));
+    assert_eq!(read_early.result(), None);
+    let waited = lp.create_task(fails_after(ms(10), "waited for"));
+    let (done, pending) = lp
+        .run_until_complete(asyncio::wait(
+            [waited.clone()],
+            Some(ms(5)),
+            ReturnWhen::AllCompleted,
+        ))
+        .unwrap();
+    assert_eq!((done.len(), pending.len()), (0, 1));
+    drop((done, pending, waited, read_early));
+    lp.run_until_idle();
+    assert_eq!(reports.borrow().len(), 2, "{:?}", reports.borrow());
+}
+
+#[test]
+fn a_plain_future_is_reported_as_a_future_and_a_task_as_a_task() {
+    let (lp, reports) = reporting_loop();
+    let fut: Future<u32, Error> = lp.create_future();
+    fut.set_exception(Error::Failed("by hand")).unwrap();
+    drop(fut);
+    drop(lp.create_task(fails_after(ms(1), "task")));
+    lp.run_until_idle();
+    let reports = reports.borrow();
+    assert!(reports[0].starts_with("cogen::asyncio: Future exception was never retrieved"));
+    assert!(reports[1].starts_with("cogen::asyncio: Task exception was never retrieved"));
+}
+
+#[test]
+fn the_exception_handler_is_given_the_loop_and_can_be_removed() {
+    let lp = EventLoop::with_virtual_clock();
+    let times = Rc::new(RefCell::new(Vec::new()));
+    let sink = times.clone();
+    lp.set_exception_handler(move |lp, _| sink.borrow_mut().push(lp.time()));
+    drop(lp.create_task(fails_after(ms(7), "late")));
+    lp.run_until_idle();
+    assert_eq!(*times.borrow(), [ms(7)]);
+    assert!(lp.remove_exception_handler());
+    drop(lp.create_task(fails_after(ms(1), "to stderr")));
+    lp.run_until_idle();
+    assert_eq!(times.borrow().len(), 1);
+}
+
+#[test]
+fn a_handler_holding_a_handle_of_its_loop_is_dropped_when_the_loop_closes() {
+    // An owning handle in the handler would keep the loop open forever; a non-owning one
+    // (what a coroutine gets from `get_running_loop`) would keep its memory. The loop drops
+    // the handler when it closes, and the handler runs for the tasks it closes.
+    struct Dropped(Rc<Cell<bool>>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    let lp = EventLoop::with_virtual_clock();
+    let dropped = Rc::new(Cell::new(false));
+    let guard = Dropped(dropped.clone());
+    let weak_handle = lp.run_until_complete(get_loop()).unwrap();
+    lp.set_exception_handler(move |_, _| {
+        let _ = (&guard, &weak_handle);
+    });
+    drop(lp);
+    assert!(dropped.get());
+}
+
+#[asyncio::coroutine]
+fn get_loop() -> Result<EventLoop, Error> {
+    Ok(asyncio::get_running_loop().unwrap())
 }

@@ -121,7 +121,7 @@ pub(crate) struct LoopInner {
 }
 
 /// The handler of [`EventLoop::set_exception_handler`].
-type ExceptionHandler = Rc<dyn Fn(&str)>;
+type ExceptionHandler = Rc<dyn Fn(&EventLoop, &str)>;
 
 /// One entry of the ready queue: a task's next step (rescheduling a task allocates
 /// nothing), or a callback. One pointer wide, so a switch between tasks moves 16 bytes.
@@ -297,6 +297,7 @@ impl TimerHandle {
 impl fmt::Debug for TimerHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TimerHandle")
+            .field("when", &self.when())
             .field("cancelled", &self.cancelled())
             .finish_non_exhaustive()
     }
@@ -353,20 +354,27 @@ pub(crate) fn running_task() -> Option<NonNull<dyn TaskControl>> {
 /// Report an error nobody retrieved to `event_loop`'s exception handler, or to stderr when
 /// it has none or is gone.
 pub(crate) fn report_error(event_loop: &Weak<LoopInner>, message: &str) {
-    let handler = event_loop
-        .upgrade()
-        .and_then(|inner| inner.exception_handler.try_borrow().ok()?.clone());
-    if let Some(handler) = handler {
-        // Reports come from destructors, also while a panic unwinds: a panicking handler
-        // must not turn that into an abort. Python logs a failing handler's error and the
-        // original context.
-        let handled = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| handler(message)));
-        if handled.is_ok() {
+    // Reports come from destructors, also while a panic unwinds: neither a panicking
+    // handler nor `eprintln!` (which panics when stderr is a closed pipe) may turn that
+    // into an abort. Python logs a failing handler's error and the original context.
+    let quietly =
+        |report: &dyn Fn()| std::panic::catch_unwind(core::panic::AssertUnwindSafe(report)).is_ok();
+    if let Some(inner) = event_loop.upgrade()
+        && let Some(handler) = inner
+            .exception_handler
+            .try_borrow()
+            .ok()
+            .and_then(|handler| handler.clone())
+    {
+        let event_loop = EventLoop::from_inner(inner);
+        if quietly(&|| handler(&event_loop, message)) {
             return;
         }
-        std::eprintln!("cogen::asyncio: the exception handler panicked; the report was:");
+        quietly(&|| {
+            std::eprintln!("cogen::asyncio: the exception handler panicked; the report was:")
+        });
     }
-    std::eprintln!("{message}");
+    quietly(&|| std::eprintln!("{message}"));
 }
 
 /// Whether `inner` is the loop running on this thread.
@@ -416,6 +424,10 @@ impl Drop for Running {
         let Some(inner) = RUNNING.with(|running| running.borrow_mut().take()) else {
             return;
         };
+        // A `stop` is for the run it was called in (or, called between runs, the next):
+        // it does not outlive a run that ended for another reason (Python clears it when
+        // `run_forever` returns).
+        inner.stopping.set(false);
         // Every owning handle went away while the loop ran (one moved into a coroutine
         // that finished): close it now that it has stopped.
         if inner.owners.get() == 0 {
@@ -610,7 +622,7 @@ impl EventLoop {
     #[track_caller]
     pub fn advance(&self, by: Duration) {
         match &self.inner.clock {
-            Clock::Virtual(now) => now.set(now.get() + by),
+            Clock::Virtual(now) => now.set(now.get().saturating_add(by)),
             Clock::Real(_) => {
                 panic!("`advance` moves a virtual clock: make the loop with `with_virtual_clock`")
             }
@@ -656,7 +668,8 @@ impl EventLoop {
     /// assert_eq!(lp.time(), Duration::from_secs(2));
     /// ```
     pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> TimerHandle {
-        self.call_at(self.inner.now() + delay, callback)
+        // Saturating: `sleep(Duration::MAX)` is "forever", as Python's `sleep(math.inf)`.
+        self.call_at(self.inner.now().saturating_add(delay), callback)
     }
 
     /// Schedule `callback` to run at `when` on the loop's clock ([`time`](EventLoop::time)),
@@ -1066,13 +1079,18 @@ impl EventLoop {
     }
 
     /// Send the reports of errors nothing retrieved to `handler` instead of stderr (Python:
-    /// `loop.set_exception_handler`). A future or task that fails with an error and is
-    /// dropped without anything having asked for its outcome (an await, `result()`, a
-    /// gather or `wait` over it, a done callback) is reported, as Python logs "Task
-    /// exception was never retrieved": a task left to run on its own does not fail
-    /// silently. The handler runs where the last handle of the future is dropped, perhaps
-    /// inside the loop's bookkeeping: let it record or log the message, not call into the
-    /// loop. A handler that panics does not propagate: the report then goes to stderr.
+    /// `loop.set_exception_handler`), with the loop they happened on. A future or task that
+    /// fails with an error and is dropped without its error having been retrieved (read
+    /// from the done future with `result()`, handed to an await or a gather, or to a done
+    /// callback that ran) is reported, as Python logs "Task exception was never
+    /// retrieved": a task left to run on its own does not fail silently. The report names
+    /// the error's type (the error need not be `Debug`).
+    ///
+    /// The handler runs where the last handle of the future is dropped, also while the loop
+    /// closes its tasks; it may use the loop it is given. A handler that panics does not
+    /// propagate (the report then goes to stderr). The loop drops the handler when it
+    /// closes, so a handle of the loop captured in it makes no cycle that outlives the
+    /// loop's owners; the loop it is given needs no capturing.
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};
@@ -1103,20 +1121,37 @@ impl EventLoop {
     /// let lp = EventLoop::with_virtual_clock();
     /// let reports = Rc::new(RefCell::new(Vec::new()));
     /// let sink = reports.clone();
-    /// lp.set_exception_handler(move |message| sink.borrow_mut().push(message.to_string()));
+    /// lp.set_exception_handler(move |_lp, message| sink.borrow_mut().push(message.to_string()));
     /// drop(lp.create_task(fails())); // fire and forget
     /// lp.run_until_idle();
     /// assert_eq!(reports.borrow().len(), 1);
     /// assert!(reports.borrow()[0].contains("Task exception was never retrieved"));
     /// ```
-    pub fn set_exception_handler(&self, handler: impl Fn(&str) + 'static) {
+    pub fn set_exception_handler(&self, handler: impl Fn(&EventLoop, &str) + 'static) {
         *self.inner.exception_handler.borrow_mut() = Some(Rc::new(handler));
     }
 
-    /// Make the running [`run_forever`](EventLoop::run_forever) return once the tick in
-    /// progress is done (Python: `loop.stop()`); called while the loop is not running, the
-    /// next `run_forever` runs one tick. A `run_until_complete` (or [`run`]) that is stopped
-    /// before its future is done panics (Python: RuntimeError).
+    /// Send the reports to stderr again (Python: `loop.set_exception_handler(None)`);
+    /// whether a handler was set.
+    ///
+    /// ```
+    /// use cogen::asyncio::EventLoop;
+    ///
+    /// let lp = EventLoop::new();
+    /// lp.set_exception_handler(|_, message| println!("{message}"));
+    /// assert!(lp.remove_exception_handler());
+    /// assert!(!lp.remove_exception_handler());
+    /// ```
+    pub fn remove_exception_handler(&self) -> bool {
+        self.inner.exception_handler.take().is_some()
+    }
+
+    /// Make the running [`run_forever`](EventLoop::run_forever) (or
+    /// [`run_until_idle`](EventLoop::run_until_idle)) return once the tick in progress is
+    /// done (Python: `loop.stop()`); called while the loop is not running, it is for the
+    /// next run, which runs one tick without waiting. A `run_until_complete` (or [`run`])
+    /// that is stopped before its future is done panics (Python: RuntimeError). Every run
+    /// clears the request when it returns, whatever ended it.
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};
@@ -1167,7 +1202,8 @@ impl EventLoop {
         self.inner.run_once(false) || first
     }
 
-    /// Run until nothing is ready and no timer is left (waiting for timers as needed).
+    /// Run until nothing is ready and no timer is left (waiting for timers as needed), or
+    /// until [`stop`](EventLoop::stop).
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc, time::Duration};
@@ -1187,7 +1223,11 @@ impl EventLoop {
     #[track_caller]
     pub fn run_until_idle(&self) {
         let _running = Running::enter(&self.inner);
-        while self.inner.run_once(true) {}
+        while self.inner.run_once(!self.inner.stopping.get()) {
+            if self.inner.stopping.get() {
+                return;
+            }
+        }
     }
 }
 
@@ -1276,6 +1316,15 @@ impl LoopInner {
                 }
             }
         }
+        /// The exception handler goes last (reports of the tasks closed above still reach
+        /// it), so that one holding a handle of this loop does not keep it alive.
+        struct DropHandler<'a>(&'a LoopInner);
+        impl Drop for DropHandler<'_> {
+            fn drop(&mut self) {
+                drop(self.0.exception_handler.take());
+            }
+        }
+        let _drop_handler = DropHandler(self);
         let _drop_scheduled = DropScheduled(self);
         if let Some(io) = self.io.get() {
             io.close();

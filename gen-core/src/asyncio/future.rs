@@ -53,9 +53,20 @@ pub(crate) struct FutureCell<T, E> {
     /// What `cancel` does instead of cancelling the cell (a task's and a gather's cancel):
     /// `Some(cancelled)`, or `None` when what it would cancel is gone (see `cancel`).
     cancel_hook: RefCell<Option<Weak<dyn CancelHook>>>,
-    /// Something asked for the outcome (a read, an await, a done callback): an error is
-    /// then someone's to handle, and not reported when the future is dropped.
+    /// The error was retrieved (read, or handed to an await, a gather's child callback or a
+    /// public done callback when it ran): it is then someone's to handle, and not reported
+    /// when the future is dropped. Only set once the future is done, as Python's
+    /// `__log_traceback` is only cleared by reading a done future.
     observed: Cell<bool>,
+    /// A task's future (the report says "Task", not "Future").
+    of_task: Cell<bool>,
+}
+
+/// Whether a done callback takes charge of the outcome (see `FutureCell::observed`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Observes {
+    Yes,
+    No,
 }
 
 /// Python's "Task exception was never retrieved": a future dropped with an error nothing
@@ -64,10 +75,12 @@ pub(crate) struct FutureCell<T, E> {
 impl<T, E> Drop for FutureCell<T, E> {
     fn drop(&mut self) {
         if matches!(self.state.get_mut(), State::Exception(_)) && !self.observed.get() {
+            let what = if self.of_task.get() { "Task" } else { "Future" };
             let message = alloc::format!(
-                "cogen::asyncio: Task exception was never retrieved: a task or future failed \
-                 with an error of type `{}` that nothing awaited or read (await it, read its \
+                "cogen::asyncio: {what} exception was never retrieved: a {} failed with an \
+                 error of type `{}` that nothing awaited or read (await it, read its \
                  `result()`, or add a done callback)",
+                if self.of_task.get() { "task" } else { "future" },
                 core::any::type_name::<E>()
             );
             super::event_loop::report_error(&self.event_loop, &message);
@@ -140,7 +153,9 @@ impl<T, E> Callbacks<T, E> {
 }
 
 enum Callback<T, E> {
-    User(CallbackId, DoneCallback<T, E>),
+    /// A done callback; `Observes::Yes` for the public ones, which take charge of the
+    /// outcome when they run.
+    User(CallbackId, DoneCallback<T, E>, Observes),
     /// A task waiting for this future (its next step), or a `gather` waiting for this child.
     Wake(Rc<dyn Step>),
 }
@@ -218,6 +233,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
                 event_loop,
                 cancel_hook: RefCell::new(None),
                 observed: Cell::new(false),
+                of_task: Cell::new(false),
             }),
         }
     }
@@ -269,6 +285,11 @@ impl<T: 'static, E: 'static> Future<T, E> {
         *self.cell.cancel_hook.borrow_mut() = Some(hook);
     }
 
+    /// This is a task's future (for the report of an error never retrieved).
+    pub(crate) fn mark_of_task(&self) {
+        self.cell.of_task.set(true);
+    }
+
     pub(crate) fn waitable(&self) -> Rc<dyn Waitable> {
         self.cell.clone()
     }
@@ -295,9 +316,12 @@ impl<T: 'static, E: 'static> Future<T, E> {
     }
 
     /// Whether the future failed with an error (not a cancellation).
+    /// Marks the error retrieved, as Python's `wait(.., FIRST_EXCEPTION)` does by calling
+    /// `exception()`.
     pub(crate) fn failed(&self) -> bool {
-        self.cell.observed.set(true);
-        matches!(*self.cell.state.borrow(), State::Exception(_))
+        let failed = matches!(*self.cell.state.borrow(), State::Exception(_));
+        self.cell.observed.set(self.cell.observed.get() || failed);
+        failed
     }
 
     /// The error the future failed with, if it did (not a cancellation).
@@ -305,9 +329,11 @@ impl<T: 'static, E: 'static> Future<T, E> {
     where
         E: Clone,
     {
-        self.cell.observed.set(true);
         match &*self.cell.state.borrow() {
-            State::Exception(error) => Some(error.clone()),
+            State::Exception(error) => {
+                self.cell.observed.set(true);
+                Some(error.clone())
+            }
             _ => None,
         }
     }
@@ -481,20 +507,27 @@ impl<T: 'static, E: 'static> Future<T, E> {
     /// assert_eq!(seen.get(), Some(Ok(7)));
     /// ```
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T, E>) + 'static) -> CallbackId {
-        self.cell.observed.set(true);
-        self.on_done(callback)
+        self.add_callback(callback, Observes::Yes)
     }
 
     /// [`add_done_callback`](Future::add_done_callback) for the crate's own bookkeeping,
-    /// which does not look at the outcome: an error stays unobserved, and is reported if
-    /// nothing else asks for it.
+    /// which does not take charge of the outcome: an error is retrieved only if the callback
+    /// reads it, and reported otherwise.
     pub(crate) fn on_done(&self, callback: impl FnOnce(&Future<T, E>) + 'static) -> CallbackId {
+        self.add_callback(callback, Observes::No)
+    }
+
+    fn add_callback(
+        &self,
+        callback: impl FnOnce(&Future<T, E>) + 'static,
+        observes: Observes,
+    ) -> CallbackId {
         // Ids are unique on the thread, not per future: an id from another future (a
         // callback never added to this one) must find nothing here, not whatever callback
         // of this future happens to have the same number (Python: `remove_done_callback`
         // of a function never added returns 0).
         let id = CallbackId(NEXT_CALLBACK_ID.fetch_add(1, Ordering::Relaxed));
-        let callback = Callback::User(id, Box::new(callback));
+        let callback = Callback::User(id, Box::new(callback), observes);
         if self.done() {
             self.schedule(callback);
         } else {
@@ -526,7 +559,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
             .cell
             .callbacks
             .borrow_mut()
-            .remove(|callback| matches!(callback, Callback::User(mine, _) if *mine == id));
+            .remove(|callback| matches!(callback, Callback::User(mine, ..) if *mine == id));
         usize::from(removed.is_some())
     }
 
@@ -551,9 +584,15 @@ impl<T: 'static, E: 'static> Future<T, E> {
         let Some(event_loop) = self.cell.event_loop.upgrade() else {
             return;
         };
+        // An await or a gather reads the outcome when its step runs, and Python's gather
+        // marks a child's error retrieved even after the gather has failed: handing the
+        // outcome to them is retrieving it. A crate callback reads it only if it needs it.
+        if !matches!(callback, Callback::User(_, _, Observes::No)) {
+            self.cell.observed.set(true);
+        }
         event_loop.schedule(match callback {
             Callback::Wake(task) => task,
-            Callback::User(_, callback) => {
+            Callback::User(_, callback, _) => {
                 let future = self.clone();
                 call(move || callback(&future))
             }
@@ -592,11 +631,13 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> Future<T, E> {
     /// assert_eq!(b.result(), Some(Err(Cancelled)));
     /// ```
     pub fn result(&self) -> Option<Result<T, E>> {
-        self.cell.observed.set(true);
         match &*self.cell.state.borrow() {
             State::Pending => None,
             State::Result(value) => Some(Ok(value.clone())),
-            State::Exception(error) => Some(Err(error.clone())),
+            State::Exception(error) => {
+                self.cell.observed.set(true);
+                Some(Err(error.clone()))
+            }
             State::Cancelled => Some(Err(E::from(Cancelled))),
             State::Taken => unreachable!("cogen: the result of this future was moved out"),
         }
@@ -605,11 +646,11 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> Future<T, E> {
 
 impl<T: 'static, E: 'static> Waitable for FutureCell<T, E> {
     fn add_wakeup(&self, task: Rc<dyn Step>) {
-        // Whoever waits (a task's await, a gather) reads the outcome.
-        self.observed.set(true);
         if matches!(*self.state.borrow(), State::Pending) {
             self.callbacks.borrow_mut().push(Callback::Wake(task));
         } else if let Some(event_loop) = self.event_loop.upgrade() {
+            // Handed the outcome: see `Future::schedule`.
+            self.observed.set(true);
             event_loop.schedule(task);
         }
     }

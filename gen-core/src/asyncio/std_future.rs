@@ -579,7 +579,7 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> core::future::Future
             this.unregister();
             this.registered = Some(match Polling::signal_of(cx.waker()) {
                 Some(signal) => {
-                    let id = this.future.add_done_callback(move |_| {
+                    let id = this.future.on_done(move |_| {
                         if let Some(signal) = signal.upgrade() {
                             signal.wake_here();
                         }
@@ -588,7 +588,7 @@ impl<T: Clone + 'static, E: AsyncError + Clone + 'static> core::future::Future
                 }
                 None => {
                     let waker = cx.waker().clone();
-                    let id = this.future.add_done_callback(move |_| waker.wake());
+                    let id = this.future.on_done(move |_| waker.wake());
                     (id, Registered::Waker(cx.waker().clone()))
                 }
             });

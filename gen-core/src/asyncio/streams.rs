@@ -1173,10 +1173,26 @@ impl StreamWriter {
             if state.closing || state.eof || state.error.is_some() {
                 return;
             }
-            let before = state.buffer.len();
-            for chunk in chunks {
-                state.buffer.extend_from_slice(chunk.as_ref());
+            // The chunks come from the caller's iterator, which may panic: what it gave
+            // before is then taken back, so that the write is all or nothing.
+            struct Undo<'a> {
+                buffer: &'a mut Vec<u8>,
+                len: usize,
             }
+            impl Drop for Undo<'_> {
+                fn drop(&mut self) {
+                    self.buffer.truncate(self.len);
+                }
+            }
+            let before = state.buffer.len();
+            let undo = Undo {
+                buffer: &mut state.buffer,
+                len: before,
+            };
+            for chunk in chunks {
+                undo.buffer.extend_from_slice(chunk.as_ref());
+            }
+            core::mem::forget(undo);
             if state.buffer.len() == before || state.flushing.is_some() {
                 return; // nothing new, or the writer callback sends it
             }

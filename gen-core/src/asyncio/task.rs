@@ -421,6 +421,7 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
         // Registered as a `TaskControl` so that `all_tasks` and the loop's close see it.
         event_loop.inner().register_task(weak.clone());
         future.set_cancel_hook(weak);
+        future.mark_of_task();
         event_loop.inner().schedule(runner);
         Task { future }
     }

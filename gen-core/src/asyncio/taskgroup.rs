@@ -185,7 +185,7 @@ impl<E: AsyncError + Clone + 'static> TaskGroup<E> {
         let task = running_loop("TaskGroup::create_task").create_task(coroutine);
         self.0.tasks.borrow_mut().push(task.waitable());
         let group = self.clone();
-        task.add_done_callback(move |task| group.on_task_done(task));
+        task.on_done(move |task| group.on_task_done(task));
         task
     }
 

@@ -185,7 +185,7 @@ fn waiter_for<T: 'static, E: 'static>(
 ) -> (Future<(), Cancelled>, CallbackId) {
     let waiter: Future<(), Cancelled> = event_loop.create_future();
     let release = waiter.clone();
-    let callback = future.add_done_callback(move |_| {
+    let callback = future.on_done(move |_| {
         let _ = release.set_result(());
     });
     (waiter, callback)
@@ -390,7 +390,11 @@ fn suspended<R, T>(step: GeneratorState<Suspend, R>) -> GeneratorState<Suspend, 
 /// If no loop is running on this thread (use [`timeout_at`] with a deadline).
 #[track_caller]
 pub fn timeout(delay: Option<Duration>) -> Timeout {
-    let when = delay.map(|delay| running_loop("asyncio::timeout").time() + delay);
+    let when = delay.map(|delay| {
+        running_loop("asyncio::timeout")
+            .time()
+            .saturating_add(delay)
+    });
     timeout_at(when)
 }
 

@@ -116,7 +116,7 @@ where
     }
     let outer: Future<T, E> = event_loop.create_future();
     let to_outer = outer.clone();
-    let callback = inner.add_done_callback(move |inner| {
+    let callback = inner.on_done(move |inner| {
         if to_outer.done() {
             return;
         }
@@ -130,7 +130,7 @@ where
             None => Ok(()),
         };
     });
-    outer.add_done_callback(move |_| {
+    outer.on_done(move |_| {
         inner.remove_done_callback(callback);
     });
     outer
@@ -315,7 +315,7 @@ impl<F: AsFuture> Generator<Resume> for WaitFutures<F> {
             .map(|future| {
                 let counter = counter.clone();
                 let release = waiter.clone();
-                future.as_future().add_done_callback(move |future| {
+                future.as_future().on_done(move |future| {
                     counter.set(counter.get().saturating_sub(1));
                     let now = counter.get() == 0
                         || return_when == ReturnWhen::FirstCompleted
@@ -457,7 +457,7 @@ where
         let done = done.clone();
         let todo = todo.clone();
         let timer = timer.clone();
-        future.add_done_callback(move |future| {
+        future.on_done(move |future| {
             let mut todo = todo.borrow_mut();
             let Some(index) = todo.iter().position(|f| f.cell_ptr() == future.cell_ptr()) else {
                 return; // timed out already
