@@ -358,10 +358,9 @@ fn a_server_handlers_error_is_reported_not_lost() {
 fn writelines_that_panics() -> Result<Vec<u8>, IoError> {
     let server = asyncio::start_server(echo_to_eof, ANY)?;
     let (mut reader, mut writer) = yield_from!(asyncio::open_connection(server.local_addr()))?;
-    let chunks = ["chunk0;", "chunk1;", "never"].into_iter().map(|chunk| {
-        assert_ne!(chunk, "never", "the iterator fails");
-        chunk
-    });
+    let chunks = ["chunk0;", "chunk1;", "never"]
+        .into_iter()
+        .inspect(|&chunk| assert_ne!(chunk, "never", "the iterator fails"));
     let panicked =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer.writelines(chunks)));
     assert!(panicked.is_err());
