@@ -144,7 +144,9 @@ pub use streams::{
 pub use streams::{open_unix_connection, start_unix_server};
 pub use task::{AnyTask, Task, create_task, current_task};
 pub use taskgroup::{TaskGroup, TaskGroupRun};
-pub use timeout::{Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for};
+pub use timeout::{
+    CanTimeOut, Timeout, TimeoutError, TimeoutRun, WaitFor, timeout, timeout_at, wait_for,
+};
 pub use to_thread::{ToThread, to_thread};
 pub use wait::{
     AsCompleted, AsFuture, NextCompleted, ReturnWhen, WaitFutures, as_completed, shield, wait,

@@ -34,6 +34,27 @@ impl fmt::Display for TimeoutError {
 
 impl std::error::Error for TimeoutError {}
 
+/// An error type that can say "timed out": one with `From<TimeoutError>`, what
+/// [`wait_for`], [`timeout`] and [`as_completed`](super::as_completed) need of the error of
+/// what they wait for (every such type is one; this trait only names the bound, so that
+/// the compile error of a type without it says what to do).
+///
+/// ```
+/// use cogen::asyncio::{BarrierError, CanTimeOut, IoError};
+///
+/// fn times_out<E: CanTimeOut>() {}
+/// times_out::<IoError>();
+/// times_out::<BarrierError>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot say \"timed out\": waiting with a timeout needs an error type with `From<asyncio::TimeoutError>`",
+    label = "this error type has no `From<TimeoutError>`",
+    note = "make the coroutine's error a type of your own with `From<Cancelled>`, `From<TimeoutError>` and `AsyncError` (see `asyncio::wait_for`'s example), or use `IoError` or `BarrierError`, which have them"
+)]
+pub trait CanTimeOut: From<TimeoutError> {}
+
+impl<E: From<TimeoutError>> CanTimeOut for E {}
+
 /// Wait for `awaitable` for at most `timeout` (Python: `asyncio.wait_for(aw, timeout)`): its
 /// result, or, once the time is up, `Err(E::from(TimeoutError))` after cancelling it and
 /// waiting until it has finished (if it finished with a value anyway, that value). `None`
@@ -95,7 +116,7 @@ pub fn wait_for<A, T, E>(awaitable: A, timeout: Option<Duration>) -> WaitFor<T, 
 where
     A: Awaitable<T, E>,
     T: Clone + 'static,
-    E: AsyncError + From<TimeoutError> + Clone + 'static,
+    E: AsyncError + CanTimeOut + Clone + 'static,
 {
     let event_loop = match get_running_loop().or_else(|| awaitable.__event_loop()) {
         Some(event_loop) => event_loop,
@@ -148,10 +169,10 @@ where
 pub struct WaitFor<T, E>(Leaf<WaitForOp<T, E>>)
 where
     T: Clone + 'static,
-    E: AsyncError + From<TimeoutError> + Clone + 'static;
+    E: AsyncError + CanTimeOut + Clone + 'static;
 
 leaf_awaitable!(WaitFor<T, E> -> Result<T, E>
-    where T: Clone + 'static, E: AsyncError + From<TimeoutError> + Clone + 'static);
+    where T: Clone + 'static, E: AsyncError + CanTimeOut + Clone + 'static);
 
 struct WaitForOp<T, E> {
     state: State<T, E>,
@@ -194,7 +215,7 @@ fn waiter_for<T: 'static, E: 'static>(
 impl<T, E> WaitForOp<T, E>
 where
     T: Clone + 'static,
-    E: AsyncError + From<TimeoutError> + Clone + 'static,
+    E: AsyncError + CanTimeOut + Clone + 'static,
 {
     fn result(future: &Future<T, E>) -> Result<T, E> {
         future
@@ -226,7 +247,7 @@ where
 impl<T, E> Op for WaitForOp<T, E>
 where
     T: Clone + 'static,
-    E: AsyncError + From<TimeoutError> + Clone + 'static,
+    E: AsyncError + CanTimeOut + Clone + 'static,
 {
     type Output = Result<T, E>;
 
@@ -728,7 +749,7 @@ impl Timeout {
     pub fn run<G, T, E>(&self, body: G) -> TimeoutRun<G>
     where
         G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
-        E: AsyncError + From<TimeoutError>,
+        E: AsyncError + CanTimeOut,
     {
         TimeoutRun {
             timeout: self.clone(),
@@ -825,7 +846,7 @@ pub struct TimeoutRun<G> {
 impl<G, T, E> Generator<Resume> for TimeoutRun<G>
 where
     G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
-    E: AsyncError + From<TimeoutError>,
+    E: AsyncError + CanTimeOut,
 {
     type Yield = Suspend;
     type Return = Result<T, E>;
@@ -864,7 +885,7 @@ where
 impl<G, T, E> TimeoutRun<G>
 where
     G: Generator<Resume, Yield = Suspend, Return = Result<T, E>>,
-    E: AsyncError + From<TimeoutError>,
+    E: AsyncError + CanTimeOut,
 {
     fn body_mut(&mut self) -> Pin<&mut G> {
         match self.body.as_mut() {

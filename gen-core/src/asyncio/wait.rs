@@ -14,7 +14,7 @@ use super::future::Future;
 use super::leaf::{Await, once};
 use super::queues::{Get, Queue};
 use super::task::Task;
-use super::{AsyncError, Awaitable, Cancelled, Resume, Suspend, TimeoutError};
+use super::{AsyncError, Awaitable, CanTimeOut, Cancelled, Resume, Suspend, TimeoutError};
 use crate::state::misuse;
 use crate::{Generator, GeneratorState, IntoGenerator, Status};
 
@@ -431,7 +431,7 @@ where
     I: IntoIterator<Item = F>,
     F: AsFuture,
     // Said here, not only where an item is awaited: a wait may end with the timeout.
-    F::Error: From<TimeoutError>,
+    F::Error: CanTimeOut,
 {
     let event_loop = running_loop("asyncio::as_completed");
     let futures: Vec<Future<F::Output, F::Error>> = futures
@@ -600,7 +600,7 @@ impl<T: 'static, E: 'static> fmt::Debug for NextCompleted<T, E> {
 impl<T, E> NextCompleted<T, E>
 where
     T: Clone + 'static,
-    E: AsyncError + From<TimeoutError> + Clone + 'static,
+    E: AsyncError + CanTimeOut + Clone + 'static,
 {
     fn outcome(
         step: GeneratorState<Suspend, Result<Option<Future<T, E>>, Cancelled>>,
@@ -625,7 +625,7 @@ where
 impl<T, E> Generator<Resume> for NextCompleted<T, E>
 where
     T: Clone + 'static,
-    E: AsyncError + From<TimeoutError> + Clone + 'static,
+    E: AsyncError + CanTimeOut + Clone + 'static,
 {
     type Yield = Suspend;
     type Return = Result<T, E>;
