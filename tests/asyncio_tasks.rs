@@ -1374,3 +1374,48 @@ fn a_handler_holding_a_handle_of_its_loop_is_dropped_when_the_loop_closes() {
 fn get_loop() -> Result<EventLoop, Error> {
     Ok(asyncio::get_running_loop().unwrap())
 }
+
+// ---------------------------------------------------------------------------------------
+// Task names (test_tasks.py test_task_set_name / test_task_repr: `Task-N`, `set_name`)
+// ---------------------------------------------------------------------------------------
+
+#[asyncio::coroutine]
+fn my_name() -> Result<String, Error> {
+    Ok(asyncio::current_task().unwrap().get_name())
+}
+
+#[asyncio::coroutine]
+fn names_of_the_main_task_and_two_children() -> Result<Vec<String>, Error> {
+    let first = asyncio::create_task(my_name());
+    let second = asyncio::create_task(my_name());
+    second.set_name("second child");
+    let main = yield_from!(my_name())?;
+    let mut names = vec![main];
+    names.push(yield_from!(&first)?);
+    names.push(yield_from!(&second)?);
+    Ok(names)
+}
+
+#[test]
+fn tasks_are_named_task_n_in_the_order_they_were_made_until_renamed() {
+    // As in Python, `asyncio.run`'s main task is `Task-1`.
+    let (names, _) = run(names_of_the_main_task_and_two_children());
+    assert_eq!(names.unwrap(), ["Task-1", "Task-2", "second child"]);
+    // Each loop counts its own tasks.
+    let (names, _) = run(names_of_the_main_task_and_two_children());
+    assert_eq!(names.unwrap(), ["Task-1", "Task-2", "second child"]);
+}
+
+#[test]
+fn the_report_of_an_error_nobody_retrieved_names_the_task() {
+    let (lp, reports) = reporting_loop();
+    let task = lp.create_task(fails_after(ms(1), "named"));
+    task.set_name("uploader");
+    drop(task);
+    lp.run_until_idle();
+    assert!(
+        reports.borrow()[0].contains("task `uploader` failed"),
+        "{:?}",
+        reports.borrow()
+    );
+}

@@ -104,6 +104,8 @@ pub(crate) struct LoopInner {
     ticks: Cell<u64>,
     /// [`EventLoop::stop`] was called: the run ends after the tick in progress.
     stopping: Cell<bool>,
+    /// The number of the last task made (Python's `Task-N` names count from 1).
+    pub(crate) tasks_made: Cell<u64>,
     /// Where errors nobody retrieved go ([`EventLoop::set_exception_handler`]); stderr
     /// without one.
     exception_handler: RefCell<Option<ExceptionHandler>>,
@@ -554,6 +556,7 @@ impl EventLoop {
                 owners: Cell::new(1),
                 ticks: Cell::new(0),
                 stopping: Cell::new(false),
+                tasks_made: Cell::new(0),
                 exception_handler: RefCell::new(None),
                 ready: RefCell::new(Vec::new()),
                 spare: Cell::new(Vec::new()),

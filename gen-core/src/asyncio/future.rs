@@ -2,6 +2,7 @@
 
 use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::fmt;
@@ -58,8 +59,11 @@ pub(crate) struct FutureCell<T, E> {
     /// when the future is dropped. Only set once the future is done, as Python's
     /// `__log_traceback` is only cleared by reading a done future.
     observed: Cell<bool>,
-    /// A task's future (the report says "Task", not "Future").
-    of_task: Cell<bool>,
+    /// A task's future: the task's number on its loop (`Task-1` is the first), 0 for a
+    /// plain future.
+    task_number: Cell<u64>,
+    /// The name `set_name` gave the task (Python's `Task.set_name`), if any.
+    task_name: Cell<Option<Rc<str>>>,
 }
 
 /// Whether a done callback takes charge of the outcome (see `FutureCell::observed`).
@@ -75,16 +79,30 @@ pub(crate) enum Observes {
 impl<T, E> Drop for FutureCell<T, E> {
     fn drop(&mut self) {
         if matches!(self.state.get_mut(), State::Exception(_)) && !self.observed.get() {
-            let what = if self.of_task.get() { "Task" } else { "Future" };
+            let (what, which) = match self.task_number.get() {
+                0 => ("Future", "a future".to_string()),
+                _ => ("Task", alloc::format!("task `{}`", self.name_of_task())),
+            };
             let message = alloc::format!(
-                "cogen::asyncio: {what} exception was never retrieved: a {} failed with an \
+                "cogen::asyncio: {what} exception was never retrieved: {which} failed with an \
                  error of type `{}` that nothing awaited or read (await it, read its \
                  `result()`, or add a done callback)",
-                if self.of_task.get() { "task" } else { "future" },
                 core::any::type_name::<E>()
             );
             super::event_loop::report_error(&self.event_loop, &message);
         }
+    }
+}
+
+impl<T, E> FutureCell<T, E> {
+    fn name_of_task(&self) -> String {
+        let name = self.task_name.take();
+        let text = match &name {
+            Some(name) => name.to_string(),
+            None => alloc::format!("Task-{}", self.task_number.get()),
+        };
+        self.task_name.set(name);
+        text
     }
 }
 
@@ -222,6 +240,14 @@ impl<T, E> Future<T, E> {
     pub(crate) fn cell_ptr(&self) -> *const () {
         Rc::as_ptr(&self.cell).cast()
     }
+    /// The name of the task this is the future of (see [`Task::get_name`]).
+    pub(crate) fn task_name(&self) -> String {
+        self.cell.name_of_task()
+    }
+
+    pub(crate) fn set_task_name(&self, name: Rc<str>) {
+        drop(self.cell.task_name.replace(Some(name)));
+    }
 }
 
 impl<T: 'static, E: 'static> Future<T, E> {
@@ -233,7 +259,8 @@ impl<T: 'static, E: 'static> Future<T, E> {
                 event_loop,
                 cancel_hook: RefCell::new(None),
                 observed: Cell::new(false),
-                of_task: Cell::new(false),
+                task_number: Cell::new(0),
+                task_name: Cell::new(None),
             }),
         }
     }
@@ -285,9 +312,9 @@ impl<T: 'static, E: 'static> Future<T, E> {
         *self.cell.cancel_hook.borrow_mut() = Some(hook);
     }
 
-    /// This is a task's future (for the report of an error never retrieved).
-    pub(crate) fn mark_of_task(&self) {
-        self.cell.of_task.set(true);
+    /// This is the future of task `number` of its loop.
+    pub(crate) fn mark_of_task(&self, number: u64) {
+        self.cell.task_number.set(number);
     }
 
     pub(crate) fn waitable(&self) -> Rc<dyn Waitable> {

@@ -27,6 +27,7 @@
 //! | `for aw in asyncio.as_completed(fs): await aw` | [`for aw in as_completed(fs, None) { yield_from!(aw) }`](as_completed) (the error type needs `From<TimeoutError>`) |
 //! | `asyncio.shield(aw)` | [`shield(aw)`](shield) |
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task()`](current_task), [`all_tasks()`](all_tasks) ([`AnyTask`]) |
+//! | `task.get_name()`, `task.set_name(n)`, `create_task(c, name=n)` | [`Task::get_name`], [`Task::set_name`] (and on [`AnyTask`]); `create_task(c)` then `set_name` |
 //! | `async with asyncio.TaskGroup() as tg: body` | [`yield_from!(TaskGroup::run(\|tg\| body(tg)))`](TaskGroup::run) |
 //! | `CancelledError` | [`Cancelled`] |
 //! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_*` | [`EventLoop::add_reader`], [`EventLoop::add_writer`], [`EventLoop::remove_reader`], [`EventLoop::remove_writer`] |

@@ -1,6 +1,7 @@
 //! `Task`: a coroutine driven by the event loop, and the future of its result.
 
 use alloc::rc::{Rc, Weak};
+use alloc::string::String;
 use core::cell::{Cell, UnsafeCell};
 use core::fmt;
 use core::ops::Deref;
@@ -71,6 +72,10 @@ pub(crate) trait TaskControl {
     fn uncancel(&self) -> usize;
     /// The address of the task's future cell, to compare with a [`Task`].
     fn future_ptr(&self) -> *const ();
+    /// [`Task::get_name`].
+    fn get_name(&self) -> String;
+    /// [`Task::set_name`].
+    fn set_name(&self, name: Rc<str>);
 }
 
 /// The one guard of a task's step: clears the loop's current task when the coroutine
@@ -267,6 +272,48 @@ impl AnyTask {
     pub fn is<T, E>(&self, task: &Task<T, E>) -> bool {
         core::ptr::eq(self.0.future_ptr(), task.future.cell_ptr())
     }
+
+    /// The task's name (Python: `Task.get_name()`): `Task-N` for the loop's `N`th task,
+    /// until [`set_name`](AnyTask::set_name). What a log line says of the current task.
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn whoami() -> Result<String, Cancelled> {
+    ///     Ok(asyncio::current_task().unwrap().get_name())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let first = lp.create_task(whoami());
+    /// let second = lp.create_task(whoami());
+    /// second.set_name("worker");
+    /// assert_eq!(lp.run_until_complete(&first), Ok("Task-1".to_string()));
+    /// assert_eq!(lp.run_until_complete(&second), Ok("worker".to_string()));
+    /// ```
+    pub fn get_name(&self) -> String {
+        self.0.get_name()
+    }
+
+    /// Rename the task (Python: `Task.set_name(value)`).
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn renames_itself() -> Result<(), Cancelled> {
+    ///     asyncio::current_task().unwrap().set_name("renamed");
+    ///     Ok(())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let task = lp.create_task(renames_itself());
+    /// lp.run_until_complete(&task).unwrap();
+    /// assert_eq!(task.get_name(), "renamed");
+    /// ```
+    pub fn set_name(&self, name: impl Into<Rc<str>>) {
+        self.0.set_name(name.into());
+    }
 }
 
 impl PartialEq for AnyTask {
@@ -293,6 +340,7 @@ impl fmt::Debug for AnyTask {
             "pending"
         };
         f.debug_tuple("AnyTask")
+            .field(&self.get_name())
             .field(&format_args!("{state}"))
             .finish()
     }
@@ -421,7 +469,9 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
         // Registered as a `TaskControl` so that `all_tasks` and the loop's close see it.
         event_loop.inner().register_task(weak.clone());
         future.set_cancel_hook(weak);
-        future.mark_of_task();
+        let number = event_loop.inner().tasks_made.get() + 1;
+        event_loop.inner().tasks_made.set(number);
+        future.mark_of_task(number);
         event_loop.inner().schedule(runner);
         Task { future }
     }
@@ -470,9 +520,48 @@ impl<T, E> Clone for Task<T, E> {
     }
 }
 
+impl<T, E> Task<T, E> {
+    /// The task's name (Python: `Task.get_name()`): `Task-N` for the loop's `N`th task (the
+    /// first one made is `Task-1`, as in Python, where `asyncio.run`'s main task is
+    /// `Task-1`), until [`set_name`](Task::set_name). The report of an error nobody
+    /// retrieved names it.
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, EventLoop};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let a = lp.create_task(asyncio::yield_now());
+    /// let b = lp.create_task(asyncio::yield_now());
+    /// assert_eq!((a.get_name(), b.get_name()), ("Task-1".to_string(), "Task-2".to_string()));
+    /// ```
+    pub fn get_name(&self) -> String {
+        self.future.task_name()
+    }
+
+    /// Rename the task (Python: `Task.set_name(value)`; `create_task(coro, name=..)` is
+    /// `create_task(coro)` and then this).
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, EventLoop};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let task = lp.create_task(asyncio::yield_now());
+    /// task.set_name("poller");
+    /// assert_eq!(task.get_name(), "poller");
+    /// task.set_name(format!("poller-{}", 2));
+    /// assert_eq!(format!("{task:?}"), "Task(\"poller-2\", Future(pending))");
+    /// ```
+    pub fn set_name(&self, name: impl Into<Rc<str>>) {
+        self.future.set_task_name(name.into());
+    }
+}
+
 impl<T, E> fmt::Debug for Task<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Task").field(&self.future).finish()
+        f.debug_tuple("Task")
+            .field(&self.get_name())
+            .field(&self.future)
+            .finish()
     }
 }
 
@@ -850,5 +939,13 @@ where
 
     fn future_ptr(&self) -> *const () {
         self.future.cell_ptr()
+    }
+
+    fn get_name(&self) -> String {
+        self.future.task_name()
+    }
+
+    fn set_name(&self, name: Rc<str>) {
+        self.future.set_task_name(name);
     }
 }
