@@ -27,6 +27,11 @@ use crate::{Generator, GeneratorState, IntoGenerator, Status};
 /// let fut: Future<u32> = lp.create_future();
 /// assert!(!fut.as_future().done());
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Future` or `Task` handle that `wait` and `as_completed` can hand back",
+    label = "expected a `Future` or a `Task`, by value",
+    note = "pass the handles themselves (they are cheap `Rc` clones): `[task.clone()]`, not `[&task]`; a coroutine must be made a task first (`asyncio::create_task`)"
+)]
 pub trait AsFuture: Clone + 'static {
     /// The future's value.
     type Output: 'static;
