@@ -1149,6 +1149,25 @@ impl EventLoop {
         self.inner.exception_handler.take().is_some()
     }
 
+    /// Whether this loop is running (Python: `loop.is_running()`): inside one of its `run*`
+    /// methods, as its callbacks and tasks are.
+    ///
+    /// ```
+    /// use cogen::asyncio::{self, Cancelled, EventLoop};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn inside() -> Result<bool, Cancelled> {
+    ///     Ok(asyncio::get_running_loop().unwrap().is_running())
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// assert!(!lp.is_running());
+    /// assert_eq!(lp.run_until_complete(inside()), Ok(true));
+    /// ```
+    pub fn is_running(&self) -> bool {
+        is_running(&self.inner)
+    }
+
     /// Make the running [`run_forever`](EventLoop::run_forever) (or
     /// [`run_until_idle`](EventLoop::run_until_idle)) return once the tick in progress is
     /// done (Python: `loop.stop()`); called while the loop is not running, it is for the

@@ -9,7 +9,7 @@
 //! | `async def f() -> T` | `#[asyncio::coroutine] fn f() -> Result<T, E>` (a `#[generator(yield = Suspend, send = Resume)]`) |
 //! | `await coro` / `await fut` / `await task` | `yield_from!(coro)` / `yield_from!(&fut)` / `yield_from!(&task)` |
 //! | `asyncio.run(main())` | [`run(main())`](run) |
-//! | `loop.run_until_complete(aw)`, `loop.run_forever()`, `loop.stop()` | [`EventLoop::run_until_complete`], [`EventLoop::run_forever`], [`EventLoop::stop`] |
+//! | `loop.run_until_complete(aw)`, `loop.run_forever()`, `loop.stop()`, `loop.is_running()` | [`EventLoop::run_until_complete`], [`EventLoop::run_forever`], [`EventLoop::stop`], [`EventLoop::is_running`] |
 //! | `loop.call_soon(cb)`, `call_later(d, cb)`, `call_at(when, cb)` | [`EventLoop::call_soon`], [`EventLoop::call_later`], [`EventLoop::call_at`] |
 //! | `asyncio.sleep(d)` | [`sleep(d)`](sleep) |
 //! | `asyncio.create_task(c)` | [`create_task(c)`](create_task) |
