@@ -1321,6 +1321,19 @@ fn sleeping_for_duration_max_is_sleeping_forever() {
     assert_eq!(lp.run_until_complete(&sleeper), Err(Cancelled));
     let timer = lp.call_later(Duration::MAX, || ());
     assert_eq!(timer.when(), Duration::MAX);
+    // The end of the clock never comes: a virtual clock does not jump to it, and timers
+    // after it keep their order.
+    let trace = new_trace();
+    let (late, early) = (trace.clone(), trace.clone());
+    let never = trace.clone();
+    let _never = lp.call_later(Duration::MAX, move || push(&never, "never"));
+    let _late = lp.call_later(secs(5), move || push(&late, "5s"));
+    let _early = lp.call_later(secs(1), move || push(&early, "1s"));
+    lp.run_until_idle();
+    assert_eq!(entries(&trace), ["1s", "5s"]);
+    assert_eq!(lp.time(), secs(5));
+    let message = expect_panic(|| lp.run_until_complete(asyncio::sleep(Duration::MAX)));
+    assert!(message.starts_with("deadlock:"), "{message}"); // Python waits forever
 }
 
 #[test]

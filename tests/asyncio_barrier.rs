@@ -805,3 +805,40 @@ fn a_wait_that_times_out_leaves_its_round() {
     assert_eq!(places, Ok(vec![0, 2, 1]));
     assert_eq!(lp.time(), Duration::from_secs(1));
 }
+
+#[test]
+fn a_wait_started_outside_a_loop_panics_before_it_counts() {
+    let barrier = Barrier::new(2);
+    let mut wait = barrier.wait();
+    let message = expect_panic(|| cogen::Generator::start(std::pin::Pin::new(&mut wait)));
+    assert!(message.contains("running event loop"), "{message}");
+    drop(wait);
+    assert_eq!(barrier.n_waiting(), 0);
+}
+
+#[asyncio::coroutine]
+fn resumes_a_wait_too_early(barrier: Barrier) -> Result<usize, BarrierError> {
+    use cogen::Generator;
+    let mut wait = barrier.wait();
+    assert!(matches!(
+        std::pin::Pin::new(&mut wait).start(),
+        cogen::GeneratorState::Yielded(_)
+    ));
+    assert_eq!(barrier.n_waiting(), 1);
+    // Resumed by hand while its waiter is pending: a misuse, which panics; the wait then
+    // leaves the round when it is dropped.
+    let message = expect_panic(|| std::pin::Pin::new(&mut wait).resume(Ok(())));
+    assert!(message.contains("still pending"), "{message}");
+    drop(wait);
+    assert_eq!(barrier.n_waiting(), 0);
+    let other = asyncio::create_task(barrier.wait());
+    let place = yield_from!(barrier.wait())?;
+    let second = yield_from!(&other);
+    assert_eq!(second, Ok(1)); // it ran after the main coroutine had arrived
+    Ok(place)
+}
+
+#[test]
+fn a_wait_that_panics_when_resumed_by_hand_leaves_its_round_when_dropped() {
+    assert_eq!(run(resumes_a_wait_too_early(Barrier::new(2))), 0);
+}

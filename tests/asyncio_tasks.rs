@@ -1419,3 +1419,66 @@ fn the_report_of_an_error_nobody_retrieved_names_the_task() {
         reports.borrow()
     );
 }
+
+#[test]
+fn replacing_a_handler_whose_captures_report_sends_their_reports_to_the_new_one() {
+    // The old handler is dropped after the loop has let go of it: what its captures'
+    // destructors report (or set) reaches the new handler, without a RefCell panic.
+    struct SetsAHandlerWhenDropped(EventLoop);
+    impl Drop for SetsAHandlerWhenDropped {
+        fn drop(&mut self) {
+            self.0.remove_exception_handler();
+        }
+    }
+    let (lp, reports) = reporting_loop();
+    let fut: Future<u32, Error> = lp.create_future();
+    fut.set_exception(Error::Failed("held by the old handler"))
+        .unwrap();
+    let weak = lp.run_until_complete(get_loop()).unwrap();
+    let old_reports = reports.clone();
+    lp.set_exception_handler(move |_, message| {
+        let _ = (&fut, &old_reports);
+        panic!("the old handler is not called: {message}")
+    });
+    let sink = reports.clone();
+    lp.set_exception_handler(move |_, message| sink.borrow_mut().push(message.to_string()));
+    assert_eq!(reports.borrow().len(), 1, "{:?}", reports.borrow());
+    // A handler whose capture removes the handler when dropped.
+    lp.set_exception_handler({
+        let guard = SetsAHandlerWhenDropped(weak);
+        move |_, _| {
+            let _ = &guard;
+        }
+    });
+    lp.set_exception_handler(|_, _| ());
+    assert!(!lp.remove_exception_handler()); // the old one's drop removed the new one
+}
+
+#[test]
+fn a_handler_panicking_with_a_payload_whose_drop_panics_does_not_abort() {
+    struct Bomb;
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            panic!("the payload's destructor panics");
+        }
+    }
+    let lp = EventLoop::with_virtual_clock();
+    lp.set_exception_handler(|_, _| std::panic::panic_any(Bomb));
+    let fut: Future<u32, Error> = lp.create_future();
+    fut.set_exception(Error::Failed("bomb")).unwrap();
+    let message = expect_panic(move || {
+        let _held = fut;
+        panic!("the first panic");
+    });
+    assert_eq!(message, "the first panic");
+}
+
+#[test]
+fn a_closed_loop_does_not_run_again() {
+    // Python: RuntimeError "Event loop is closed". A non-owning handle outlives the owners.
+    let lp = EventLoop::with_virtual_clock();
+    let weak = lp.run_until_complete(get_loop()).unwrap();
+    drop(lp);
+    let message = expect_panic(|| weak.run_until_idle());
+    assert!(message.contains("closed"), "{message}");
+}

@@ -347,8 +347,14 @@ impl Op for WaitOp {
     fn step(&mut self, resumed: Option<Resume>) -> GeneratorState<Suspend, Self::Output> {
         let inner = &self.barrier.inner;
         if let Some(arg) = resumed {
-            let mut park = self.park.take().expect("cogen: a resumed wait is parked");
-            let woken = park.resume(arg);
+            // Resumed in place, taken after: if the resume panics (a wait driven by hand,
+            // resumed while its waiter is pending), `abandon` still finds the park.
+            let woken = self
+                .park
+                .as_mut()
+                .expect("cogen: a resumed wait is parked")
+                .resume(arg);
+            let park = self.park.take().expect("parked above");
             inner.waiters.leave(&park.waiter);
             if let Err(Cancelled) = woken {
                 if self.place.take().is_some() {
@@ -365,15 +371,18 @@ impl Op for WaitOp {
                 Phase::Filling => {}
             }
             let place = inner.count.get();
-            inner.count.set(place + 1);
             if place + 1 == inner.parties {
+                inner.count.set(place + 1);
                 inner.phase.set(Phase::Draining);
                 self.barrier.wake_all();
                 self.barrier.exit();
                 return GeneratorState::Complete(Ok(place));
             }
+            // Parked first: that panics outside a running loop, before the wait counts.
+            let suspended = self.suspend();
+            self.barrier.inner.count.set(place + 1);
             self.place = Some(place);
-            return self.suspend();
+            return suspended;
         };
         // Inside the round: wait for the last party, an abort or a reset.
         let outcome = match inner.phase.get() {
@@ -389,9 +398,9 @@ impl Op for WaitOp {
     fn abandon(&mut self) {
         if let Some(park) = self.park.take() {
             self.barrier.inner.waiters.leave(&park.waiter);
-            if self.place.take().is_some() {
-                self.barrier.exit();
-            }
+        }
+        if self.place.take().is_some() {
+            self.barrier.exit();
         }
     }
 }

@@ -106,6 +106,8 @@ pub(crate) struct LoopInner {
     stopping: Cell<bool>,
     /// The number of the last task made (Python's `Task-N` names count from 1).
     pub(crate) tasks_made: Cell<u64>,
+    /// `close` has begun: the loop runs no more.
+    closed: Cell<bool>,
     /// Where errors nobody retrieved go ([`EventLoop::set_exception_handler`]); stderr
     /// without one.
     exception_handler: RefCell<Option<ExceptionHandler>>,
@@ -359,8 +361,16 @@ pub(crate) fn report_error(event_loop: &Weak<LoopInner>, message: &str) {
     // Reports come from destructors, also while a panic unwinds: neither a panicking
     // handler nor `eprintln!` (which panics when stderr is a closed pipe) may turn that
     // into an abort. Python logs a failing handler's error and the original context.
+    // The payload of a caught panic is leaked, not dropped: its destructor could panic
+    // too, outside this guard.
     let quietly =
-        |report: &dyn Fn()| std::panic::catch_unwind(core::panic::AssertUnwindSafe(report)).is_ok();
+        |report: &dyn Fn()| match std::panic::catch_unwind(core::panic::AssertUnwindSafe(report)) {
+            Ok(()) => true,
+            Err(payload) => {
+                core::mem::forget(payload);
+                false
+            }
+        };
     if let Some(inner) = event_loop.upgrade()
         && let Some(handler) = inner
             .exception_handler
@@ -407,6 +417,12 @@ struct Running;
 impl Running {
     #[track_caller]
     fn enter(inner: &Rc<LoopInner>) -> Running {
+        if inner.closed.get() {
+            panic!(
+                "cannot run an event loop that is closed (its last owning handle was dropped; \
+                 Python: RuntimeError: Event loop is closed)"
+            );
+        }
         RUNNING.with(|running| {
             let mut running = running.borrow_mut();
             if running.is_some() {
@@ -557,6 +573,7 @@ impl EventLoop {
                 ticks: Cell::new(0),
                 stopping: Cell::new(false),
                 tasks_made: Cell::new(0),
+                closed: Cell::new(false),
                 exception_handler: RefCell::new(None),
                 ready: RefCell::new(Vec::new()),
                 spare: Cell::new(Vec::new()),
@@ -654,7 +671,8 @@ impl EventLoop {
     }
 
     /// Schedule `callback` to run `delay` from now (Python: `loop.call_later`). Timers with
-    /// the same deadline run in the order they were scheduled.
+    /// the same deadline run in the order they were scheduled. A deadline past the end of
+    /// the clock saturates to it, and never comes (see [`call_at`](EventLoop::call_at)).
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc, time::Duration};
@@ -677,7 +695,8 @@ impl EventLoop {
 
     /// Schedule `callback` to run at `when` on the loop's clock ([`time`](EventLoop::time)),
     /// or in the next tick if that has passed (Python: `loop.call_at`). Timers with the same
-    /// deadline run in the order they were scheduled.
+    /// deadline run in the order they were scheduled. `Duration::MAX`, the end of the
+    /// clock, never comes: that callback never runs.
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc, time::Duration};
@@ -696,13 +715,20 @@ impl EventLoop {
     /// assert_eq!(lp.time(), at(5));
     /// ```
     pub fn call_at(&self, when: Duration, callback: impl FnOnce() + 'static) -> TimerHandle {
+        // The end of the clock (where `call_later(Duration::MAX)` saturates) never comes:
+        // such a timer is not even scheduled, so the loop neither waits for it nor jumps a
+        // virtual clock to it (Python's `call_later(math.inf)` never runs).
+        let never = when == Duration::MAX;
         let state = Rc::new(TimerState {
             callback: Cell::new(Some(call(callback))),
             cancelled: Cell::new(false),
-            in_heap: Cell::new(true),
+            in_heap: Cell::new(!never),
             event_loop: self.downgrade(),
             when,
         });
+        if never {
+            return TimerHandle { state };
+        }
         let seq = self.inner.next_seq.get();
         self.inner.next_seq.set(seq + 1);
         self.inner.timers.borrow_mut().push(Timer {
@@ -1084,16 +1110,20 @@ impl EventLoop {
     /// Send the reports of errors nothing retrieved to `handler` instead of stderr (Python:
     /// `loop.set_exception_handler`), with the loop they happened on. A future or task that
     /// fails with an error and is dropped without its error having been retrieved (read
-    /// from the done future with `result()`, handed to an await or a gather, or to a done
-    /// callback that ran) is reported, as Python logs "Task exception was never
-    /// retrieved": a task left to run on its own does not fail silently. The report names
-    /// the error's type (the error need not be `Debug`).
+    /// from the done future with `result()`, handed to an await or a gather as the future
+    /// completed, or given to a done callback that ran) is reported, as Python logs "Task
+    /// exception was never retrieved": a task left to run on its own does not fail
+    /// silently. `wait` and `as_completed` alone do not retrieve (but `wait` with
+    /// `ReturnWhen::FirstException` reads the errors, as Python's). The report names the
+    /// task and the error's type (the error need not be `Debug`).
     ///
     /// The handler runs where the last handle of the future is dropped, also while the loop
-    /// closes its tasks; it may use the loop it is given. A handler that panics does not
-    /// propagate (the report then goes to stderr). The loop drops the handler when it
-    /// closes, so a handle of the loop captured in it makes no cycle that outlives the
-    /// loop's owners; the loop it is given needs no capturing.
+    /// closes its tasks; it may use the loop it is given (not run it: a closing loop does not
+    /// run again). A handler that panics does not propagate (the report then goes to
+    /// stderr). Use the loop the handler is given rather than capturing one: an owning
+    /// handle (`lp.clone()`) captured in it keeps the loop open for as long as the handler
+    /// is set (a cycle); a non-owning one, from `get_running_loop`, is let go of when the
+    /// loop closes, which drops the handler.
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};
@@ -1131,7 +1161,10 @@ impl EventLoop {
     /// assert!(reports.borrow()[0].contains("Task exception was never retrieved"));
     /// ```
     pub fn set_exception_handler(&self, handler: impl Fn(&EventLoop, &str) + 'static) {
-        *self.inner.exception_handler.borrow_mut() = Some(Rc::new(handler));
+        // The old handler is dropped after the cell is let go of: its captures' destructors
+        // may report, or set a handler.
+        let old = self.inner.exception_handler.replace(Some(Rc::new(handler)));
+        drop(old);
     }
 
     /// Send the reports to stderr again (Python: `loop.set_exception_handler(None)`);
@@ -1146,7 +1179,8 @@ impl EventLoop {
     /// assert!(!lp.remove_exception_handler());
     /// ```
     pub fn remove_exception_handler(&self) -> bool {
-        self.inner.exception_handler.take().is_some()
+        let old = self.inner.exception_handler.take();
+        old.is_some()
     }
 
     /// Whether this loop is running (Python: `loop.is_running()`): inside one of its `run*`
@@ -1322,6 +1356,7 @@ impl LoopInner {
     /// holding loop handles, futures, tasks) is freed, so no cycle through the loop is
     /// left.
     pub(crate) fn close(&self) {
+        self.closed.set(true);
         struct DropScheduled<'a>(&'a LoopInner);
         impl Drop for DropScheduled<'_> {
             fn drop(&mut self) {
@@ -1395,7 +1430,7 @@ impl LoopInner {
                     && let Some(when) = next_deadline
                 {
                     let moved = if woke {
-                        now.get() + started.elapsed()
+                        now.get().saturating_add(started.elapsed())
                     } else {
                         when
                     };

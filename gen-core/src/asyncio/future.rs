@@ -54,10 +54,11 @@ pub(crate) struct FutureCell<T, E> {
     /// What `cancel` does instead of cancelling the cell (a task's and a gather's cancel):
     /// `Some(cancelled)`, or `None` when what it would cancel is gone (see `cancel`).
     cancel_hook: RefCell<Option<Weak<dyn CancelHook>>>,
-    /// The error was retrieved (read, or handed to an await, a gather's child callback or a
-    /// public done callback when it ran): it is then someone's to handle, and not reported
-    /// when the future is dropped. Only set once the future is done, as Python's
-    /// `__log_traceback` is only cleared by reading a done future.
+    /// The error was retrieved (read from the done future, handed to an await or a gather's
+    /// child as the future completed, or given to a public done callback that ran): it is
+    /// then someone's to handle, and not reported when the future is dropped. Only set once
+    /// the future is done, as Python's `__log_traceback` is only cleared by reading a done
+    /// future.
     observed: Cell<bool>,
     /// A task's future: the task's number on its loop (`Task-1` is the first), 0 for a
     /// plain future.
@@ -517,8 +518,9 @@ impl<T: 'static, E: 'static> Future<T, E> {
 
     /// Run `callback` with the future once it is done, on the loop's next tick after that
     /// (at once on the next tick if it is already done). Callbacks run in the order added.
-    /// The callback is then in charge of the outcome: an error is not reported as never
-    /// retrieved (see [`EventLoop::set_exception_handler`]).
+    /// A callback that runs is then in charge of the outcome: an error is not reported as
+    /// never retrieved (see [`EventLoop::set_exception_handler`]; Python, unlike this, still
+    /// reports one that the callback did not read).
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc};
@@ -611,17 +613,24 @@ impl<T: 'static, E: 'static> Future<T, E> {
         let Some(event_loop) = self.cell.event_loop.upgrade() else {
             return;
         };
-        // An await or a gather reads the outcome when its step runs, and Python's gather
-        // marks a child's error retrieved even after the gather has failed: handing the
-        // outcome to them is retrieving it. A crate callback reads it only if it needs it.
-        if !matches!(callback, Callback::User(_, _, Observes::No)) {
-            self.cell.observed.set(true);
-        }
         event_loop.schedule(match callback {
-            Callback::Wake(task) => task,
-            Callback::User(_, callback, _) => {
+            // An await reads the outcome when its step runs, and a gather's child callback
+            // takes charge of it (Python's gather marks a child's error retrieved even after
+            // the gather has failed): handing it to them is retrieving it.
+            Callback::Wake(task) => {
+                self.cell.observed.set(true);
+                task
+            }
+            // A public done callback retrieves it when it runs (a deliberate difference
+            // from Python, whose callbacks must read it); a crate callback only if it reads.
+            Callback::User(_, callback, observes) => {
                 let future = self.clone();
-                call(move || callback(&future))
+                call(move || {
+                    if observes == Observes::Yes {
+                        future.cell.observed.set(true);
+                    }
+                    callback(&future)
+                })
             }
         });
     }

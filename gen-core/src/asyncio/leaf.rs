@@ -123,6 +123,8 @@ await_through_future! {
 /// `await asyncio.sleep(delay)`); `Err(Cancelled)` if its task is cancelled meanwhile, and
 /// the timer is then cancelled too. `sleep(Duration::ZERO)` yields to the loop exactly once
 /// without a timer: everything already scheduled runs before the coroutine goes on.
+/// `sleep(Duration::MAX)` sleeps until cancelled (Python's `sleep(math.inf)`): its deadline
+/// never comes, also on a virtual clock.
 ///
 /// ```
 /// use std::time::Duration;

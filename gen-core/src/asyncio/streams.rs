@@ -1126,7 +1126,17 @@ impl StreamWriter {
     /// (the rest is sent by the running loop).
     #[track_caller]
     pub fn write(&mut self, data: &[u8]) {
-        self.writelines([data]);
+        {
+            let mut state = self.state.borrow_mut();
+            if state.closing || state.eof || state.error.is_some() || data.is_empty() {
+                return;
+            }
+            state.buffer.extend_from_slice(data);
+            if state.flushing.is_some() {
+                return; // the writer callback sends it
+            }
+        }
+        WriterState::flush(&self.state);
     }
 
     /// Write each of `chunks` in order, as one [`write`](StreamWriter::write) of them all
@@ -1168,36 +1178,13 @@ impl StreamWriter {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        {
-            let mut state = self.state.borrow_mut();
-            if state.closing || state.eof || state.error.is_some() {
-                return;
-            }
-            // The chunks come from the caller's iterator, which may panic: what it gave
-            // before is then taken back, so that the write is all or nothing.
-            struct Undo<'a> {
-                buffer: &'a mut Vec<u8>,
-                len: usize,
-            }
-            impl Drop for Undo<'_> {
-                fn drop(&mut self) {
-                    self.buffer.truncate(self.len);
-                }
-            }
-            let before = state.buffer.len();
-            let undo = Undo {
-                buffer: &mut state.buffer,
-                len: before,
-            };
-            for chunk in chunks {
-                undo.buffer.extend_from_slice(chunk.as_ref());
-            }
-            core::mem::forget(undo);
-            if state.buffer.len() == before || state.flushing.is_some() {
-                return; // nothing new, or the writer callback sends it
-            }
+        // Joined before the writer's state is touched: the chunks come from the caller's
+        // iterator, which may panic (the write is then all or nothing) or use this stream.
+        let mut joined = Vec::new();
+        for chunk in chunks {
+            joined.extend_from_slice(chunk.as_ref());
         }
-        WriterState::flush(&self.state);
+        self.write(&joined);
     }
 
     /// Wait until the buffer is small enough to write more (Python: `await

@@ -521,10 +521,10 @@ impl<T, E> Clone for Task<T, E> {
 }
 
 impl<T, E> Task<T, E> {
-    /// The task's name (Python: `Task.get_name()`): `Task-N` for the loop's `N`th task (the
-    /// first one made is `Task-1`, as in Python, where `asyncio.run`'s main task is
-    /// `Task-1`), until [`set_name`](Task::set_name). The report of an error nobody
-    /// retrieved names it.
+    /// The task's name (Python: `Task.get_name()`): `Task-N` for the loop's `N`th task,
+    /// until [`set_name`](Task::set_name). Counted per loop, so `asyncio::run`'s main task
+    /// is always `Task-1` (Python counts across the process: only its first `asyncio.run`'s
+    /// is). The report of an error nobody retrieved names it.
     ///
     /// ```
     /// use cogen::asyncio::{self, EventLoop};
