@@ -361,16 +361,10 @@ pub(crate) fn report_error(event_loop: &Weak<LoopInner>, message: &str) {
     // Reports come from destructors, also while a panic unwinds: neither a panicking
     // handler nor `eprintln!` (which panics when stderr is a closed pipe) may turn that
     // into an abort. Python logs a failing handler's error and the original context.
-    // The payload of a caught panic is leaked, not dropped: its destructor could panic
-    // too, outside this guard.
-    let quietly =
-        |report: &dyn Fn()| match std::panic::catch_unwind(core::panic::AssertUnwindSafe(report)) {
-            Ok(()) => true,
-            Err(payload) => {
-                core::mem::forget(payload);
-                false
-            }
-        };
+    let quietly = |report: &dyn Fn()| {
+        let caught = std::panic::catch_unwind(core::panic::AssertUnwindSafe(report));
+        caught.map_err(drop_payload).is_ok()
+    };
     if let Some(inner) = event_loop.upgrade()
         && let Some(handler) = inner
             .exception_handler
@@ -387,6 +381,19 @@ pub(crate) fn report_error(event_loop: &Weak<LoopInner>, message: &str) {
         });
     }
     quietly(&|| std::eprintln!("{message}"));
+}
+
+/// Drop a caught panic's payload, whose destructor may panic too (outside the guard that
+/// caught it, that would abort while unwinding): each such panic is caught in turn, and a
+/// payload that keeps panicking after a few is leaked instead.
+fn drop_payload(mut payload: Box<dyn core::any::Any + Send>) {
+    for _ in 0..8 {
+        match std::panic::catch_unwind(core::panic::AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(next) => payload = next,
+        }
+    }
+    core::mem::forget(payload);
 }
 
 /// Whether `inner` is the loop running on this thread.
