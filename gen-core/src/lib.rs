@@ -43,20 +43,10 @@ pub mod __private {
     pub use crate::raw::async_driver::{AsyncGen, async_generator};
     pub use crate::raw::delegate::{Delegable, Kind, Source, kind};
     /// The traits whose `__cogen_kind` picks a `yield_from!`'s form: a `yield_from!`
-    /// brings them all into scope with one glob import (those of the boxed forms only with
-    /// the `alloc` feature, those of the std future and of the asyncio leaves `yield_now` and
-    /// `sleep` only with `std`).
+    /// brings them into scope with one glob import (a std future's form has a trait of
+    /// its own: its impl and the iterator's are at the same depth and would overlap).
     pub mod kinds {
-        #[cfg(feature = "alloc")]
-        pub use crate::raw::delegate::{
-            DelegateAsyncBoxed as _, DelegateAsyncBoxedDyn as _, DelegateBoxed as _,
-            DelegateBoxedDyn as _,
-        };
-        pub use crate::raw::delegate::{
-            DelegateAsyncGenerator as _, DelegateGenerator as _, DelegateIntoGenerator as _,
-            DelegateIter as _, DelegateOther as _, DelegateSleep as _, DelegateStdFuture as _,
-            DelegateStream as _, DelegateUnitGenerator as _, DelegateYieldNow as _,
-        };
+        pub use crate::raw::delegate::{DelegateKind as _, DelegateStdFuture as _};
     }
     pub use crate::raw::driver::{Gen, generator};
     pub use crate::raw::yield_point::{Awaiting, Blocking, Co, TypedYield};

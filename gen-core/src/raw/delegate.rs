@@ -14,10 +14,11 @@
 //!   generator whose polls may wait) or boxed (on the same trampoline), and a `Stream` (when
 //!   `send = ()`): [`YieldFromStream`].
 //!
-//! The form is chosen by method resolution on `&&&&&&Source`: each form's `__cogen_kind` is
-//! implemented one reference deeper than the next, so the most specific one that applies
-//! wins (the "autoref specialization" pattern), and anything else reaches
-//! [`DelegateOther`], whose bound names what `yield_from!` accepts.
+//! The form is chosen by method resolution on `&&&&&&&&&&&Source` ([`DelegateKind`]): each
+//! form's `__cogen_kind` is implemented one reference deeper than the next, so the most
+//! specific one that applies wins (the "autoref specialization" pattern), and anything else
+//! reaches the impl for `Source` itself, [`OtherKind`], whose bound names what
+//! `yield_from!` accepts.
 
 #[cfg(feature = "alloc")]
 use alloc::boxed::Box;
@@ -119,8 +120,8 @@ kinds! {
     IterKind,
     OtherKind,
     StdFutureKind,
-    YieldNowKind,
-    SleepKind,
+    #[cfg(feature = "std")] YieldNowKind,
+    #[cfg(feature = "std")] SleepKind,
 }
 
 /// Only one of cogen's kinds passes (see [`Kind`]).
@@ -129,27 +130,38 @@ pub fn kind<K: Kind>(kind: K) -> K {
     kind
 }
 
-// Highest priority first: the `yield_from!` expansion takes `&&&&&&&&&&&source` (eleven
-// references), and each impl below is one reference shallower than the one before.
+/// Picks a `yield_from!`'s form: `(&&&&&&&&&&&source).__cogen_kind()` (eleven references)
+/// finds the impl below at the shallowest step of auto-deref whose bounds hold, and `Kind`
+/// is that form's tag. Highest priority first: each impl is one reference shallower than
+/// the one before, and the impls of one depth never apply to the same operand.
+///
+/// One trait with an impl per form, not a trait per form: method resolution tries each
+/// trait in scope at each step of auto-deref, so thirteen traits cost a `yield_from!`
+/// thirteen candidates at each of its twelve steps. The type check of BENCHMARKS.md's
+/// 200-generator crate spent a quarter of its instructions there.
+pub trait DelegateKind {
+    /// The tag of the form (see [`Kind`]).
+    type Kind;
+    /// The form's tag, after the run-time checks of the operand that form needs.
+    fn __cogen_kind(&self) -> Self::Kind;
+}
 
 /// Tag: `yield_from!(asyncio::yield_now())` in a coroutine: the body yields
 /// `Suspend(Wait::Reschedule)` itself, as `yield_!` would, instead of delegating to the
 /// leaf (no delegation frame, no leaf status machine per task switch).
+#[cfg(feature = "std")]
 pub struct YieldNowKind;
 /// Tag: `yield_from!(asyncio::sleep(delay))` in a coroutine: as [`YieldNowKind`] when the
 /// delay is zero, else delegated to the leaf, which starts a timer.
+#[cfg(feature = "std")]
 pub struct SleepKind;
 
-/// Same level as [`DelegateAsyncBoxed`] (as is [`DelegateSleep`]): they never apply to the
-/// same operand (a `YieldNow` or a `Sleep` is not a box), and these must win over
-/// [`DelegateGenerator`].
-pub trait DelegateYieldNow {
-    fn __cogen_kind(&self) -> YieldNowKind {
-        YieldNowKind
-    }
-}
+/// Same depth as the boxed async generator's form (as is `Sleep`'s): they never apply to
+/// the same operand (a `YieldNow` or a `Sleep` is not a box), and these must win over a
+/// generator held in place.
 #[cfg(feature = "std")]
-impl<B> DelegateYieldNow for &&&&&&&&&&Source<asyncio::YieldNow, Suspend, AsyncioResume, B> {
+impl<B> DelegateKind for &&&&&&&&&&Source<asyncio::YieldNow, Suspend, AsyncioResume, B> {
+    type Kind = YieldNowKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> YieldNowKind {
@@ -159,13 +171,9 @@ impl<B> DelegateYieldNow for &&&&&&&&&&Source<asyncio::YieldNow, Suspend, Asynci
     }
 }
 
-pub trait DelegateSleep {
-    fn __cogen_kind(&self) -> SleepKind {
-        SleepKind
-    }
-}
 #[cfg(feature = "std")]
-impl<B> DelegateSleep for &&&&&&&&&&Source<asyncio::Sleep, Suspend, AsyncioResume, B> {
+impl<B> DelegateKind for &&&&&&&&&&Source<asyncio::Sleep, Suspend, AsyncioResume, B> {
+    type Kind = SleepKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> SleepKind {
@@ -245,15 +253,8 @@ impl<M: Fn() -> Suspend> Future for YieldFromSleep<M> {
 }
 
 #[cfg(feature = "alloc")]
-pub trait DelegateAsyncBoxed {
-    fn __cogen_kind(&self) -> AsyncBoxedKind {
-        AsyncBoxedKind
-    }
-}
-#[cfg(feature = "alloc")]
-impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
-    for &&&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
-{
+impl<G: AsyncGenerator<S>, Y, S> DelegateKind for &&&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting> {
+    type Kind = AsyncBoxedKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncBoxedKind {
@@ -263,15 +264,10 @@ impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncBoxed
 }
 
 #[cfg(feature = "alloc")]
-pub trait DelegateAsyncBoxedDyn {
-    fn __cogen_kind(&self) -> AsyncBoxedDynKind {
-        AsyncBoxedDynKind
-    }
-}
-#[cfg(feature = "alloc")]
-impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
+impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateKind
     for &&&&&&&&&Source<Pin<Box<G>>, Y, S, Awaiting>
 {
+    type Kind = AsyncBoxedDynKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncBoxedDynKind {
@@ -281,13 +277,8 @@ impl<G: AsyncGenerator<S> + ?Sized, Y, S> DelegateAsyncBoxedDyn
 }
 
 #[cfg(feature = "alloc")]
-pub trait DelegateBoxed {
-    fn __cogen_kind(&self) -> BoxedKind {
-        BoxedKind
-    }
-}
-#[cfg(feature = "alloc")]
-impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&&Source<Pin<Box<G>>, Y, S, B> {
+impl<G: Generator<S>, Y, S, B> DelegateKind for &&&&&&&&Source<Pin<Box<G>>, Y, S, B> {
+    type Kind = BoxedKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> BoxedKind {
@@ -297,13 +288,8 @@ impl<G: Generator<S>, Y, S, B> DelegateBoxed for &&&&&&&&Source<Pin<Box<G>>, Y, 
 }
 
 #[cfg(feature = "alloc")]
-pub trait DelegateBoxedDyn {
-    fn __cogen_kind(&self) -> BoxedDynKind {
-        BoxedDynKind
-    }
-}
-#[cfg(feature = "alloc")]
-impl<G: Generator<S> + ?Sized, Y, S, B> DelegateBoxedDyn for &&&&&&&Source<Pin<Box<G>>, Y, S, B> {
+impl<G: Generator<S> + ?Sized, Y, S, B> DelegateKind for &&&&&&&Source<Pin<Box<G>>, Y, S, B> {
+    type Kind = BoxedDynKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> BoxedDynKind {
@@ -312,12 +298,8 @@ impl<G: Generator<S> + ?Sized, Y, S, B> DelegateBoxedDyn for &&&&&&&Source<Pin<B
     }
 }
 
-pub trait DelegateAsyncGenerator {
-    fn __cogen_kind(&self) -> AsyncGeneratorKind {
-        AsyncGeneratorKind
-    }
-}
-impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncGenerator for &&&&&&Source<G, Y, S, Awaiting> {
+impl<G: AsyncGenerator<S>, Y, S> DelegateKind for &&&&&&Source<G, Y, S, Awaiting> {
+    type Kind = AsyncGeneratorKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> AsyncGeneratorKind {
@@ -326,12 +308,8 @@ impl<G: AsyncGenerator<S>, Y, S> DelegateAsyncGenerator for &&&&&&Source<G, Y, S
     }
 }
 
-pub trait DelegateUnitGenerator {
-    fn __cogen_kind(&self) -> UnitGeneratorKind {
-        UnitGeneratorKind
-    }
-}
-impl<G: Generator<()>, Y, B> DelegateUnitGenerator for &&&&&Source<G, Y, (), B> {
+impl<G: Generator<()>, Y, B> DelegateKind for &&&&&Source<G, Y, (), B> {
+    type Kind = UnitGeneratorKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> UnitGeneratorKind {
@@ -340,12 +318,8 @@ impl<G: Generator<()>, Y, B> DelegateUnitGenerator for &&&&&Source<G, Y, (), B> 
     }
 }
 
-pub trait DelegateGenerator {
-    fn __cogen_kind(&self) -> GeneratorKind {
-        GeneratorKind
-    }
-}
-impl<G: Generator<S>, Y, S, B> DelegateGenerator for &&&&Source<G, Y, S, B> {
+impl<G: Generator<S>, Y, S, B> DelegateKind for &&&&Source<G, Y, S, B> {
+    type Kind = GeneratorKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     fn __cogen_kind(&self) -> GeneratorKind {
@@ -354,26 +328,28 @@ impl<G: Generator<S>, Y, S, B> DelegateGenerator for &&&&Source<G, Y, S, B> {
     }
 }
 
-pub trait DelegateIntoGenerator {
+impl<G: IntoGenerator<S>, Y, S, B> DelegateKind for &&&Source<G, Y, S, B> {
+    type Kind = IntoGeneratorKind;
     fn __cogen_kind(&self) -> IntoGeneratorKind {
         IntoGeneratorKind
     }
 }
-impl<G: IntoGenerator<S>, Y, S, B> DelegateIntoGenerator for &&&Source<G, Y, S, B> {}
 
-pub trait DelegateStream {
+impl<St: Stream, Y, S> DelegateKind for &&Source<St, Y, S, Awaiting> {
+    type Kind = StreamKind;
     fn __cogen_kind(&self) -> StreamKind {
         StreamKind
     }
 }
-impl<St: Stream, Y, S> DelegateStream for &&Source<St, Y, S, Awaiting> {}
 
 /// Tag: await a std future in a coroutine (`yield = Suspend`, `send = Resume`), through
 /// `asyncio::wrap_future`.
 pub struct StdFutureKind;
 
-/// One level with [`DelegateIter`]: a type that is both an `IntoIterator` and a `Future`
-/// is ambiguous (neither is preferred), anything else matches at most one of them.
+/// One depth with the iterator's form (`IterKind`), in a trait of its own (in
+/// [`DelegateKind`] the two impls would overlap): a type that is both an `IntoIterator` and
+/// a `Future` is ambiguous (neither is preferred), anything else matches at most one of
+/// them.
 pub trait DelegateStdFuture {
     fn __cogen_kind(&self) -> StdFutureKind {
         StdFutureKind
@@ -404,19 +380,19 @@ impl StdFutureKind {
     }
 }
 
-pub trait DelegateIter {
+impl<I: IntoIterator, Y, S, B> DelegateKind for &Source<I, Y, S, B> {
+    type Kind = IterKind;
     fn __cogen_kind(&self) -> IterKind {
         IterKind
     }
 }
-impl<I: IntoIterator, Y, S, B> DelegateIter for &Source<I, Y, S, B> {}
 
-pub trait DelegateOther {
+impl<T, Y, S, B> DelegateKind for Source<T, Y, S, B> {
+    type Kind = OtherKind;
     fn __cogen_kind(&self) -> OtherKind {
         OtherKind
     }
 }
-impl<T, Y, S, B> DelegateOther for Source<T, Y, S, B> {}
 
 /// Marks the types `yield_from!` can delegate to; nothing else implements it, so using
 /// anything else reports this trait's message.
