@@ -809,6 +809,79 @@ fn cancelling_counts_the_requests_and_uncancel_takes_them_back() {
     assert_eq!(run(cancels_itself()), (Ok((2, 1, 0)), ms(0)));
 }
 
+#[asyncio::coroutine]
+fn answer_when(ready: Future<(), Error>, trace: Trace) -> Result<u32, Error> {
+    let woke = yield_from!(&ready);
+    push(&trace, format!("woke with {woke:?}"));
+    woke?;
+    Ok(42)
+}
+
+#[test]
+fn a_tasks_handle_counts_the_requests_and_keeps_the_count_once_done() {
+    // test_cancelling, from the handle: each cancel of the pending task is a request, the
+    // count outlives the task's runner.
+    let lp = EventLoop::with_virtual_clock();
+    let trace = new_trace();
+    let ready = lp.create_future();
+    let task = lp.create_task(answer_when(ready.clone(), trace.clone()));
+    lp.run_briefly();
+    assert_eq!(task.cancelling(), 0);
+    assert!(task.cancel());
+    assert!(task.cancel());
+    assert_eq!(task.cancelling(), 2);
+    assert_eq!(task.uncancel(), 1);
+    assert_eq!(lp.run_until_complete(&task), Err(Error::Cancelled));
+    assert_eq!(entries(&trace), ["woke with Err(Cancelled)"]);
+    assert_eq!(task.cancelling(), 1);
+    assert!(!task.cancel(), "a done task takes no request");
+    assert_eq!(task.cancelling(), 1);
+    assert_eq!(task.uncancel(), 0);
+    assert_eq!(task.uncancel(), 0, "never below zero");
+}
+
+#[test]
+fn uncancelling_a_request_not_yet_delivered_lets_the_task_finish() {
+    // test_uncancel_resets_must_cancel: the task is runnable (what it waited for is done),
+    // so the request waits for its next step; withdrawn before it, the task never sees it.
+    let lp = EventLoop::with_virtual_clock();
+    let trace = new_trace();
+    let ready = lp.create_future();
+    let task = lp.create_task(answer_when(ready.clone(), trace.clone()));
+    lp.run_briefly();
+    ready.set_result(()).unwrap();
+    assert!(task.cancel());
+    assert_eq!(task.cancelling(), 1);
+    assert_eq!(task.uncancel(), 0);
+    assert_eq!(lp.run_until_complete(&task), Ok(42));
+    assert_eq!(entries(&trace), ["woke with Ok(())"]);
+}
+
+#[asyncio::coroutine]
+fn counts_of(other: Task<u32, Error>) -> Result<(usize, usize, usize), Error> {
+    let any = asyncio::all_tasks()
+        .into_iter()
+        .find(|t| t.is(&other))
+        .unwrap();
+    let seen_by_any = any.cancelling();
+    let left = any.uncancel();
+    Ok((seen_by_any, left, other.cancelling()))
+}
+
+#[test]
+fn a_tasks_handle_and_its_any_task_share_one_count() {
+    // `Task` from `create_task` and `AnyTask` from `all_tasks` are one task.
+    let lp = EventLoop::with_virtual_clock();
+    let waiting = lp.create_task(answer_when(lp.create_future(), new_trace()));
+    lp.run_briefly();
+    let counter = lp.create_task(counts_of(waiting.clone())); // runs before `waiting` wakes
+    assert!(waiting.cancel());
+    assert!(waiting.cancel());
+    assert_eq!(lp.run_until_complete(&counter), Ok((2, 1, 1)));
+    assert_eq!(lp.run_until_complete(&waiting), Err(Error::Cancelled));
+    assert_eq!(waiting.cancelling(), 1);
+}
+
 // ---------------------------------------------------------------------------------------
 // TaskGroup (test_taskgroups.py)
 // ---------------------------------------------------------------------------------------

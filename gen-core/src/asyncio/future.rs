@@ -65,6 +65,10 @@ pub(crate) struct FutureCell<T, E> {
     task_number: Cell<u64>,
     /// The name `set_name` gave the task (Python's `Task.set_name`), if any.
     task_name: Cell<Option<Rc<str>>>,
+    /// A task's pending cancellation requests (Python's `Task.cancelling()`): here, not in
+    /// the task's runner, so that a `Task` handle reads them, also after the task is done
+    /// and its runner gone.
+    cancel_requests: Cell<usize>,
 }
 
 /// Whether a done callback takes charge of the outcome (see `FutureCell::observed`).
@@ -118,6 +122,10 @@ pub(crate) trait CancelHook {
     fn completes_the_future(&self) -> bool {
         false
     }
+
+    /// Every cancellation request was withdrawn: one not yet delivered is dropped (a
+    /// task's, Python 3.13's `uncancel`).
+    fn no_cancel_request_left(&self) {}
 }
 
 enum State<T, E> {
@@ -249,6 +257,36 @@ impl<T, E> Future<T, E> {
     pub(crate) fn set_task_name(&self, name: Rc<str>) {
         drop(self.cell.task_name.replace(Some(name)));
     }
+
+    /// The task's pending cancellation requests (see [`Task::cancelling`]).
+    pub(crate) fn cancel_requests(&self) -> usize {
+        self.cell.cancel_requests.get()
+    }
+
+    pub(crate) fn add_cancel_request(&self) {
+        let requests = &self.cell.cancel_requests;
+        requests.set(requests.get() + 1);
+    }
+
+    /// Withdraw one request (none below zero), and return how many are left; when none is,
+    /// the task's runner (if it still runs) drops a request it has not delivered yet.
+    pub(crate) fn withdraw_cancel_request(&self) -> usize {
+        let requests = &self.cell.cancel_requests;
+        let left = requests.get().saturating_sub(1);
+        requests.set(left);
+        if left == 0 {
+            let hook = self
+                .cell
+                .cancel_hook
+                .borrow()
+                .as_ref()
+                .and_then(Weak::upgrade);
+            if let Some(hook) = hook {
+                hook.no_cancel_request_left();
+            }
+        }
+        left
+    }
 }
 
 impl<T: 'static, E: 'static> Future<T, E> {
@@ -262,6 +300,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
                 observed: Cell::new(false),
                 task_number: Cell::new(0),
                 task_name: Cell::new(None),
+                cancel_requests: Cell::new(0),
             }),
         }
     }

@@ -383,10 +383,10 @@ struct Runner<G, T, E> {
     phase: Cell<Phase>,
     /// Deliver `Err(Cancelled)` at the next step (Python: `_must_cancel`).
     must_cancel: Cell<bool>,
-    /// Inside `request_cancel`, which may come back here through a cycle of awaits.
+    /// Inside `request_cancel`, which may come back here through a cycle of awaits. (The
+    /// requests taken and not withdrawn, Python's `_num_cancels_requested`, are counted in
+    /// the task's future, where a `Task` handle reads them.)
     cancelling: Cell<bool>,
-    /// Cancellation requests taken and not withdrawn (Python: `_num_cancels_requested`).
-    cancel_requests: Cell<usize>,
     /// The future the coroutine is suspended on (Python: `_fut_waiter`): only in phase
     /// `Waiting`.
     waiting_on: Cell<Option<Rc<dyn Waitable>>>,
@@ -460,7 +460,6 @@ impl<T: 'static, E: AsyncError + 'static> Task<T, E> {
             phase: Cell::new(Phase::Fresh),
             must_cancel: Cell::new(false),
             cancelling: Cell::new(false),
-            cancel_requests: Cell::new(0),
             waiting_on: Cell::new(None),
             future: future.clone(),
             coroutine: UnsafeCell::new(Some(coroutine)),
@@ -554,6 +553,58 @@ impl<T, E> Task<T, E> {
     pub fn set_name(&self, name: impl Into<Rc<str>>) {
         self.future.set_task_name(name.into());
     }
+
+    /// How many cancellation requests the task has taken and not had withdrawn (Python:
+    /// `task.cancelling()`): each [`cancel`](Future::cancel) of the pending task adds one,
+    /// each [`uncancel`](Task::uncancel) takes one back. The count stays when the task is
+    /// done, as Python's does. The same as [`AnyTask::cancelling`], from the task's handle.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cogen::asyncio::{self, EventLoop};
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let task = lp.create_task(asyncio::sleep(Duration::from_secs(10)));
+    /// lp.run_briefly(); // sleeping
+    /// assert_eq!(task.cancelling(), 0);
+    /// assert!(task.cancel());
+    /// assert!(task.cancel()); // still pending: a second request
+    /// assert_eq!(task.cancelling(), 2);
+    /// assert!(lp.run_until_complete(&task).is_err());
+    /// assert_eq!(task.cancelling(), 2);
+    /// ```
+    pub fn cancelling(&self) -> usize {
+        self.future.cancel_requests()
+    }
+
+    /// Withdraw one cancellation request and return how many are left (Python:
+    /// `task.uncancel()`); when none is left, a request the task has not been delivered yet
+    /// is dropped, and the task goes on as if it had not been cancelled. The same as
+    /// [`AnyTask::uncancel`], from the task's handle: code that cancels a task and then
+    /// handles the cancellation itself (a supervisor, a timeout of its own) says so here.
+    ///
+    /// ```
+    /// use cogen::yield_from;
+    /// use cogen::asyncio::{self, Cancelled, EventLoop, Future};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn answer(ready: Future<()>) -> Result<u32, Cancelled> {
+    ///     yield_from!(&ready)?;
+    ///     Ok(42)
+    /// }
+    ///
+    /// let lp = EventLoop::with_virtual_clock();
+    /// let ready = lp.create_future();
+    /// let task = lp.create_task(answer(ready.clone()));
+    /// lp.run_briefly(); // waiting for `ready`
+    /// ready.set_result(()).unwrap(); // the task can run again
+    /// assert!(task.cancel()); // to be delivered at its next step
+    /// assert_eq!(task.uncancel(), 0); // taken back before it was
+    /// assert_eq!(lp.run_until_complete(&task), Ok(42));
+    /// ```
+    pub fn uncancel(&self) -> usize {
+        self.future.withdraw_cancel_request()
+    }
 }
 
 impl<T, E> fmt::Debug for Task<T, E> {
@@ -629,7 +680,7 @@ where
         }
         // A pending task always takes the request: whether through what it waits for or at
         // its next step is decided by `cancel_waiter`, which may be deferred.
-        self.cancel_requests.set(self.cancel_requests.get() + 1);
+        self.future.add_cancel_request();
         cancellation::run(self);
         true
     }
@@ -885,6 +936,11 @@ where
     fn completes_the_future(&self) -> bool {
         true
     }
+
+    fn no_cancel_request_left(&self) {
+        // No request left: one not yet delivered is withdrawn too (Python 3.13).
+        self.must_cancel.set(false);
+    }
 }
 
 impl<G, T, E> TaskControl for Runner<G, T, E>
@@ -924,17 +980,11 @@ where
     }
 
     fn cancelling(&self) -> usize {
-        self.cancel_requests.get()
+        self.future.cancel_requests()
     }
 
     fn uncancel(&self) -> usize {
-        let left = self.cancel_requests.get().saturating_sub(1);
-        self.cancel_requests.set(left);
-        if left == 0 {
-            // No request left: one not yet delivered is withdrawn too (Python 3.13).
-            self.must_cancel.set(false);
-        }
-        left
+        self.future.withdraw_cancel_request()
     }
 
     fn future_ptr(&self) -> *const () {
