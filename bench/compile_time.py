@@ -21,19 +21,26 @@ medians to <target>/compile_time.json for report.py: CPU time (user + system of 
 and rustc: what the build costs, and what a machine shared with other work changes least)
 and wall time.
 
+With --instructions, also the instructions the crate's own rustc executes, counted by
+callgrind (valgrind): the figure that is the same on every run, to compare two trees by
+(`--runs 0 --instructions` counts without timing). `--profiles check` adds `cargo check`.
+
 Usage: python3 bench/compile_time.py [--target DIR] [--runs N] [--only CRATE ...]
-                                     [--profiles dev|release ...] [--generators N]
-                                     [--cogen TREE] [--work DIR]
+                                     [--profiles dev|release|check ...] [--generators N]
+                                     [--cogen TREE] [--work DIR] [--instructions]
                                      [--kinds plain|send|delegate ...]
 """
 
 import argparse
 import json
 import os
+import re
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,6 +48,8 @@ ROOT = os.path.dirname(HERE)
 
 CRATES = ["cogen", "hand", "async_stream", "genawaiter"]
 PROFILES = ["dev", "release"]
+# `check` (`cargo check`: the type check and borrow check, no code generated) only when asked.
+ALL_PROFILES = PROFILES + ["check"]
 
 
 KINDS = ["plain", "send", "delegate"]
@@ -413,19 +422,28 @@ def write_workspace(root, n, cogen):
                 f.write(text)
 
 
-def cargo_build(root, crate, profile, target_dir):
-    """Build the crate; its (wall, cpu) seconds. CPU is user + system time of cargo and the
-    rustc it runs (every child waited for), which a machine busy with other work changes
-    far less than the wall time."""
-    cmd = ["cargo", "build", "--quiet", "-p", f"ct_{crate}"]
+def cargo_command(crate, profile, *flags):
+    cmd = ["cargo", "check" if profile == "check" else "build", *flags, "-p", f"ct_{crate}"]
     if profile == "release":
         cmd.append("--release")
+    return cmd
+
+
+def cargo_env(target_dir):
     # Not incremental: a touched but unchanged crate would be mostly reused from the
     # incremental cache, and the dev build would measure nothing.
     # The crates live under bench/ when the target dir does: bench/.cargo/config.toml's
     # flags (for the benches' timing) must not reach the builds timed here.
-    env = dict(os.environ, CARGO_TARGET_DIR=target_dir, CARGO_INCREMENTAL="0",
-               CARGO_BUILD_RUSTFLAGS="")
+    return dict(os.environ, CARGO_TARGET_DIR=target_dir, CARGO_INCREMENTAL="0",
+                CARGO_BUILD_RUSTFLAGS="")
+
+
+def cargo_build(root, crate, profile, target_dir):
+    """Build the crate; its (wall, cpu) seconds. CPU is user + system time of cargo and the
+    rustc it runs (every child waited for), which a machine busy with other work changes
+    far less than the wall time."""
+    cmd = cargo_command(crate, profile, "--quiet")
+    env = cargo_env(target_dir)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     subprocess.run(cmd, cwd=root, env=env, check=True)
@@ -435,6 +453,34 @@ def cargo_build(root, crate, profile, target_dir):
     return wall, cpu
 
 
+def rustc_instructions(root, crate, profile, target_dir):
+    """The instructions (in billions) that the crate's own rustc executes, counted by
+    callgrind: the same on every run, where the times spread by 10-20% on a shared VM.
+    The build is run once by cargo (verbose, for the rustc command line), then that rustc
+    again under valgrind, writing into a scratch directory. Dependencies are not counted."""
+    os.utime(os.path.join(root, f"ct_{crate}", "src", "lib.rs"))
+    env = cargo_env(target_dir)
+    log = subprocess.run(cargo_command(crate, profile, "--verbose"), cwd=root, env=env,
+                         check=True, capture_output=True, text=True).stderr
+    line = [l for l in log.splitlines()
+            if "Running `" in l and f"--crate-name ct_{crate} " in l][-1]
+    argv = shlex.split(line.split("Running `", 1)[1].rstrip("`"))
+    # Cargo may print environment assignments before the program.
+    while "=" in argv[0] and not argv[0].startswith("/"):
+        name, value = argv.pop(0).split("=", 1)
+        env[name] = value
+    argv = [a for a in argv if not a.startswith(("--error-format", "--json"))]
+    with tempfile.TemporaryDirectory() as scratch:
+        argv[argv.index("--out-dir") + 1] = scratch
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--cache-sim=no", "--branch-sim=no",
+             f"--callgrind-out-file={scratch}/callgrind.out"] + argv,
+            cwd=root, env=env, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise SystemExit(f"rustc under valgrind failed:\n{run.stderr[-2000:]}")
+    return int(re.search(r"Collected : (\d+)", run.stderr).group(1)) / 1e9
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--target", default=os.environ.get("CARGO_TARGET_DIR",
@@ -442,7 +488,11 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--generators", type=int, default=200)
     parser.add_argument("--only", nargs="*", choices=CRATES, default=CRATES)
-    parser.add_argument("--profiles", nargs="*", choices=PROFILES, default=PROFILES)
+    parser.add_argument("--profiles", nargs="*", choices=ALL_PROFILES, default=PROFILES)
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the instructions of each crate's rustc under "
+                             "callgrind (deterministic; minutes per build: a dev build "
+                             "of the cogen crate about 2.5, a release build more)")
     parser.add_argument("--out", help="default: <target>/compile_time.json")
     parser.add_argument("--cogen", default=ROOT,
                         help="the cogen tree the cogen crate depends on (default: this one), "
@@ -473,15 +523,22 @@ def main():
                 wall, cpu = cargo_build(root, crate, profile, target_dir)
                 walls.append(wall)
                 cpus.append(cpu)
-            results[f"{crate}/{profile}"] = {
-                "cpu_s": statistics.median(cpus),
-                "cpu_runs": cpus,
-                "wall_s": statistics.median(walls),
-                "wall_runs": walls,
-            }
-            print(f"{crate:13} {profile:8} cpu {statistics.median(cpus):6.2f} s "
-                  f"({', '.join(f'{t:.2f}' for t in cpus)}), wall "
-                  f"{statistics.median(walls):6.2f} s", flush=True)
+            result = {}
+            if walls:
+                result = {
+                    "cpu_s": statistics.median(cpus),
+                    "cpu_runs": cpus,
+                    "wall_s": statistics.median(walls),
+                    "wall_runs": walls,
+                }
+                print(f"{crate:13} {profile:8} cpu {statistics.median(cpus):6.2f} s "
+                      f"({', '.join(f'{t:.2f}' for t in cpus)}), wall "
+                      f"{statistics.median(walls):6.2f} s", flush=True)
+            if args.instructions:
+                result["rustc_ginstr"] = rustc_instructions(root, crate, profile, target_dir)
+                print(f"{crate:13} {profile:8} rustc {result['rustc_ginstr']:.3f} G "
+                      "instructions", flush=True)
+            results[f"{crate}/{profile}"] = result
     out = args.out or os.path.join(args.target,
                                    "compile_time" + suffix.replace("-", "_") + ".json")
     data = {"generators": args.generators, "runs": args.runs, "kinds": kinds_kept,
@@ -493,7 +550,8 @@ def main():
             old = json.load(f)
         if (old.get("generators") == args.generators
                 and old.get("kinds", KINDS) == kinds_kept):
-            old["results"].update(results)
+            for key, result in results.items():
+                old["results"].setdefault(key, {}).update(result)
             data = old
     with open(out, "w") as f:
         json.dump(data, f, indent=2)

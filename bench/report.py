@@ -286,11 +286,12 @@ def compile_time_table(data):
         cells = []
         for profile in ["dev", "release"]:
             r, floor = res.get(f"{crate}/{profile}"), res.get(f"hand/{profile}")
-            if r is None:
+            if r is None or "cpu_s" not in r:
                 cells += ["n/a", ""]
                 continue
             cells.append(fmt_s(r["cpu_s"]))
-            cells.append(fmt_ratio(r["cpu_s"] / floor["cpu_s"]) if floor else "")
+            cells.append(fmt_ratio(r["cpu_s"] / floor["cpu_s"]) if floor and "cpu_s" in floor
+                         else "")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {note} |")
     lines.append("")
     lines.append(f"CPU time (user + system of cargo and rustc) of `cargo build -p CRATE "
@@ -301,11 +302,34 @@ def compile_time_table(data):
     lines.append("| --- | --- | --- |")
     for profile in ["dev", "release"]:
         c, a = res.get(f"cogen/{profile}"), res.get(f"async_stream/{profile}")
-        if c and a:
+        if c and a and "cpu_s" in c and "cpu_s" in a:
             ratio = c["cpu_s"] / a["cpu_s"]
             met = "**met**" if ratio <= 1.0 else "**missed**"
             lines.append(f"| compile time, {profile}: cogen ≤ async-stream | "
                          f"{fmt_s(c['cpu_s'])} / {fmt_s(a['cpu_s'])} = {ratio:.2f}x | {met} |")
+    counted = [p for p in ["check", "dev", "release"]
+               if any("rustc_ginstr" in res.get(f"{c}/{p}", {}) for c, _, _ in CT_ROWS)]
+    if counted:
+        lines.append("")
+        lines.append("| crate: rustc instructions | " + " | ".join(
+            f"{p} | / async-stream" for p in counted) + " |")
+        lines.append("| --- |" + " ---: | ---: |" * len(counted))
+        for crate, label, _ in CT_ROWS:
+            cells = []
+            for p in counted:
+                r = res.get(f"{crate}/{p}", {})
+                a = res.get(f"async_stream/{p}", {})
+                if "rustc_ginstr" not in r:
+                    cells += ["n/a", ""]
+                    continue
+                cells.append(f"{r['rustc_ginstr']:.2f} G")
+                cells.append(fmt_ratio(r["rustc_ginstr"] / a["rustc_ginstr"])
+                             if "rustc_ginstr" in a else "")
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append("")
+        lines.append("Instructions executed by the crate's own rustc (`compile_time.py "
+                     "--instructions`: one run under callgrind, the same on every run); "
+                     "`check` is `cargo check` (type and borrow check, no code).")
     return "\n".join(lines)
 
 

@@ -2,9 +2,9 @@
 # The whole benchmark suite, from a clean clone: the Rust benches (criterion) several times,
 # the CPython script, the compile-time workload (bench/compile_time.py), the callgrind
 # instruction counts (if valgrind is installed), then the tables of BENCHMARKS.md (its prose
-# is kept by hand), bench/w3_depth.svg and bench/ratios.svg. About 21 minutes on a 2-core
+# is kept by hand), bench/w3_depth.svg and bench/ratios.svg. About 28 minutes on a 2-core
 # machine with the default 3 runs, build included (each run of the criterion suite takes
-# about 4 minutes; E1 about one).
+# about 4 minutes; E1 about one; the rustc instruction counts about seven).
 #
 #   bash bench/run.sh              # everything, 3 runs of the criterion suite
 #   bash bench/run.sh --runs 5     # 5 runs (the report shows median and min-max over them)
@@ -61,6 +61,12 @@ python3 "$here/python/echo.py" --clients 100 --trips 200 --runs 3 >"$target/echo
 if [[ $quick == 0 ]] && command -v valgrind >/dev/null; then
     echo "== callgrind instruction counts" >&2
     python3 "$here/profile.py"
+    # The compile-time figure that does not move between runs: the instructions of cogen's
+    # and async-stream's rustc, `cargo check` and dev (release takes ~15 minutes more:
+    # add `--profiles release` by hand).
+    echo "== rustc instruction counts (compile time, check and dev)" >&2
+    python3 "$here/compile_time.py" --target "$target" --runs 0 --instructions \
+        --only cogen async_stream --profiles check dev
 else
     rm -f "$target/callgrind/summary.json"
 fi

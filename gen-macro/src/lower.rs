@@ -142,7 +142,7 @@ impl Lowerer<'_> {
                 // closed): the call (not its receiver, which must stay hygienic) carries the
                 // user's own span, context and all, so that the panic's location is the
                 // user's `yield_from!` and not the attribute the expansion comes from. It
-                // never fails to type-check (`DelegateOther` takes anything), so no error
+                // never fails to type-check (`DelegateKind` has an impl for any `Source`), so no error
                 // is reported at that span.
                 let kind_call = {
                     let mut args = proc_macro2::Group::new(
