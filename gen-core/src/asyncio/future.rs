@@ -268,22 +268,25 @@ impl<T, E> Future<T, E> {
         requests.set(requests.get() + 1);
     }
 
+    /// The cancel hook, while its owner (a task's runner, a gather) is alive.
+    fn cancel_hook(&self) -> Option<Rc<dyn CancelHook>> {
+        self.cell
+            .cancel_hook
+            .borrow()
+            .as_ref()
+            .and_then(Weak::upgrade)
+    }
+
     /// Withdraw one request (none below zero), and return how many are left; when none is,
     /// the task's runner (if it still runs) drops a request it has not delivered yet.
     pub(crate) fn withdraw_cancel_request(&self) -> usize {
         let requests = &self.cell.cancel_requests;
         let left = requests.get().saturating_sub(1);
         requests.set(left);
-        if left == 0 {
-            let hook = self
-                .cell
-                .cancel_hook
-                .borrow()
-                .as_ref()
-                .and_then(Weak::upgrade);
-            if let Some(hook) = hook {
-                hook.no_cancel_request_left();
-            }
+        if left == 0
+            && let Some(hook) = self.cancel_hook()
+        {
+            hook.no_cancel_request_left();
         }
         left
     }
@@ -499,11 +502,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
     fn refuse_if_a_tasks(&self, what: &str) {
         // Only tasks and gathers have a hook: a plain future pays one borrow flag test.
         let a_tasks = self
-            .cell
-            .cancel_hook
-            .borrow()
-            .as_ref()
-            .and_then(Weak::upgrade)
+            .cancel_hook()
             .is_some_and(|hook| hook.completes_the_future());
         if a_tasks {
             refused_on_a_task(what);
@@ -528,12 +527,7 @@ impl<T: 'static, E: 'static> Future<T, E> {
         if self.done() {
             return false;
         }
-        let hook = self
-            .cell
-            .cancel_hook
-            .borrow()
-            .as_ref()
-            .and_then(Weak::upgrade);
+        let hook = self.cancel_hook();
         let hooked = hook.map(CancelHook::cancel_hook);
         match hooked {
             Some(cancelled) => cancelled,
