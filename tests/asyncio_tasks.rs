@@ -858,6 +858,27 @@ fn uncancelling_a_request_not_yet_delivered_lets_the_task_finish() {
 }
 
 #[asyncio::coroutine]
+fn panics_at_once() -> Result<u32, Error> {
+    yield_from!(asyncio::yield_now())?;
+    panic!("the task blew up");
+}
+
+#[test]
+fn a_task_whose_coroutine_panicked_counts_the_request_that_cancels_it() {
+    // Its runner is gone (the coroutine dropped as the panic unwound), so `cancel`
+    // cancels its future directly: the request is counted all the same.
+    let lp = EventLoop::with_virtual_clock();
+    let task = lp.create_task(panics_at_once());
+    assert_eq!(expect_panic(|| lp.run_until_idle()), "the task blew up");
+    assert!(!task.done());
+    assert!(task.cancel());
+    assert_eq!(task.cancelling(), 1);
+    assert!(task.cancelled());
+    assert!(!task.cancel());
+    assert_eq!(task.cancelling(), 1);
+}
+
+#[asyncio::coroutine]
 fn counts_of(other: Task<u32, Error>) -> Result<(usize, usize, usize), Error> {
     let any = asyncio::all_tasks()
         .into_iter()

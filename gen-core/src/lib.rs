@@ -43,10 +43,10 @@ pub mod __private {
     pub use crate::raw::async_driver::{AsyncGen, async_generator};
     pub use crate::raw::delegate::{Delegable, Kind, Source, kind};
     /// The traits whose `__cogen_kind` picks a `yield_from!`'s form: a `yield_from!`
-    /// brings them into scope with one glob import (a std future's form has a trait of
-    /// its own: its impl and the iterator's are at the same depth and would overlap).
+    /// brings them into scope with one glob import (two forms are in the second trait:
+    /// each shares a depth with a form of the first, see `DelegateKindApart`).
     pub mod kinds {
-        pub use crate::raw::delegate::{DelegateKind as _, DelegateStdFuture as _};
+        pub use crate::raw::delegate::{DelegateKind as _, DelegateKindApart as _};
     }
     pub use crate::raw::driver::{Gen, generator};
     pub use crate::raw::yield_point::{Awaiting, Blocking, Co, TypedYield};

@@ -534,7 +534,14 @@ impl<T: 'static, E: 'static> Future<T, E> {
             // No hook, or its owner is gone: a task whose coroutine panicked (dropped after
             // unwinding) or a gather whose children were dropped will never complete this
             // future, so cancelling it is cancelling the cell (and waking its awaiters).
-            None => self.cancel_now(),
+            // A task's request counts all the same (`Task::cancelling`).
+            None => {
+                let cancelled = self.cancel_now();
+                if cancelled && self.cell.task_number.get() != 0 {
+                    self.add_cancel_request();
+                }
+                cancelled
+            }
         }
     }
 

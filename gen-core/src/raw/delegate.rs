@@ -96,6 +96,8 @@ pub trait Kind: sealed::Sealed {}
 
 mod sealed {
     pub trait Sealed {}
+    /// Implemented by nothing: the supertrait of [`super::Delegable`].
+    pub trait Unimplementable {}
 }
 
 macro_rules! kinds {
@@ -119,7 +121,7 @@ kinds! {
     IntoGeneratorKind,
     IterKind,
     OtherKind,
-    StdFutureKind,
+    #[cfg(feature = "std")] StdFutureKind,
     #[cfg(feature = "std")] YieldNowKind,
     #[cfg(feature = "std")] SleepKind,
 }
@@ -138,7 +140,8 @@ pub fn kind<K: Kind>(kind: K) -> K {
 /// One trait with an impl per form, not a trait per form: method resolution tries each
 /// trait in scope at each step of auto-deref, so thirteen traits cost a `yield_from!`
 /// thirteen candidates at each of its twelve steps. The type check of BENCHMARKS.md's
-/// 200-generator crate spent a quarter of its instructions there.
+/// 200-generator crate spent a quarter of its instructions there. Two forms are impls of
+/// a second trait, [`DelegateKindApart`] (see there).
 pub trait DelegateKind {
     /// The tag of the form (see [`Kind`]).
     type Kind;
@@ -171,8 +174,12 @@ impl<B> DelegateKind for &&&&&&&&&&Source<asyncio::YieldNow, Suspend, AsyncioRes
     }
 }
 
+/// In [`DelegateKindApart`], not with `YieldNow`'s impl: an operand whose type is not
+/// known yet may be either, and two candidates of two traits are an ambiguity reported at
+/// the user's `yield_from!` (E0034), where two impls of one trait would be one pick whose
+/// error comes later, at the attribute.
 #[cfg(feature = "std")]
-impl<B> DelegateKind for &&&&&&&&&&Source<asyncio::Sleep, Suspend, AsyncioResume, B> {
+impl<B> DelegateKindApart for &&&&&&&&&&Source<asyncio::Sleep, Suspend, AsyncioResume, B> {
     type Kind = SleepKind;
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
@@ -344,21 +351,30 @@ impl<St: Stream, Y, S> DelegateKind for &&Source<St, Y, S, Awaiting> {
 
 /// Tag: await a std future in a coroutine (`yield = Suspend`, `send = Resume`), through
 /// `asyncio::wrap_future`.
+#[cfg(feature = "std")]
 pub struct StdFutureKind;
 
-/// One depth with the iterator's form (`IterKind`), in a trait of its own (in
+/// The forms that share a depth with one of [`DelegateKind`]'s and must stay a second
+/// candidate beside it: `Sleep`'s (beside `YieldNow`'s, see there) and the std future's.
+pub trait DelegateKindApart {
+    /// The tag of the form (see [`Kind`]).
+    type Kind;
+    /// The form's tag, after the run-time checks of the operand that form needs.
+    fn __cogen_kind(&self) -> Self::Kind;
+}
+
+/// One depth with the iterator's form (`IterKind`), in the other trait (in
 /// [`DelegateKind`] the two impls would overlap): a type that is both an `IntoIterator` and
 /// a `Future` is ambiguous (neither is preferred), anything else matches at most one of
 /// them.
-pub trait DelegateStdFuture {
+#[cfg(feature = "std")]
+impl<F: Future, B> DelegateKindApart
+    for &Source<F, crate::asyncio::Suspend, crate::asyncio::Resume, B>
+{
+    type Kind = StdFutureKind;
     fn __cogen_kind(&self) -> StdFutureKind {
         StdFutureKind
     }
-}
-#[cfg(feature = "std")]
-impl<F: Future, B> DelegateStdFuture
-    for &Source<F, crate::asyncio::Suspend, crate::asyncio::Resume, B>
-{
 }
 
 #[cfg(feature = "std")]
@@ -394,8 +410,8 @@ impl<T, Y, S, B> DelegateKind for Source<T, Y, S, B> {
     }
 }
 
-/// Marks the types `yield_from!` can delegate to; nothing else implements it, so using
-/// anything else reports this trait's message.
+/// Marks the types `yield_from!` can delegate to; nothing implements it (it is sealed), so
+/// an operand that reaches `OtherKind` reports this trait's message.
 #[diagnostic::on_unimplemented(
     message = "`yield_from!` cannot delegate to `{Self}`",
     label = "not a generator with this generator's yield and send types, nor an iterator of its yield type",
@@ -410,7 +426,7 @@ impl<T, Y, S, B> DelegateKind for Source<T, Y, S, B> {
             `Future` (an `async fn`'s or `async` block's, a channel's receiver), awaited as \
             `asyncio::wrap_future` does; a generator that is not a coroutine cannot wait for one"
 )]
-pub trait Delegable {}
+pub trait Delegable: sealed::Unimplementable {}
 
 /// The send type of a generator that delegates to a plain iterator: only `()`.
 #[diagnostic::on_unimplemented(
