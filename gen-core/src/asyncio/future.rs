@@ -277,11 +277,14 @@ impl<T, E> Future<T, E> {
             .and_then(Weak::upgrade)
     }
 
-    /// Withdraw one request (none below zero), and return how many are left; when none is,
-    /// the task's runner (if it still runs) drops a request it has not delivered yet.
+    /// Withdraw one request, and return how many are left; when the last one goes, the
+    /// task's runner (if it still runs) drops a request it has not delivered yet. With none
+    /// to withdraw, nothing changes (Python 3.13's `uncancel`).
     pub(crate) fn withdraw_cancel_request(&self) -> usize {
         let requests = &self.cell.cancel_requests;
-        let left = requests.get().saturating_sub(1);
+        let Some(left) = requests.get().checked_sub(1) else {
+            return 0;
+        };
         requests.set(left);
         if left == 0
             && let Some(hook) = self.cancel_hook()
