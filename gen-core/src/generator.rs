@@ -248,7 +248,10 @@ pub trait Generator<S = ()> {
     where
         Self: Generator<()> + Sized,
     {
-        Iter::new(self)
+        Iter {
+            generator: self,
+            returned: None,
+        }
     }
 
     /// Throw an error in at the suspended `yield_!` (Python: `g.throw(e)`), for generators

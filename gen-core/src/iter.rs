@@ -33,8 +33,10 @@ use crate::generator::Sealed;
 /// assert_eq!(it.next(), None);
 /// ```
 pub struct Iter<'a, G: Generator<()> + ?Sized> {
-    generator: Pin<&'a mut G>,
-    returned: Option<G::Return>,
+    // Crate-visible so that `Generator::iter` makes it without a call of `new`, which a
+    // debug build would compile once more per generator.
+    pub(crate) generator: Pin<&'a mut G>,
+    pub(crate) returned: Option<G::Return>,
 }
 
 impl<'a, G: Generator<()> + ?Sized> Iter<'a, G> {

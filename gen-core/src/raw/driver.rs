@@ -32,7 +32,14 @@ where
     M: FnOnce(Co<Y, S>) -> F,
     F: Future<Output = R>,
 {
-    Gen::make(make_body)
+    // `Gen::make`'s two lines, not a call of it: one function less per generator in a
+    // debug build (`make` stays for `async_generator`, whose capability is of another kind).
+    let (head, co) = Head::fresh();
+    Gen {
+        head,
+        body: UnsafeCell::new(MaybeUninit::new(make_body(co))),
+        _types: PhantomData,
+    }
 }
 
 /// The state machine `#[generator]` makes: the lowered body and where it is.
@@ -67,7 +74,7 @@ pub(super) struct Head<Y, S> {
 
 /// Where a generator's body is, and how to drop it: all that closing needs.
 ///
-/// Made only by [`Gen::split`] and [`Gen::place`]: `ptr` is the address of that generator's
+/// Made only by [`Gen::split`] and [`Gen::drop_body`]: `ptr` is the address of that generator's
 /// body, and `drop` drops that body's type in place. What uses it (the `unsafe fn`s of
 /// [`Head`]) requires it to be used with that generator's head (and, to poll it, the generator
 /// pinned).
@@ -86,6 +93,24 @@ pub(super) struct Body<R> {
     poll: unsafe fn(NonNull<()>, &mut Context<'_>) -> Poll<R>,
 }
 
+impl Place {
+    /// The place of the body at `ptr` (the address of a `Gen`'s `body` field, derived
+    /// without a reference to it, so that a borrow of the head beside it leaves it valid;
+    /// `UnsafeCell<MaybeUninit<F>>` has the layout of `F`), dropped by `drop`. Not a
+    /// method of `Gen`: a debug build compiles this once, not once per generator.
+    ///
+    /// # Safety
+    /// `ptr` is not null, and `drop` drops the type at `ptr` (`Place`'s invariant).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn at(ptr: *mut (), drop: unsafe fn(NonNull<()>)) -> Place {
+        Place {
+            // SAFETY: the caller's promise.
+            ptr: unsafe { NonNull::new_unchecked(ptr) },
+            drop,
+        }
+    }
+}
+
 impl<R> Body<R> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn place(&self) -> Place {
@@ -101,24 +126,18 @@ impl<R> Body<R> {
 /// stayed out of line (W3 static 155 -> 86 instructions per item, W7 162 -> 113,
 /// PROFILING.md "The step of the head"). The price is a second simplification of each
 /// function that drives a generator in an optimized build (+19% release compile time of
-/// BENCHMARKS.md's 200-generator crate).
+/// BENCHMARKS.md's 200-generator crate). A debug build, which inlines nothing, calls
+/// `F::poll` itself instead (`Gen::POLL_BODY`): one function less per generator.
 ///
 /// # Safety
 /// `body` is the address of a pinned, initialized `F`.
-#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg(not(debug_assertions))]
+#[inline(always)]
 unsafe fn poll_body_of<F: Future>(body: NonNull<()>, cx: &mut Context<'_>) -> Poll<F::Output> {
     // `as` casts, not `NonNull::cast`: a debug build would compile a copy of each such
     // helper per generator.
     // SAFETY: the caller's promise; pinned, so only re-pinned here, never moved.
     unsafe { Pin::new_unchecked(&mut *(body.as_ptr() as *mut F)) }.poll(cx)
-}
-
-/// # Safety
-/// `body` is the address of a pinned, initialized `F`, never used again as one.
-#[cfg_attr(not(debug_assertions), inline(always))]
-unsafe fn drop_body_of<F>(body: NonNull<()>) {
-    // SAFETY: the caller's promise; dropping in place is what pinning allows.
-    unsafe { ptr::drop_in_place(body.as_ptr() as *mut F) }
 }
 
 // SAFETY: the head's `parked` points into the generator's own (pinned) body, which moves
@@ -140,39 +159,54 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
         }
     }
 
-    /// The head and where the body is, for closing. The place is derived from `self`
-    /// without a reference to the body, so the head's borrow leaves it valid.
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    fn place(&mut self) -> (&mut Head<Y, S>, Place) {
-        // `UnsafeCell<MaybeUninit<F>>` has the layout of `F`.
-        let body = &raw mut self.body as *mut ();
-        let place = Place {
-            // SAFETY: the address of a field is not null.
-            ptr: unsafe { NonNull::new_unchecked(body) },
-            drop: drop_body_of::<F>,
-        };
-        (&mut self.head, place)
-    }
+    /// How `Place` drops the body: `drop_in_place::<F>` itself, type-erased (a function
+    /// of its own per generator would be one more function for a debug build to compile).
+    // SAFETY (of the transmute): a function pointer may be called through a pointer type
+    // whose signature is ABI-compatible with its own (`fn` pointer docs, "ABI
+    // compatibility"): `*mut F` and `NonNull<()>` are pointers to sized types, and
+    // `Place::drop`'s callers pass the address of an `F` (`Place`'s invariant), which
+    // meets `drop_in_place`'s own requirements as they promise.
+    const DROP_BODY: unsafe fn(NonNull<()>) =
+        unsafe { core::mem::transmute::<unsafe fn(*mut F), _>(ptr::drop_in_place::<F>) };
 
     /// Drop the body in place (if it is still there) and mark the generator closed.
     pub(super) fn drop_body(&mut self) {
-        let (head, place) = self.place();
+        // SAFETY: the address of a field is not null; `DROP_BODY` drops an `F`, which
+        // `body` holds (`UnsafeCell<MaybeUninit<F>>` has the layout of `F`).
+        let place = unsafe { Place::at(&raw mut self.body as *mut (), Self::DROP_BODY) };
         // SAFETY: the place of this generator's body, with its head.
-        unsafe { head.drop_body::<D>(place) }
+        unsafe { self.head.drop_body::<D>(place) }
     }
 }
 
 impl<F: Future, Y, S, const D: bool> Gen<F, Y, S, D> {
+    /// How `Body` polls the body: see [`poll_body_of`].
+    #[cfg(not(debug_assertions))]
+    const POLL_BODY: unsafe fn(NonNull<()>, &mut Context<'_>) -> Poll<F::Output> =
+        poll_body_of::<F>;
+
+    /// How `Body` polls the body in a debug build: `F::poll` itself, type-erased, one
+    /// function less per generator than `poll_body_of`. (A build with optimizations and
+    /// debug assertions takes this one too, as it takes none of the `inline(always)` of
+    /// the runtime: correct, without the inlining that `poll_body_of` arranges.)
+    // SAFETY (of the transmute): as `DROP_BODY`'s: `Pin<&mut F>` is a `repr(transparent)`
+    // `&mut F`, ABI-compatible with `NonNull<()>`, and `Body::poll`'s callers pass the
+    // address of a pinned `F` (`Body`'s invariant), so the callee gets a valid `Pin<&mut F>`.
+    #[cfg(debug_assertions)]
+    const POLL_BODY: unsafe fn(NonNull<()>, &mut Context<'_>) -> Poll<F::Output> = unsafe {
+        core::mem::transmute::<fn(Pin<&mut F>, &mut Context<'_>) -> Poll<F::Output>, _>(F::poll)
+    };
+
     /// The head and the body as the step sees it (see [`Head`]).
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn split(&mut self) -> (&mut Head<Y, S>, Body<F::Output>) {
-        let (head, place) = self.place();
         let body = Body {
-            place,
+            // SAFETY: as in `drop_body`.
+            place: unsafe { Place::at(&raw mut self.body as *mut (), Self::DROP_BODY) },
             size: const { size_of::<F>() },
-            poll: poll_body_of::<F>,
+            poll: Self::POLL_BODY,
         };
-        (head, body)
+        (&mut self.head, body)
     }
 }
 
@@ -739,7 +773,12 @@ impl<F: Future, Y, S, const D: bool> Generator<S> for Gen<F, Y, S, D> {
 
 impl<F, Y, S, const D: bool> Drop for Gen<F, Y, S, D> {
     fn drop(&mut self) {
-        self.drop_body();
+        // `drop_body`'s two lines, not a call of it: one function less per generator in a
+        // debug build.
+        // SAFETY: as in `drop_body`.
+        let place = unsafe { Place::at(&raw mut self.body as *mut (), Self::DROP_BODY) };
+        // SAFETY: as in `drop_body`.
+        unsafe { self.head.drop_body::<D>(place) }
     }
 }
 
