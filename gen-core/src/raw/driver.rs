@@ -74,10 +74,10 @@ pub(super) struct Head<Y, S> {
 
 /// Where a generator's body is, and how to drop it: all that closing needs.
 ///
-/// Made only by [`Gen::split`] and [`Gen::drop_body`]: `ptr` is the address of that generator's
-/// body, and `drop` drops that body's type in place. What uses it (the `unsafe fn`s of
-/// [`Head`]) requires it to be used with that generator's head (and, to poll it, the generator
-/// pinned).
+/// Made only by `Place::at`, for [`Gen::split`], [`Gen::drop_body`] and `Gen`'s `Drop`:
+/// `ptr` is the address of that generator's body, and `drop` drops that body's type in
+/// place. What uses it (the `unsafe fn`s of [`Head`]) requires it to be used with that
+/// generator's head (and, to poll it, the generator pinned).
 #[derive(Clone, Copy)]
 pub(super) struct Place {
     ptr: NonNull<()>,
@@ -126,18 +126,28 @@ impl<R> Body<R> {
 /// stayed out of line (W3 static 155 -> 86 instructions per item, W7 162 -> 113,
 /// PROFILING.md "The step of the head"). The price is a second simplification of each
 /// function that drives a generator in an optimized build (+19% release compile time of
-/// BENCHMARKS.md's 200-generator crate). A debug build, which inlines nothing, calls
-/// `F::poll` itself instead (`Gen::POLL_BODY`): one function less per generator.
+/// BENCHMARKS.md's 200-generator crate). `F::poll` itself, transmuted to the erased
+/// signature, would be one function less per generator in a debug build, and so would
+/// `drop_in_place::<F>` for `drop_body_of`: ABI-compatible, but a call through a pointer of
+/// another type traps under control-flow integrity (`-Zsanitizer=kcfi`, `cfi`), so each
+/// pointer keeps the exact type of the function it points to.
 ///
 /// # Safety
 /// `body` is the address of a pinned, initialized `F`.
-#[cfg(not(debug_assertions))]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn poll_body_of<F: Future>(body: NonNull<()>, cx: &mut Context<'_>) -> Poll<F::Output> {
     // `as` casts, not `NonNull::cast`: a debug build would compile a copy of each such
     // helper per generator.
     // SAFETY: the caller's promise; pinned, so only re-pinned here, never moved.
     unsafe { Pin::new_unchecked(&mut *(body.as_ptr() as *mut F)) }.poll(cx)
+}
+
+/// # Safety
+/// `body` is the address of a pinned, initialized `F`, never used again as one.
+#[cfg_attr(not(debug_assertions), inline(always))]
+unsafe fn drop_body_of<F>(body: NonNull<()>) {
+    // SAFETY: the caller's promise; dropping in place is what pinning allows.
+    unsafe { ptr::drop_in_place(body.as_ptr() as *mut F) }
 }
 
 // SAFETY: the head's `parked` points into the generator's own (pinned) body, which moves
@@ -159,52 +169,25 @@ impl<F, Y, S, const D: bool> Gen<F, Y, S, D> {
         }
     }
 
-    /// How `Place` drops the body: `drop_in_place::<F>` itself, type-erased (a function
-    /// of its own per generator would be one more function for a debug build to compile).
-    // SAFETY (of the transmute): a function pointer may be called through a pointer type
-    // whose signature is ABI-compatible with its own (`fn` pointer docs, "ABI
-    // compatibility"): `*mut F` and `NonNull<()>` are pointers to sized types, and
-    // `Place::drop`'s callers pass the address of an `F` (`Place`'s invariant), which
-    // meets `drop_in_place`'s own requirements as they promise.
-    const DROP_BODY: unsafe fn(NonNull<()>) =
-        unsafe { core::mem::transmute::<unsafe fn(*mut F), _>(ptr::drop_in_place::<F>) };
-
     /// Drop the body in place (if it is still there) and mark the generator closed.
     pub(super) fn drop_body(&mut self) {
-        // SAFETY: the address of a field is not null; `DROP_BODY` drops an `F`, which
-        // `body` holds (`UnsafeCell<MaybeUninit<F>>` has the layout of `F`).
-        let place = unsafe { Place::at(&raw mut self.body as *mut (), Self::DROP_BODY) };
+        // SAFETY: the address of a field is not null; `drop_body_of::<F>` drops an `F`,
+        // which `body` holds (`UnsafeCell<MaybeUninit<F>>` has the layout of `F`).
+        let place = unsafe { Place::at(&raw mut self.body as *mut (), drop_body_of::<F>) };
         // SAFETY: the place of this generator's body, with its head.
         unsafe { self.head.drop_body::<D>(place) }
     }
 }
 
 impl<F: Future, Y, S, const D: bool> Gen<F, Y, S, D> {
-    /// How `Body` polls the body: see [`poll_body_of`].
-    #[cfg(not(debug_assertions))]
-    const POLL_BODY: unsafe fn(NonNull<()>, &mut Context<'_>) -> Poll<F::Output> =
-        poll_body_of::<F>;
-
-    /// How `Body` polls the body in a debug build: `F::poll` itself, type-erased, one
-    /// function less per generator than `poll_body_of`. (A build with optimizations and
-    /// debug assertions takes this one too, as it takes none of the `inline(always)` of
-    /// the runtime: correct, without the inlining that `poll_body_of` arranges.)
-    // SAFETY (of the transmute): as `DROP_BODY`'s: `Pin<&mut F>` is a `repr(transparent)`
-    // `&mut F`, ABI-compatible with `NonNull<()>`, and `Body::poll`'s callers pass the
-    // address of a pinned `F` (`Body`'s invariant), so the callee gets a valid `Pin<&mut F>`.
-    #[cfg(debug_assertions)]
-    const POLL_BODY: unsafe fn(NonNull<()>, &mut Context<'_>) -> Poll<F::Output> = unsafe {
-        core::mem::transmute::<fn(Pin<&mut F>, &mut Context<'_>) -> Poll<F::Output>, _>(F::poll)
-    };
-
     /// The head and the body as the step sees it (see [`Head`]).
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn split(&mut self) -> (&mut Head<Y, S>, Body<F::Output>) {
         let body = Body {
             // SAFETY: as in `drop_body`.
-            place: unsafe { Place::at(&raw mut self.body as *mut (), Self::DROP_BODY) },
+            place: unsafe { Place::at(&raw mut self.body as *mut (), drop_body_of::<F>) },
             size: const { size_of::<F>() },
-            poll: Self::POLL_BODY,
+            poll: poll_body_of::<F>,
         };
         (&mut self.head, body)
     }
@@ -776,7 +759,7 @@ impl<F, Y, S, const D: bool> Drop for Gen<F, Y, S, D> {
         // `drop_body`'s two lines, not a call of it: one function less per generator in a
         // debug build.
         // SAFETY: as in `drop_body`.
-        let place = unsafe { Place::at(&raw mut self.body as *mut (), Self::DROP_BODY) };
+        let place = unsafe { Place::at(&raw mut self.body as *mut (), drop_body_of::<F>) };
         // SAFETY: as in `drop_body`.
         unsafe { self.head.drop_body::<D>(place) }
     }
