@@ -284,3 +284,59 @@ impl<'a, Y> IntoIterator
         IntoIter::from_pinned(self)
     }
 }
+
+/// What a `#[generator]` fn returns when `for` can iterate it (`send = ()`, returning `()`,
+/// with the `alloc` feature): a [`Generator`] that is also `Debug` and an `IntoIterator`
+/// through an [`IntoIter`], which boxes it once. `-> impl IterableGenerator<Yield = Y>` says
+/// all of that in one bound, which rustc proves once per generator fn, where the four
+/// bounds and the nested `impl Iterator` it replaces cost each such fn's type check more
+/// (BENCHMARKS.md, "Compile time"). Sealed: only the generators `#[generator]` makes are
+/// one.
+///
+/// ```
+/// use cogen::{generator, yield_, Generator, IterableGenerator};
+///
+/// #[generator(yield = u32)]
+/// fn countdown(n: u32) {
+///     for i in (1..=n).rev() {
+///         yield_!(i);
+///     }
+/// }
+///
+/// fn total(numbers: impl IterableGenerator<Yield = u32>) -> u32 {
+///     numbers.into_iter().sum()
+/// }
+///
+/// assert_eq!(total(countdown(3)), 6);
+/// let mut g = std::pin::pin!(countdown(2));
+/// assert_eq!(g.as_mut().iter().collect::<Vec<_>>(), [2, 1]);
+/// assert_eq!(format!("{:?}", countdown(1)), "Generator { status: Created, .. }");
+/// ```
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub trait IterableGenerator:
+    Generator<(), Return = ()>
+    + fmt::Debug
+    + IntoIterator<Item = <Self as Generator<()>>::Yield, IntoIter = IntoIter<Self>>
+    + Sized
+    + sealed::Iterable
+{
+}
+
+#[cfg(feature = "alloc")]
+mod sealed {
+    /// Implemented only by cogen's generators, so that `IterableGenerator` can grow.
+    pub trait Iterable {}
+}
+
+#[cfg(feature = "alloc")]
+impl<F: core::future::Future<Output = ()>, Y, const D: bool> sealed::Iterable
+    for crate::raw::driver::Gen<F, Y, (), D>
+{
+}
+
+#[cfg(feature = "alloc")]
+impl<F: core::future::Future<Output = ()>, Y, const D: bool> IterableGenerator
+    for crate::raw::driver::Gen<F, Y, (), D>
+{
+}

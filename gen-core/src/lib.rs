@@ -27,10 +27,10 @@ mod state;
 pub use adapt::{GeneratorFuture, GeneratorStream, UnitGenerator};
 pub use async_generator::{AsyncGenerator, Resume};
 pub use generator::{Generator, GeneratorExit, IntoGenerator, Throwable};
+pub use iter::Iter;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
-pub use iter::IntoIter;
-pub use iter::Iter;
+pub use iter::{IntoIter, IterableGenerator};
 pub use state::{GeneratorState, Status};
 
 /// Support for the code that `#[generator]` expands to. Not public API: no item in here is
