@@ -289,7 +289,7 @@ impl<'a, Y> IntoIterator
 /// with the `alloc` feature): a [`Generator`] that is also `Debug` and an `IntoIterator`
 /// through an [`IntoIter`], which boxes it once. `-> impl IterableGenerator<Yield = Y>` says
 /// all of that in one bound, which rustc proves once per generator fn, where the four
-/// bounds and the nested `impl Iterator` it replaces cost each such fn's type check more
+/// bounds and the nested `impl FusedIterator` it replaces cost each such fn's type check more
 /// (BENCHMARKS.md, "Compile time"). Sealed: only the generators `#[generator]` makes are
 /// one.
 ///
